@@ -1,0 +1,60 @@
+import { Module, type DynamicModule, type OnApplicationBootstrap, Inject } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { AccountsModule, ApiKeysService } from '@app/accounts';
+import { CLOCK, SystemClock } from '@app/common';
+import { APP_CONFIG, ConfigModule, type AppConfig } from '@app/config';
+import { DbModule } from '@app/db';
+import { GraphClientModule } from '@app/graph-client';
+import { RedisModule } from '@app/redis';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { BusinessAccountsController } from './business-accounts/business-accounts.controller';
+import { PhoneNumbersController } from './phone-numbers/phone-numbers.controller';
+import { HealthController } from './health/health.controller';
+import { MetricsController } from './metrics/metrics.controller';
+import { HttpMetrics } from './metrics/http-metrics';
+import { ApiKeyGuard } from './http/api-key.guard';
+import { ErrorFilter } from './http/error.filter';
+import { createValidationPipe } from './http/validation';
+
+@Module({})
+export class ApiModule implements OnApplicationBootstrap {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly keys: ApiKeysService,
+  ) {}
+
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DbModule,
+        RedisModule,
+        GraphClientModule,
+        TerminusModule,
+        AccountsModule,
+      ],
+      controllers: [
+        HealthController,
+        MetricsController,
+        ApiKeysController,
+        BusinessAccountsController,
+        PhoneNumbersController,
+      ],
+      providers: [
+        HttpMetrics,
+        { provide: CLOCK, useClass: SystemClock },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.apiKey) {
+      await this.keys.seedFromEnvironment(this.config.apiKey);
+    }
+  }
+}

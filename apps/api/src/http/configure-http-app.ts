@@ -1,0 +1,51 @@
+import { Logger, type INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { HttpMetrics } from '../metrics/http-metrics';
+
+const QUIET_PREFIXES = ['/webhooks/', '/metrics', '/health'];
+
+/** Everything about the HTTP pipeline that production and the e2e tests must share. */
+export function configureHttpApp(app: NestFastifyApplication): INestApplication {
+  const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(HttpMetrics);
+  const logger = new Logger('Http');
+
+  fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    void reply.header('x-request-id', req.id);
+    done();
+  });
+  fastify.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    metrics.observe(req.method, route, reply.statusCode, seconds);
+    const quiet = reply.statusCode < 400 && QUIET_PREFIXES.some((p) => req.url.startsWith(p));
+    if (!quiet) {
+      logger.log({
+        message: 'request',
+        requestId: req.id,
+        method: req.method,
+        route,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      });
+    }
+    done();
+  });
+
+  const doc = new DocumentBuilder()
+    .setTitle('MM Lite campaign engine')
+    .setDescription(
+      'Bulk WhatsApp marketing campaigns over the Marketing Messages Lite API. Every /v1 route needs `Authorization: Bearer <api-key>`.',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'workspace API key' })
+    .addSecurityRequirements('bearer')
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), {
+    jsonDocumentUrl: 'docs-json',
+  });
+  app.enableShutdownHooks();
+  return app;
+}

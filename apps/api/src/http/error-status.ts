@@ -1,0 +1,20 @@
+import type { CommonErrorCode } from '@app/common';
+import type { AccountsErrorCode } from '@app/accounts';
+
+/** Every domain error code has an HTTP status here; a new code without one is a compile error. */
+type ErrorCode = CommonErrorCode | AccountsErrorCode;
+
+export const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  INVALID_INPUT: 400,
+  BUSINESS_ACCOUNT_NOT_FOUND: 404,
+  PHONE_NUMBER_NOT_FOUND: 404,
+  API_KEY_NOT_FOUND: 404,
+  GRAPH_AUTH_FAILED: 422,
+  GRAPH_REQUEST_FAILED: 502,
+};
+
+export function statusForCode(code: string): number {
+  return (STATUS_BY_CODE as Record<string, number | undefined>)[code] ?? 500;
+}

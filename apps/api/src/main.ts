@@ -1,0 +1,14 @@
+import 'reflect-metadata';
+import { loadConfigOrExit } from '@app/config';
+import { createApiApp } from './create-api-app';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(process.env);
+  const app = await createApiApp(config);
+  await app.listen({ port: config.port, host: '0.0.0.0' });
+}
+
+void main().catch((e: unknown) => {
+  process.stderr.write(`api failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,43 @@
+import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { BusinessAccountsService } from '@app/accounts';
+import type { WorkspaceId } from '@app/common';
+import { Workspace } from '../http/workspace.decorator';
+import { ListRequest } from '../http/list.request';
+import { PhoneNumberUpdateRequest } from './phone-number.request';
+import {
+  PhoneNumberListResponse,
+  PhoneNumberResponse,
+  toPhoneNumberResponse,
+} from './phone-number.response';
+
+@ApiTags('phone-numbers')
+@ApiBearerAuth()
+@Controller('v1/phone-numbers')
+export class PhoneNumbersController {
+  constructor(private readonly accounts: BusinessAccountsService) {}
+
+  @Get()
+  async list(
+    @Workspace() ws: WorkspaceId,
+    @Query() q: ListRequest,
+  ): Promise<PhoneNumberListResponse> {
+    const page = await this.accounts.listPhoneNumbers(ws, q.limit, q.cursor);
+    return { data: page.data.map(toPhoneNumberResponse), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  async get(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<PhoneNumberResponse> {
+    return toPhoneNumberResponse(await this.accounts.getPhoneNumber(ws, id));
+  }
+
+  /** Overrides what the governor allows for this number. */
+  @Patch(':id')
+  async update(
+    @Workspace() ws: WorkspaceId,
+    @Param('id') id: string,
+    @Body() body: PhoneNumberUpdateRequest,
+  ): Promise<PhoneNumberResponse> {
+    return toPhoneNumberResponse(await this.accounts.updatePhoneNumber(ws, id, body));
+  }
+}

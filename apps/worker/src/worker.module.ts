@@ -1,0 +1,25 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { CLOCK, SystemClock } from '@app/common';
+import { ConfigModule, type AppConfig } from '@app/config';
+import { DbModule } from '@app/db';
+import { GraphClientModule } from '@app/graph-client';
+import { RedisModule } from '@app/redis';
+
+/** Bull processors and schedules; no HTTP port. */
+@Module({})
+export class WorkerModule {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        ScheduleModule.forRoot(),
+        DbModule,
+        RedisModule,
+        GraphClientModule,
+      ],
+      providers: [{ provide: CLOCK, useClass: SystemClock }],
+    };
+  }
+}

@@ -1,0 +1,34 @@
+// One Jest config, three tiers (STYLE.md): unit (pure, no I/O), db (real Postgres/Redis),
+// e2e (booted apps). globalSetup migrates a template database once per run.
+const { readFileSync } = require('node:fs');
+
+const swc = JSON.parse(readFileSync(`${__dirname}/.swcrc`, 'utf8'));
+delete swc.$schema;
+
+const moduleNameMapper = {
+  '^@app/migrations$': '<rootDir>/migrations',
+  '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src',
+};
+
+const base = {
+  rootDir: __dirname,
+  transform: { '^.+\\.[tj]s$': ['@swc/jest', swc] },
+  // ESM-only dependencies that Jest (unlike Node 20.19+) cannot require untransformed.
+  transformIgnorePatterns: ['/node_modules/(?!(content-disposition)/)'],
+  moduleNameMapper,
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
+
+module.exports = {
+  globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+  globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
+  transform: base.transform,
+  moduleNameMapper,
+  testTimeout: 60000,
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,migrations}/**/*.spec.ts'] },
+    { ...base, displayName: 'db', testMatch: ['<rootDir>/{apps,libs}/**/*.db-spec.ts'] },
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+  ],
+};

@@ -1,0 +1,39 @@
+import { DomainError } from '@app/common';
+
+export type AccountsErrorCode =
+  | 'BUSINESS_ACCOUNT_NOT_FOUND'
+  | 'PHONE_NUMBER_NOT_FOUND'
+  | 'API_KEY_NOT_FOUND'
+  | 'GRAPH_AUTH_FAILED'
+  | 'GRAPH_REQUEST_FAILED';
+
+export class BusinessAccountNotFoundError extends DomainError<AccountsErrorCode> {
+  readonly code = 'BUSINESS_ACCOUNT_NOT_FOUND';
+  constructor(id: string) {
+    super(`business account ${id} not found`);
+  }
+}
+
+export class PhoneNumberNotFoundError extends DomainError<AccountsErrorCode> {
+  readonly code = 'PHONE_NUMBER_NOT_FOUND';
+  constructor(id: string) {
+    super(`phone number ${id} not found`);
+  }
+}
+
+export class ApiKeyNotFoundError extends DomainError<AccountsErrorCode> {
+  readonly code = 'API_KEY_NOT_FOUND';
+  constructor(id: string) {
+    super(`API key ${id} not found`);
+  }
+}
+
+/** Meta (or the sandbox) refused the access token for this account. */
+export class GraphAuthFailedError extends DomainError<AccountsErrorCode> {
+  readonly code = 'GRAPH_AUTH_FAILED';
+}
+
+/** Meta (or the sandbox) could not be reached or refused the request for another reason. */
+export class GraphRequestFailedError extends DomainError<AccountsErrorCode> {
+  readonly code = 'GRAPH_REQUEST_FAILED';
+}

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { SecretBox } from '@app/common';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { ApiKeysRepository } from './api-keys.repository';
+import { ApiKeysService } from './api-keys.service';
+import { BusinessAccountsRepository } from './business-accounts.repository';
+import { BusinessAccountsService } from './business-accounts.service';
+import { SECRET_BOX } from './accounts.tokens';
+
+@Module({
+  providers: [
+    ApiKeysRepository,
+    ApiKeysService,
+    BusinessAccountsRepository,
+    BusinessAccountsService,
+    {
+      provide: SECRET_BOX,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new SecretBox(config.encryptionKey),
+    },
+  ],
+  exports: [ApiKeysService, BusinessAccountsService],
+})
+export class AccountsModule {}

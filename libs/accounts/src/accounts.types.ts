@@ -1,0 +1,51 @@
+import type { WorkspaceId } from '@app/common';
+
+export interface ApiKeyRecord {
+  id: string;
+  workspaceId: WorkspaceId;
+  name: string;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface CreatedApiKey extends ApiKeyRecord {
+  /** The only time the secret exists outside the caller's hands. */
+  secret: string;
+}
+
+export interface PhoneNumberRecord {
+  id: string;
+  workspaceId: WorkspaceId;
+  businessAccountId: string;
+  phoneNumberId: string;
+  displayPhoneNumber: string;
+  verifiedName: string | null;
+  qualityRating: string | null;
+  throughputLevel: string | null;
+  /** What Meta allows for the number's throughput level. */
+  graphThroughputMps: number;
+  /** What the governor uses: the operator's override, else Meta's level. */
+  throughputMps: number;
+  messagingLimitTier: string | null;
+  /** Unique recipients per moving 24 h: the override, else the tier's figure, else null (unlimited). */
+  messagingLimitPerDay: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface BusinessAccountRecord {
+  id: string;
+  workspaceId: WorkspaceId;
+  wabaId: string;
+  name: string | null;
+  phoneNumbers: PhoneNumberRecord[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface PhoneNumberOverrides {
+  throughputMps?: number | null;
+  messagingLimitPerDay?: number | null;
+}

@@ -1,0 +1,81 @@
+import { ConfigError, loadConfig, loadDatabaseUrl } from './load-config';
+
+const valid = {
+  APP_SECRET: 'app-secret-123',
+  WEBHOOK_VERIFY_TOKEN: 'verify-me',
+  ENCRYPTION_KEY: 'ab'.repeat(32),
+};
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      return e.problems;
+    }
+    throw e;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig(valid);
+    expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/mmlite');
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.port).toBe(3000);
+    expect(config.graph.baseUrl).toBe('http://127.0.0.1:4010');
+    expect(config.webhook.callbackUrl).toBe('http://127.0.0.1:3000/webhooks/whatsapp');
+    expect(config.sandbox).toEqual({
+      port: 4010,
+      host: '127.0.0.1',
+      wabaId: '100000000000001',
+      phoneNumberId: '100000000000002',
+      accessToken: 'sandbox-token',
+    });
+    expect(config.apiKey).toBeNull();
+  });
+
+  it('names APP_SECRET and WEBHOOK_VERIFY_TOKEN when they are missing', () => {
+    const problems = problemsOf({ ENCRYPTION_KEY: valid.ENCRYPTION_KEY });
+    expect(problems.join('\n')).toMatch(/APP_SECRET/);
+    expect(problems.join('\n')).toMatch(/WEBHOOK_VERIFY_TOKEN/);
+  });
+
+  it('requires ENCRYPTION_KEY outside tests only', () => {
+    const { ENCRYPTION_KEY: _omit, ...rest } = valid;
+    expect(problemsOf(rest)).toEqual(['ENCRYPTION_KEY: is required (64 hex characters)']);
+    expect(problemsOf({ ...rest, NODE_ENV: 'test' })).toEqual([]);
+  });
+
+  it.each([
+    ['DATABASE_URL', 'mysql://localhost/db'],
+    ['REDIS_URL', 'not a url'],
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['ENCRYPTION_KEY', 'xyz'],
+    ['GRAPH_API_VERSION', '24'],
+    ['GRAPH_API_BASE_URL', 'ftp://example.com'],
+    ['API_KEY', 'short'],
+  ])('rejects a malformed %s', (name, value) => {
+    const problems = problemsOf({ ...valid, [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${name}:`));
+  });
+
+  it('derives the webhook callback from PORT and strips a trailing slash from the Graph URL', () => {
+    const config = loadConfig({
+      ...valid,
+      PORT: '8080',
+      GRAPH_API_BASE_URL: 'https://graph.facebook.com/',
+    });
+    expect(config.webhook.callbackUrl).toBe('http://127.0.0.1:8080/webhooks/whatsapp');
+    expect(config.graph.baseUrl).toBe('https://graph.facebook.com');
+  });
+
+  it('gives the migration runner its database URL without the app secrets', () => {
+    expect(loadDatabaseUrl({})).toBe('postgres://postgres@127.0.0.1:5432/mmlite');
+    expect(loadDatabaseUrl({ DATABASE_URL: 'postgres://u@h:5/db' })).toBe('postgres://u@h:5/db');
+    expect(() => loadDatabaseUrl({ DATABASE_URL: 'nope' })).toThrow(/DATABASE_URL/);
+  });
+});

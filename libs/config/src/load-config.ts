@@ -1,0 +1,168 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform, Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MinLength,
+  Min,
+  validateSync,
+} from 'class-validator';
+import type { AppConfig, LogLevel, NodeEnv } from './app-config';
+
+/** Used only when NODE_ENV=test and no ENCRYPTION_KEY is given. */
+const TEST_ENCRYPTION_KEY = '0'.repeat(63) + '1';
+
+const trim = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.trim() : value;
+
+class Env {
+  @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV: NodeEnv = 'development';
+
+  @Transform(trim)
+  @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/mmlite';
+
+  @Transform(trim)
+  @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  @IsOptional() @Matches(/^[a-z0-9][a-z0-9:_-]{0,40}$/i) REDIS_PREFIX = 'mmlite';
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(65535) PORT = 3000;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'API_KEY must be at least 16 characters' })
+  API_KEY?: string;
+
+  @IsOptional()
+  @Matches(/^[0-9a-fA-F]{64}$/, { message: 'ENCRYPTION_KEY must be 64 hex characters (32 bytes)' })
+  ENCRYPTION_KEY?: string;
+
+  @IsOptional() @IsIn(['error', 'warn', 'log', 'debug', 'verbose']) LOG_LEVEL: LogLevel = 'log';
+
+  @IsOptional() @IsIn(['json', 'pretty']) LOG_FORMAT?: 'json' | 'pretty';
+
+  @Transform(trim)
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  GRAPH_API_BASE_URL = 'http://127.0.0.1:4010';
+
+  @Matches(/^v\d+\.\d+$/, { message: 'GRAPH_API_VERSION must look like v24.0' })
+  GRAPH_API_VERSION = 'v24.0';
+
+  @Type(() => Number) @IsInt() @Min(100) @Max(120000) GRAPH_API_TIMEOUT_MS = 15000;
+
+  @IsString({ message: 'APP_SECRET is required' })
+  @MinLength(8, { message: 'APP_SECRET must be at least 8 characters' })
+  APP_SECRET!: string;
+
+  @IsString({ message: 'WEBHOOK_VERIFY_TOKEN is required' })
+  @MinLength(4, { message: 'WEBHOOK_VERIFY_TOKEN must be at least 4 characters' })
+  WEBHOOK_VERIFY_TOKEN!: string;
+
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  WEBHOOK_CALLBACK_URL?: string;
+
+  @Type(() => Number) @IsInt() @Min(1024) @Max(50 * 1024 * 1024) WEBHOOK_BODY_LIMIT_BYTES =
+    4 * 1024 * 1024;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(65535) SANDBOX_PORT = 4010;
+  @IsOptional() @IsString() SANDBOX_HOST = '127.0.0.1';
+  @Matches(/^\d{5,20}$/, { message: 'SANDBOX_WABA_ID must be digits' })
+  SANDBOX_WABA_ID = '100000000000001';
+  @Matches(/^\d{5,20}$/, { message: 'SANDBOX_PHONE_NUMBER_ID must be digits' })
+  SANDBOX_PHONE_NUMBER_ID = '100000000000002';
+  @IsString() @MinLength(4) SANDBOX_ACCESS_TOKEN = 'sandbox-token';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the environment once and returns the typed configuration, or throws naming every bad variable. */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  opts: { app?: 'engine' | 'sandbox' } = {},
+): AppConfig {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = plainToInstance(Env, present, { exposeDefaultValues: true });
+  const errors = validateSync(parsed, { whitelist: false, forbidUnknownValues: false });
+  const problems = errors.map(
+    (e) => `${e.property}: ${Object.values(e.constraints ?? {})[0] ?? 'is invalid'}`,
+  );
+  // The sandbox holds no tokens of ours, so it needs no encryption key.
+  if (parsed.NODE_ENV !== 'test' && opts.app !== 'sandbox' && !parsed.ENCRYPTION_KEY) {
+    problems.push('ENCRYPTION_KEY: is required (64 hex characters)');
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
+  }
+  return {
+    env: parsed.NODE_ENV,
+    databaseUrl: parsed.DATABASE_URL,
+    redisUrl: parsed.REDIS_URL,
+    redisPrefix: parsed.REDIS_PREFIX,
+    port: parsed.PORT,
+    apiKey: parsed.API_KEY ?? null,
+    encryptionKey: (parsed.ENCRYPTION_KEY ?? TEST_ENCRYPTION_KEY).toLowerCase(),
+    logLevel: parsed.LOG_LEVEL,
+    logJson:
+      (parsed.LOG_FORMAT ?? (parsed.NODE_ENV === 'development' ? 'pretty' : 'json')) === 'json',
+    graph: {
+      baseUrl: parsed.GRAPH_API_BASE_URL.replace(/\/+$/, ''),
+      version: parsed.GRAPH_API_VERSION,
+      timeoutMs: parsed.GRAPH_API_TIMEOUT_MS,
+    },
+    webhook: {
+      appSecret: parsed.APP_SECRET,
+      verifyToken: parsed.WEBHOOK_VERIFY_TOKEN,
+      callbackUrl:
+        parsed.WEBHOOK_CALLBACK_URL ?? `http://127.0.0.1:${parsed.PORT}/webhooks/whatsapp`,
+      bodyLimitBytes: parsed.WEBHOOK_BODY_LIMIT_BYTES,
+    },
+    sandbox: {
+      port: parsed.SANDBOX_PORT,
+      host: parsed.SANDBOX_HOST,
+      wabaId: parsed.SANDBOX_WABA_ID,
+      phoneNumberId: parsed.SANDBOX_PHONE_NUMBER_ID,
+      accessToken: parsed.SANDBOX_ACCESS_TOKEN,
+    },
+  };
+}
+
+/** For `main.ts`: load or print one line per problem and exit 1. */
+export function loadConfigOrExit(
+  env: Record<string, string | undefined>,
+  opts: { app?: 'engine' | 'sandbox' } = {},
+): AppConfig {
+  try {
+    return loadConfig(env, opts);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`configuration error: ${e.problems.join('; ')}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+}
+
+/** Only what the migration runner needs, so `npm run migrate` works without the app's secrets. */
+export function loadDatabaseUrl(env: Record<string, string | undefined>): string {
+  const parsed = plainToInstance(Env, env.DATABASE_URL ? { DATABASE_URL: env.DATABASE_URL } : {});
+  const errors = validateSync(parsed).filter((e) => e.property === 'DATABASE_URL');
+  if (errors.length > 0) {
+    throw new ConfigError([`DATABASE_URL: ${Object.values(errors[0]?.constraints ?? {})[0]}`]);
+  }
+  return parsed.DATABASE_URL;
+}

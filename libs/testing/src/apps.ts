@@ -1,0 +1,78 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { AppConfig } from '@app/config';
+import { ApiKeysService } from '@app/accounts';
+import type { WorkspaceId } from '@app/common';
+import { createApiApp } from '../../../apps/api/src/create-api-app';
+import { createWorkerApp } from '../../../apps/worker/src/create-worker-app';
+import { createSandboxApp } from '../../../apps/sandbox/src/create-sandbox-app';
+
+export interface RunningApp<T = NestFastifyApplication> {
+  app: T;
+  url: string;
+  close(): Promise<void>;
+}
+
+async function listen(app: NestFastifyApplication): Promise<RunningApp> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address();
+  if (!address || typeof address === 'string') {
+    throw new Error('app did not bind a TCP port');
+  }
+  return { app, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+}
+
+export async function startSandbox(config: AppConfig): Promise<RunningApp> {
+  return listen(await createSandboxApp(config));
+}
+
+export async function startApi(config: AppConfig): Promise<RunningApp> {
+  return listen(await createApiApp(config));
+}
+
+export async function startWorker(config: AppConfig): Promise<INestApplicationContext> {
+  return createWorkerApp(config);
+}
+
+/** A fresh workspace with one API key: isolation between tests without truncating tables. */
+export async function newWorkspace(
+  api: RunningApp,
+  name = 'test workspace',
+): Promise<{ workspaceId: WorkspaceId; apiKey: string }> {
+  const { workspaceId, key } = await api.app.get(ApiKeysService).createWorkspace(name);
+  return { workspaceId, apiKey: key.secret };
+}
+
+/** Small JSON client for tests: returns status, headers and parsed body. */
+export async function http(
+  base: string,
+  method: string,
+  path: string,
+  opts: {
+    key?: string;
+    body?: unknown;
+    headers?: Record<string, string>;
+    raw?: string | Buffer;
+  } = {},
+): Promise<{ status: number; body: any; headers: Headers; text: string }> {
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  if (opts.key) {
+    headers.authorization = `Bearer ${opts.key}`;
+  }
+  let body: string | Buffer | undefined;
+  if (opts.raw !== undefined) {
+    body = opts.raw;
+  } else if (opts.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  }
+  const res = await fetch(base + path, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = text;
+  }
+  return { status: res.status, body: parsed, headers: res.headers, text };
+}

@@ -1,0 +1,5 @@
+// Every migration, in order. Listed explicitly so the apps, the CLI and the test harness load
+// the same set without globbing (a spec checks that no file in this folder is left out).
+import { CreateAccounts1764100000000 } from './1764100000000-CreateAccounts';
+
+export const MIGRATIONS = [CreateAccounts1764100000000];
