@@ -2,14 +2,15 @@ import { Module, type DynamicModule, type OnApplicationBootstrap, Inject } from 
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { AccountsModule, ApiKeysService } from '@app/accounts';
-import { CLOCK, SystemClock } from '@app/common';
 import { APP_CONFIG, ConfigModule, type AppConfig } from '@app/config';
 import { DbModule } from '@app/db';
 import { GraphClientModule } from '@app/graph-client';
 import { RedisModule } from '@app/redis';
+import { TemplatesModule } from '@app/templates';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { BusinessAccountsController } from './business-accounts/business-accounts.controller';
 import { PhoneNumbersController } from './phone-numbers/phone-numbers.controller';
+import { TemplatesController } from './templates/templates.controller';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { HttpMetrics } from './metrics/http-metrics';
@@ -34,6 +35,7 @@ export class ApiModule implements OnApplicationBootstrap {
         GraphClientModule,
         TerminusModule,
         AccountsModule,
+        TemplatesModule,
       ],
       controllers: [
         HealthController,
@@ -41,10 +43,10 @@ export class ApiModule implements OnApplicationBootstrap {
         ApiKeysController,
         BusinessAccountsController,
         PhoneNumbersController,
+        TemplatesController,
       ],
       providers: [
         HttpMetrics,
-        { provide: CLOCK, useClass: SystemClock },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

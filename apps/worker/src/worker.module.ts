@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { CLOCK, SystemClock } from '@app/common';
 import { ConfigModule, type AppConfig } from '@app/config';
 import { DbModule } from '@app/db';
 import { GraphClientModule } from '@app/graph-client';
@@ -19,7 +18,6 @@ export class WorkerModule {
         RedisModule,
         GraphClientModule,
       ],
-      providers: [{ provide: CLOCK, useClass: SystemClock }],
     };
   }
 }

@@ -5,7 +5,8 @@ export type AccountsErrorCode =
   | 'PHONE_NUMBER_NOT_FOUND'
   | 'API_KEY_NOT_FOUND'
   | 'GRAPH_AUTH_FAILED'
-  | 'GRAPH_REQUEST_FAILED';
+  | 'GRAPH_REQUEST_FAILED'
+  | 'GRAPH_RATE_LIMITED';
 
 export class BusinessAccountNotFoundError extends DomainError<AccountsErrorCode> {
   readonly code = 'BUSINESS_ACCOUNT_NOT_FOUND';

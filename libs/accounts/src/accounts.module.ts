@@ -6,6 +6,7 @@ import { ApiKeysService } from './api-keys.service';
 import { BusinessAccountsRepository } from './business-accounts.repository';
 import { BusinessAccountsService } from './business-accounts.service';
 import { SECRET_BOX } from './accounts.tokens';
+import { WabaCallBudget } from './waba-call-budget';
 
 @Module({
   providers: [
@@ -13,12 +14,13 @@ import { SECRET_BOX } from './accounts.tokens';
     ApiKeysService,
     BusinessAccountsRepository,
     BusinessAccountsService,
+    WabaCallBudget,
     {
       provide: SECRET_BOX,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => new SecretBox(config.encryptionKey),
     },
   ],
-  exports: [ApiKeysService, BusinessAccountsService],
+  exports: [ApiKeysService, BusinessAccountsService, WabaCallBudget],
 })
 export class AccountsModule {}

@@ -5,3 +5,4 @@ export * from './api-keys.service';
 export * from './business-accounts.service';
 export * from './accounts.errors';
 export * from './accounts.types';
+export * from './waba-call-budget';

@@ -1,8 +1,9 @@
 import type { CommonErrorCode } from '@app/common';
 import type { AccountsErrorCode } from '@app/accounts';
+import type { TemplatesErrorCode } from '@app/templates';
 
 /** Every domain error code has an HTTP status here; a new code without one is a compile error. */
-type ErrorCode = CommonErrorCode | AccountsErrorCode;
+type ErrorCode = CommonErrorCode | AccountsErrorCode | TemplatesErrorCode;
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
@@ -13,6 +14,12 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   API_KEY_NOT_FOUND: 404,
   GRAPH_AUTH_FAILED: 422,
   GRAPH_REQUEST_FAILED: 502,
+  GRAPH_RATE_LIMITED: 429,
+  TEMPLATE_NOT_FOUND: 404,
+  TEMPLATE_INVALID: 400,
+  TEMPLATE_EXISTS: 409,
+  TEMPLATE_REJECTED_BY_GRAPH: 422,
+  TEMPLATE_NOT_SUBMITTED: 409,
 };
 
 export function statusForCode(code: string): number {

@@ -1,0 +1,80 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { WorkspaceId } from '@app/common';
+import { TemplatesService } from '@app/templates';
+import { Workspace } from '../http/workspace.decorator';
+import { ListRequest } from '../http/list.request';
+import {
+  TemplateCreateRequest,
+  TemplateListRequest,
+  TemplatePreviewRequest,
+  TemplateSyncRequest,
+} from './template.request';
+import {
+  TemplateListResponse,
+  TemplatePreviewResponse,
+  TemplateResponse,
+  TemplateSyncResponse,
+  toTemplatePreviewResponse,
+  toTemplateResponse,
+} from './template.response';
+
+@ApiTags('templates')
+@ApiBearerAuth()
+@Controller('v1/templates')
+export class TemplatesController {
+  constructor(private readonly templates: TemplatesService) {}
+
+  /** Validates as Meta would, submits to the Graph API, stores Meta's id and status (PENDING). */
+  @Post()
+  async create(
+    @Workspace() ws: WorkspaceId,
+    @Body() body: TemplateCreateRequest,
+  ): Promise<TemplateResponse> {
+    return toTemplateResponse(await this.templates.create(ws, body));
+  }
+
+  @Get()
+  async list(
+    @Workspace() ws: WorkspaceId,
+    @Query() page: ListRequest,
+    @Query() filter: TemplateListRequest,
+  ): Promise<TemplateListResponse> {
+    const result = await this.templates.list(ws, page.limit, page.cursor, filter);
+    return { data: result.data.map(toTemplateResponse), nextCursor: result.nextCursor };
+  }
+
+  /** Pulls every template of the business account from the Graph API. */
+  @Post('sync')
+  @HttpCode(200)
+  sync(
+    @Workspace() ws: WorkspaceId,
+    @Body() body: TemplateSyncRequest,
+  ): Promise<TemplateSyncResponse> {
+    return this.templates.sync(ws, body.businessAccountId);
+  }
+
+  @Get(':id')
+  async get(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<TemplateResponse> {
+    return toTemplateResponse(await this.templates.get(ws, id));
+  }
+
+  @Delete(':id')
+  async delete(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<TemplateResponse> {
+    return toTemplateResponse(await this.templates.delete(ws, id));
+  }
+
+  /** Renders the template exactly as the campaign sender would. */
+  @Post(':id/preview')
+  @HttpCode(200)
+  async preview(
+    @Workspace() ws: WorkspaceId,
+    @Param('id') id: string,
+    @Body() body: TemplatePreviewRequest,
+  ): Promise<TemplatePreviewResponse> {
+    const contact = { phone: body.phone ?? '', attributes: body.attributes ?? {} };
+    return toTemplatePreviewResponse(
+      await this.templates.preview(ws, id, contact, body.parameters ?? {}),
+    );
+  }
+}

@@ -1,0 +1,356 @@
+import { placeholdersOf } from './placeholders';
+import type {
+  BodyComponent,
+  ButtonsComponent,
+  HeaderComponent,
+  TemplateButton,
+  TemplateComponent,
+  TemplateDefinition,
+} from './template-model';
+
+export interface TemplateProblem {
+  field: string;
+  message: string;
+}
+
+/** Limits from MMLITE.md §2.7, §1.6 and §3.1. */
+export const TEMPLATE_LIMITS = {
+  nameMax: 512,
+  headerTextMax: 60,
+  bodyMax: 1024,
+  footerMax: 60,
+  buttonLabelMax: 25,
+  buttonsMax: 10,
+  quickRepliesMax: 10,
+  urlButtonsMax: 2,
+  phoneButtonsMax: 1,
+  copyCodeButtonsMax: 1,
+  urlMax: 2000,
+  copyCodeMax: 15,
+  marketingTtlMin: 43_200,
+  marketingTtlMax: 2_592_000,
+  utilityTtlMin: 30,
+  utilityTtlMax: 43_200,
+} as const;
+
+const NAME_RE = /^[a-z0-9_]+$/;
+const LANGUAGE_RE = /^[a-z]{2,3}(_[A-Z]{2}|_[A-Za-z]{4})?$/;
+const NAMED_RE = /^[a-z][a-z0-9_]*$/;
+
+class Problems {
+  readonly list: TemplateProblem[] = [];
+  add(field: string, message: string): void {
+    this.list.push({ field, message });
+  }
+}
+
+/**
+ * Placeholders of one text: positional ones must be `{{1}}…{{n}}` without gaps, named ones
+ * lowercase with underscores; they may not start or end the text nor stand next to each other
+ * (Meta rejects those: 2388299 and the INVALID_FORMAT example of §3.7).
+ */
+function checkPlaceholders(
+  p: Problems,
+  field: string,
+  text: string,
+  format: TemplateDefinition['parameterFormat'],
+): string[] {
+  const names = placeholdersOf(text);
+  if (names.length === 0) {
+    return names;
+  }
+  if (format === 'positional') {
+    const bad = names.filter((n) => !/^[1-9]\d*$/.test(n));
+    if (bad.length) {
+      p.add(field, `positional placeholders must be {{1}}, {{2}}…; found {{${bad[0]}}}`);
+      return names;
+    }
+    const distinct = [...new Set(names.map(Number))].sort((a, b) => a - b);
+    if (distinct.some((n, i) => n !== i + 1)) {
+      p.add(
+        field,
+        `placeholders must be numbered from {{1}} without gaps; found ${distinct.map((n) => `{{${n}}}`).join(', ')}`,
+      );
+    }
+  } else {
+    const bad = names.filter((n) => !NAMED_RE.test(n));
+    if (bad.length) {
+      p.add(
+        field,
+        `named placeholders must be lowercase letters, digits and underscores; found {{${bad[0]}}}`,
+      );
+    }
+  }
+  const trimmed = text.trim();
+  if (/^\{\{[^{}]*\}\}/.test(trimmed) || /\{\{[^{}]*\}\}$/.test(trimmed)) {
+    p.add(field, 'a placeholder may not be at the start or the end of the text');
+  }
+  if (/\}\}\s*\{\{/.test(text)) {
+    p.add(field, 'placeholders may not stand next to each other; separate them with text');
+  }
+  return names;
+}
+
+function checkHeader(p: Problems, f: string, h: HeaderComponent, def: TemplateDefinition): void {
+  const formats = ['TEXT', 'IMAGE', 'VIDEO', 'GIF', 'DOCUMENT', 'LOCATION'];
+  if (!formats.includes(h.format)) {
+    p.add(`${f}.format`, `format must be one of ${formats.join(', ')}`);
+    return;
+  }
+  if (h.format === 'GIF' && def.category !== 'MARKETING') {
+    p.add(`${f}.format`, 'GIF headers are for MARKETING templates only');
+  }
+  if (h.format !== 'TEXT') {
+    if (h.text !== undefined) {
+      p.add(`${f}.text`, `a ${h.format} header has no text`);
+    }
+    if (h.format !== 'LOCATION' && !h.example?.header_handle?.length) {
+      p.add(`${f}.example.header_handle`, `a ${h.format} header needs an example media handle`);
+    }
+    return;
+  }
+  if (!h.text) {
+    p.add(`${f}.text`, 'a TEXT header needs text');
+    return;
+  }
+  if (h.text.length > TEMPLATE_LIMITS.headerTextMax) {
+    p.add(
+      `${f}.text`,
+      `header text is ${h.text.length} characters; at most ${TEMPLATE_LIMITS.headerTextMax}`,
+    );
+  }
+  const names = [...new Set(checkPlaceholders(p, `${f}.text`, h.text, def.parameterFormat))];
+  if (names.length > 1) {
+    p.add(`${f}.text`, 'a header may have at most one placeholder');
+  }
+  if (names.length === 1) {
+    const examples =
+      def.parameterFormat === 'named'
+        ? h.example?.header_text_named_params?.map((e) => e.param_name)
+        : h.example?.header_text;
+    if (!examples || examples.length !== 1) {
+      p.add(
+        `${f}.example.${def.parameterFormat === 'named' ? 'header_text_named_params' : 'header_text'}`,
+        'the header placeholder needs exactly one example',
+      );
+    } else if (def.parameterFormat === 'named' && examples[0] !== names[0]) {
+      p.add(
+        `${f}.example.header_text_named_params`,
+        `example is for {{${examples[0]}}}, the header uses {{${names[0]}}}`,
+      );
+    }
+  }
+}
+
+function checkBody(p: Problems, f: string, b: BodyComponent, def: TemplateDefinition): void {
+  if (typeof b.text !== 'string' || b.text.trim().length === 0) {
+    p.add(`${f}.text`, 'the body needs text');
+    return;
+  }
+  if (b.text.length > TEMPLATE_LIMITS.bodyMax) {
+    p.add(`${f}.text`, `body is ${b.text.length} characters; at most ${TEMPLATE_LIMITS.bodyMax}`);
+  }
+  const names = [...new Set(checkPlaceholders(p, `${f}.text`, b.text, def.parameterFormat))];
+  if (names.length === 0) {
+    return;
+  }
+  if (def.parameterFormat === 'positional') {
+    const rows = b.example?.body_text;
+    if (!rows || rows.length === 0) {
+      p.add(
+        `${f}.example.body_text`,
+        `the body has ${names.length} placeholder(s) and needs examples`,
+      );
+    } else if (rows[0]?.length !== names.length) {
+      p.add(
+        `${f}.example.body_text`,
+        `${rows[0]?.length ?? 0} example(s) for ${names.length} placeholder(s)`,
+      );
+    } else if (rows[0].some((e) => typeof e !== 'string' || e.trim() === '')) {
+      p.add(`${f}.example.body_text`, 'examples may not be empty');
+    }
+  } else {
+    const given = b.example?.body_text_named_params ?? [];
+    const missing = names.filter(
+      (n) => !given.some((g) => g.param_name === n && g.example?.trim()),
+    );
+    if (missing.length) {
+      p.add(
+        `${f}.example.body_text_named_params`,
+        `missing examples for ${missing.map((n) => `{{${n}}}`).join(', ')}`,
+      );
+    }
+  }
+  // Meta rejects bodies that are mostly variables (2388293): require some text per placeholder.
+  const words = b.text
+    .replace(/\{\{[^{}]*\}\}/g, ' ')
+    .split(/\s+/)
+    .filter(Boolean).length;
+  if (words < names.length * 2) {
+    p.add(
+      `${f}.text`,
+      `${names.length} placeholder(s) need more surrounding text (${words} word(s))`,
+    );
+  }
+}
+
+function checkButton(p: Problems, f: string, b: TemplateButton): void {
+  const types = ['QUICK_REPLY', 'URL', 'PHONE_NUMBER', 'COPY_CODE'];
+  if (!types.includes(b.type)) {
+    p.add(`${f}.type`, `type must be one of ${types.join(', ')}`);
+    return;
+  }
+  if (b.type !== 'COPY_CODE') {
+    if (typeof b.text !== 'string' || b.text.trim() === '') {
+      p.add(`${f}.text`, 'a button needs a label');
+    } else if (b.text.length > TEMPLATE_LIMITS.buttonLabelMax) {
+      p.add(
+        `${f}.text`,
+        `label is ${b.text.length} characters; at most ${TEMPLATE_LIMITS.buttonLabelMax}`,
+      );
+    }
+  }
+  if (b.type === 'URL') {
+    if (!b.url || !/^https?:\/\/[^\s]+$/i.test(b.url)) {
+      p.add(`${f}.url`, 'a URL button needs an http(s) URL');
+      return;
+    }
+    if (b.url.length > TEMPLATE_LIMITS.urlMax) {
+      p.add(`${f}.url`, `URL is longer than ${TEMPLATE_LIMITS.urlMax} characters`);
+    }
+    const names = placeholdersOf(b.url);
+    if (names.length > 1 || (names.length === 1 && !/\{\{\s*1\s*\}\}$/.test(b.url))) {
+      p.add(`${f}.url`, 'a URL may have one placeholder, {{1}}, at its very end');
+    }
+    if (names.length === 1) {
+      const ex = Array.isArray(b.example) ? b.example[0] : b.example;
+      if (!ex) {
+        p.add(`${f}.example`, 'a URL with a placeholder needs an example');
+      }
+    }
+  }
+  if (b.type === 'PHONE_NUMBER' && !/^\+?[1-9]\d{6,14}$/.test(b.phone_number ?? '')) {
+    p.add(`${f}.phone_number`, 'a phone button needs a number in international format');
+  }
+  if (b.type === 'COPY_CODE') {
+    const ex = Array.isArray(b.example) ? b.example[0] : b.example;
+    if (!ex) {
+      p.add(`${f}.example`, 'a copy-code button needs an example code');
+    } else if (ex.length > TEMPLATE_LIMITS.copyCodeMax) {
+      p.add(`${f}.example`, `a code may have at most ${TEMPLATE_LIMITS.copyCodeMax} characters`);
+    }
+  }
+}
+
+function checkButtons(p: Problems, f: string, c: ButtonsComponent): void {
+  if (!Array.isArray(c.buttons) || c.buttons.length === 0) {
+    p.add(`${f}.buttons`, 'a BUTTONS component needs at least one button');
+    return;
+  }
+  if (c.buttons.length > TEMPLATE_LIMITS.buttonsMax) {
+    p.add(`${f}.buttons`, `${c.buttons.length} buttons; at most ${TEMPLATE_LIMITS.buttonsMax}`);
+  }
+  const count = (t: string): number => c.buttons.filter((b) => b.type === t).length;
+  const caps: Array<[string, number]> = [
+    ['QUICK_REPLY', TEMPLATE_LIMITS.quickRepliesMax],
+    ['URL', TEMPLATE_LIMITS.urlButtonsMax],
+    ['PHONE_NUMBER', TEMPLATE_LIMITS.phoneButtonsMax],
+    ['COPY_CODE', TEMPLATE_LIMITS.copyCodeButtonsMax],
+  ];
+  for (const [type, max] of caps) {
+    if (count(type) > max) {
+      p.add(`${f}.buttons`, `at most ${max} ${type} button(s); found ${count(type)}`);
+    }
+  }
+  // Quick replies must be one group: QR…QR then others, or others then QR…QR.
+  const kinds = c.buttons.map((b) => (b.type === 'QUICK_REPLY' ? 'q' : 'o')).join('');
+  if (/q+o+q/.test(kinds) || /o+q+o/.test(kinds)) {
+    p.add(`${f}.buttons`, 'quick-reply buttons must be grouped together');
+  }
+  c.buttons.forEach((b, i) => checkButton(p, `${f}.buttons[${i}]`, b));
+}
+
+/** Everything Meta would reject before it reviews content, with a field path for each problem. */
+export function validateTemplate(def: TemplateDefinition): TemplateProblem[] {
+  const p = new Problems();
+  if (!NAME_RE.test(def.name) || def.name.length > TEMPLATE_LIMITS.nameMax) {
+    p.add(
+      'name',
+      `name must be lowercase letters, digits and underscores, 1–${TEMPLATE_LIMITS.nameMax} characters`,
+    );
+  }
+  if (!LANGUAGE_RE.test(def.language)) {
+    p.add('language', 'language must be a code such as en, en_US or pt_BR');
+  }
+  if (def.category !== 'MARKETING' && def.category !== 'UTILITY') {
+    p.add('category', 'category must be MARKETING or UTILITY');
+  }
+  if (def.parameterFormat !== 'positional' && def.parameterFormat !== 'named') {
+    p.add('parameterFormat', 'parameterFormat must be positional or named');
+  }
+  if (def.messageSendTtlSeconds !== undefined && def.messageSendTtlSeconds !== null) {
+    const [min, max] =
+      def.category === 'MARKETING'
+        ? [TEMPLATE_LIMITS.marketingTtlMin, TEMPLATE_LIMITS.marketingTtlMax]
+        : [TEMPLATE_LIMITS.utilityTtlMin, TEMPLATE_LIMITS.utilityTtlMax];
+    if (
+      !Number.isInteger(def.messageSendTtlSeconds) ||
+      def.messageSendTtlSeconds < min ||
+      def.messageSendTtlSeconds > max
+    ) {
+      p.add(
+        'messageSendTtlSeconds',
+        `must be a whole number of seconds from ${min} to ${max} for ${def.category}`,
+      );
+    }
+  }
+  const components: TemplateComponent[] = Array.isArray(def.components) ? def.components : [];
+  const order = ['HEADER', 'BODY', 'FOOTER', 'BUTTONS'];
+  const seen = new Map<string, number>();
+  components.forEach((c, i) => {
+    const f = `components[${i}]`;
+    const type = (c as { type?: unknown }).type;
+    if (typeof type !== 'string' || !order.includes(type)) {
+      p.add(`${f}.type`, `type must be one of ${order.join(', ')}`);
+      return;
+    }
+    if (seen.has(type)) {
+      p.add(`${f}.type`, `only one ${type} component is allowed`);
+    }
+    seen.set(type, i);
+    switch (c.type) {
+      case 'HEADER':
+        checkHeader(p, f, c, def);
+        break;
+      case 'BODY':
+        checkBody(p, f, c, def);
+        break;
+      case 'FOOTER':
+        if (typeof c.text !== 'string' || c.text.trim() === '') {
+          p.add(`${f}.text`, 'a footer needs text');
+        } else {
+          if (c.text.length > TEMPLATE_LIMITS.footerMax) {
+            p.add(
+              `${f}.text`,
+              `footer is ${c.text.length} characters; at most ${TEMPLATE_LIMITS.footerMax}`,
+            );
+          }
+          if (placeholdersOf(c.text).length) {
+            p.add(`${f}.text`, 'a footer may not have placeholders');
+          }
+        }
+        break;
+      case 'BUTTONS':
+        checkButtons(p, f, c);
+        break;
+    }
+  });
+  if (!seen.has('BODY')) {
+    p.add('components', 'a template needs a BODY component');
+  }
+  const positions = order.map((t) => seen.get(t)).filter((x): x is number => x !== undefined);
+  if (positions.some((pos, i) => i > 0 && pos < (positions[i - 1] ?? 0))) {
+    p.add('components', 'components must be in the order HEADER, BODY, FOOTER, BUTTONS');
+  }
+  return p.list;
+}

@@ -1,0 +1,299 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { isUuid, type Page, type WorkspaceId } from '@app/common';
+import {
+  BusinessAccountsService,
+  GraphAuthFailedError,
+  GraphBudgetExhaustedError,
+  GraphRequestFailedError,
+  WabaCallBudget,
+} from '@app/accounts';
+import { GraphApiError, GraphClient } from '@app/graph-client';
+import {
+  normaliseLanguage,
+  normaliseStatus,
+  type TemplateComponent,
+  type TemplateDefinition,
+} from './domain/template-model';
+import { validateTemplate } from './domain/validate-template';
+import {
+  renderTemplate,
+  validateBindings,
+  type ContactView,
+  type RenderResult,
+  type TemplateBindings,
+} from './domain/render-template';
+import { TemplatesRepository, type TemplateUpsert } from './templates.repository';
+import {
+  TemplateExistsError,
+  TemplateInvalidError,
+  TemplateNotFoundError,
+  TemplateNotSubmittedError,
+  TemplateRejectedByGraphError,
+} from './templates.errors';
+import type {
+  StoppedTemplate,
+  TemplateCreate,
+  TemplateEvent,
+  TemplateRecord,
+} from './templates.types';
+
+interface GraphTemplate {
+  id: string;
+  name: string;
+  language: string;
+  category: string;
+  status: string;
+  components?: TemplateComponent[];
+  parameter_format?: string;
+  message_send_ttl_seconds?: number | null;
+  rejected_reason?: string | null;
+  quality_score?: { score?: string } | null;
+}
+
+const LIST_FIELDS =
+  'id,name,language,category,status,components,parameter_format,message_send_ttl_seconds,rejected_reason,quality_score';
+
+/** Upper-cases component and button types, which Meta accepts in either case (§2.1). */
+function normaliseComponents(components: TemplateComponent[]): TemplateComponent[] {
+  return components.map((c) => {
+    const type = String((c as { type: string }).type).toUpperCase();
+    const out = { ...c, type } as TemplateComponent;
+    if (out.type === 'HEADER' && typeof out.format === 'string') {
+      out.format = out.format.toUpperCase() as typeof out.format;
+    }
+    if (out.type === 'BUTTONS' && Array.isArray(out.buttons)) {
+      out.buttons = out.buttons.map((b) => ({
+        ...b,
+        type: String(b.type).toUpperCase() as typeof b.type,
+      }));
+    }
+    return out;
+  });
+}
+
+@Injectable()
+export class TemplatesService {
+  private readonly logger = new Logger(TemplatesService.name);
+
+  constructor(
+    private readonly templates: TemplatesRepository,
+    private readonly accounts: BusinessAccountsService,
+    private readonly budget: WabaCallBudget,
+    private readonly graph: GraphClient,
+    private readonly db: DataSource,
+  ) {}
+
+  /** Validates as Meta would, submits through the Graph API and stores Meta's id and status. */
+  async create(ws: WorkspaceId, input: TemplateCreate): Promise<TemplateRecord> {
+    const def: TemplateDefinition = {
+      name: input.name,
+      language: input.language,
+      category: input.category,
+      parameterFormat: input.parameterFormat ?? 'positional',
+      components: normaliseComponents(input.components),
+      messageSendTtlSeconds: input.messageSendTtlSeconds ?? null,
+    };
+    const problems = validateTemplate(def);
+    if (problems.length) {
+      throw new TemplateInvalidError(problems);
+    }
+    const account = await this.accounts.get(ws, input.businessAccountId);
+    if (await this.templates.exists(account.id, def.name, def.language)) {
+      throw new TemplateExistsError(def.name, def.language);
+    }
+    const token = await this.accounts.accessToken(ws, account.id);
+    const created = await this.callGraph(account.wabaId, account.phoneNumbers.length > 0, () =>
+      this.graph.call<{ id: string; status?: string; category?: string }>(
+        'POST',
+        `${account.wabaId}/message_templates`,
+        {
+          token,
+          body: {
+            name: def.name,
+            language: def.language,
+            category: def.category,
+            parameter_format: def.parameterFormat,
+            components: def.components,
+            ...(def.messageSendTtlSeconds
+              ? { message_send_ttl_seconds: def.messageSendTtlSeconds }
+              : {}),
+          },
+        },
+      ),
+    );
+    return this.templates.insert(ws, account.id, {
+      metaTemplateId: String(created.body.id),
+      name: def.name,
+      language: def.language,
+      category: created.body.category ?? def.category,
+      parameterFormat: def.parameterFormat,
+      components: def.components,
+      messageSendTtlSeconds: def.messageSendTtlSeconds ?? null,
+      status: normaliseStatus(created.body.status ?? 'PENDING') ?? 'PENDING',
+      rejectedReason: null,
+      qualityScore: null,
+    });
+  }
+
+  list(
+    ws: WorkspaceId,
+    limit: number,
+    cursor: string | undefined,
+    filter: { businessAccountId?: string; status?: string } = {},
+  ): Promise<Page<TemplateRecord>> {
+    return this.templates.list(ws, limit, cursor, filter);
+  }
+
+  async get(ws: WorkspaceId, id: string): Promise<TemplateRecord> {
+    const found = isUuid(id) ? await this.templates.find(ws, id) : null;
+    if (!found) {
+      throw new TemplateNotFoundError(id);
+    }
+    return found;
+  }
+
+  /** Deletes the template at Meta (this language only) and keeps our row as DELETED for history. */
+  async delete(ws: WorkspaceId, id: string): Promise<TemplateRecord> {
+    const template = await this.get(ws, id);
+    if (template.status === 'DELETED') {
+      return template;
+    }
+    if (!template.metaTemplateId) {
+      throw new TemplateNotSubmittedError(`template ${id} was never submitted to Meta`);
+    }
+    const account = await this.accounts.get(ws, template.businessAccountId);
+    const token = await this.accounts.accessToken(ws, account.id);
+    await this.callGraph(account.wabaId, account.phoneNumbers.length > 0, () =>
+      this.graph.call('DELETE', `${account.wabaId}/message_templates`, {
+        token,
+        query: { name: template.name, hsm_id: template.metaTemplateId ?? undefined },
+      }),
+    );
+    return (await this.templates.setStatus(ws, id, 'DELETED')) ?? template;
+  }
+
+  /** Pulls every template of the account from the Graph API (all pages) and mirrors it. */
+  async sync(
+    ws: WorkspaceId,
+    businessAccountId: string,
+  ): Promise<{ total: number; created: number; updated: number }> {
+    const account = await this.accounts.get(ws, businessAccountId);
+    const token = await this.accounts.accessToken(ws, account.id);
+    const remote = await this.callGraph(account.wabaId, account.phoneNumbers.length > 0, () =>
+      this.graph.listAll<GraphTemplate>(`${account.wabaId}/message_templates`, {
+        token,
+        query: { fields: LIST_FIELDS, limit: 100 },
+      }),
+    );
+    const rows: TemplateUpsert[] = [];
+    for (const t of remote) {
+      const status = normaliseStatus(t.status);
+      if (!status) {
+        this.logger.warn(`skipping template ${t.id} with unknown status ${t.status}`);
+        continue;
+      }
+      rows.push({
+        metaTemplateId: String(t.id),
+        name: t.name,
+        language: normaliseLanguage(t.language),
+        category: t.category.toUpperCase(),
+        parameterFormat: t.parameter_format?.toLowerCase() === 'named' ? 'named' : 'positional',
+        components: normaliseComponents(t.components ?? []),
+        messageSendTtlSeconds: t.message_send_ttl_seconds ?? null,
+        status,
+        rejectedReason: t.rejected_reason ?? null,
+        qualityScore: t.quality_score?.score ?? null,
+      });
+    }
+    const counts = await this.templates.upsertMany(ws, account.id, rows);
+    return { total: rows.length, ...counts };
+  }
+
+  /** The same rendering the campaign sender uses, for a contact or ad-hoc attributes. */
+  async preview(
+    ws: WorkspaceId,
+    id: string,
+    contact: ContactView,
+    bindings: TemplateBindings,
+  ): Promise<RenderResult> {
+    const template = await this.get(ws, id);
+    const problems = validateBindings(template, bindings);
+    if (problems.length) {
+      throw new TemplateInvalidError(problems);
+    }
+    return renderTemplate(template, bindings, contact);
+  }
+
+  /**
+   * Applies template webhook events (status, quality, category) inside the caller's transaction.
+   * Returns the templates whose new status stops campaigns (PAUSED, DISABLED, REJECTED…).
+   */
+  async applyEvents(em: EntityManager, events: TemplateEvent[]): Promise<StoppedTemplate[]> {
+    const changed: StoppedTemplate[] = [];
+    for (const e of events) {
+      if (e.kind === 'status') {
+        const status = normaliseStatus(e.event);
+        if (!status) {
+          this.logger.warn(`ignoring template event ${e.event} for ${e.metaTemplateId}`);
+          continue;
+        }
+        changed.push(
+          ...(await this.templates.applyStatus(
+            em,
+            e.metaTemplateId,
+            status,
+            e.reason,
+            e.rejectionInfo,
+          )),
+        );
+      } else if (e.kind === 'quality') {
+        await this.templates.applyQuality(em, e.metaTemplateId, e.newQualityScore);
+      } else {
+        await this.templates.applyCategory(
+          em,
+          e.metaTemplateId,
+          e.newCategory.toUpperCase(),
+          e.previousCategory,
+        );
+      }
+    }
+    return changed;
+  }
+
+  /** Convenience for callers without a transaction of their own (tests, admin tools). */
+  applyEventsNow(events: TemplateEvent[]): Promise<StoppedTemplate[]> {
+    return this.db.transaction((em) => this.applyEvents(em, events));
+  }
+
+  /** Spends the WABA's management budget, then maps Graph failures to domain errors. */
+  private async callGraph<T>(wabaId: string, active: boolean, fn: () => Promise<T>): Promise<T> {
+    await this.budget.take(wabaId, active);
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof GraphApiError)) {
+        throw e;
+      }
+      const details = { graphCode: e.code, graphMessage: e.message, graphDetails: e.details };
+      switch (e.category) {
+        case 'auth':
+          throw new GraphAuthFailedError(
+            `the Graph API refused the access token: ${e.message}`,
+            details,
+          );
+        case 'rate-limit':
+          await this.budget.blockFor(wabaId, e.retryAfterMs ?? 60_000);
+          throw new GraphBudgetExhaustedError(wabaId, e.retryAfterMs ?? 60_000);
+        case 'transient':
+        case 'throughput':
+          throw new GraphRequestFailedError(`the Graph API is unavailable: ${e.message}`, details);
+        default:
+          throw new TemplateRejectedByGraphError(
+            `the Graph API rejected the template: ${e.message}`,
+            details,
+          );
+      }
+    }
+  }
+}
