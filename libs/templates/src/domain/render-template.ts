@@ -89,7 +89,13 @@ function lookup(contact: ContactView, path: string): string {
   if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
     throw new MissingAttribute(path.replace(/^contact\./, ''));
   }
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (typeof value === 'string') {
+    return value;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return value.toString();
+  }
+  return JSON.stringify(value);
 }
 
 /** Meta refuses text parameters with new lines, tabs or more than four spaces in a row. */
