@@ -24,6 +24,18 @@ export interface AppConfig {
     callbackUrl: string;
     bodyLimitBytes: number;
   };
+  campaigns: {
+    /** Concurrent send loops per running campaign (they share the governor's timeline). */
+    lanes: number;
+    batchSize: number;
+    /** A message `sending` for this long without an answer is reconciled from webhooks. */
+    inDoubtAfterMs: number;
+    /** … and sent again only if no webhook proved it reached Meta by then. */
+    resendAfterMs: number;
+    /** A schedule missed by more than this follows the campaign's late policy. */
+    scheduleGraceMs: number;
+    schedulerTickMs: number;
+  };
   sandbox: {
     port: number;
     host: string;

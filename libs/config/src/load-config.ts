@@ -72,6 +72,13 @@ class Env {
   @Type(() => Number) @IsInt() @Min(1024) @Max(50 * 1024 * 1024) WEBHOOK_BODY_LIMIT_BYTES =
     4 * 1024 * 1024;
 
+  @Type(() => Number) @IsInt() @Min(1) @Max(16) CAMPAIGN_LANES = 2;
+  @Type(() => Number) @IsInt() @Min(1) @Max(5000) CAMPAIGN_BATCH_SIZE = 500;
+  @Type(() => Number) @IsInt() @Min(100) @Max(3_600_000) SEND_IN_DOUBT_AFTER_MS = 30_000;
+  @Type(() => Number) @IsInt() @Min(100) @Max(86_400_000) SEND_RESEND_AFTER_MS = 120_000;
+  @Type(() => Number) @IsInt() @Min(0) @Max(7 * 86_400_000) SCHEDULE_GRACE_MS = 900_000;
+  @Type(() => Number) @IsInt() @Min(50) @Max(60_000) SCHEDULER_TICK_MS = 1000;
+
   @Type(() => Number) @IsInt() @Min(1) @Max(65535) SANDBOX_PORT = 4010;
   @IsOptional() @IsString() SANDBOX_HOST = '127.0.0.1';
   @Matches(/^\d{5,20}$/, { message: 'SANDBOX_WABA_ID must be digits' })
@@ -130,6 +137,14 @@ export function loadConfig(
       callbackUrl:
         parsed.WEBHOOK_CALLBACK_URL ?? `http://127.0.0.1:${parsed.PORT}/webhooks/whatsapp`,
       bodyLimitBytes: parsed.WEBHOOK_BODY_LIMIT_BYTES,
+    },
+    campaigns: {
+      lanes: parsed.CAMPAIGN_LANES,
+      batchSize: parsed.CAMPAIGN_BATCH_SIZE,
+      inDoubtAfterMs: parsed.SEND_IN_DOUBT_AFTER_MS,
+      resendAfterMs: parsed.SEND_RESEND_AFTER_MS,
+      scheduleGraceMs: parsed.SCHEDULE_GRACE_MS,
+      schedulerTickMs: parsed.SCHEDULER_TICK_MS,
     },
     sandbox: {
       port: parsed.SANDBOX_PORT,
