@@ -6,8 +6,8 @@
 //      `admitted`; park `held` until `heldUntilMs`. Unlimited (null) stores nothing.
 //   2. takePairTokens(phoneNumberId, recipients) — pair rate. `allowed: false` → retry at notBeforeMs.
 //   3. reserveSlots(phoneNumberId, limitMps, want ≤ 50) → { slots, retryAtMs }. Fire request i
-//      at slots[i] (sleep until then; never earlier). If a slot is already more than one interval
-//      in the past when you get to it, drop it and reserve again rather than firing in a bunch.
+//      when `await waitForSlot(slots[i])` resolves true (never earlier); false means the slot was
+//      missed by > 10 ms: do not send on it, reserve again rather than firing late in a bunch.
 //      Reserve only what you will send: an unused slot is capacity lost. Empty `slots` → wait
 //      until retryAtMs (the shared timeline is booked up to the horizon, 1 s ahead by default).
 //      `limitMps` = the number's limit (80 … 1,000) or the campaign's lower throughputMps.
@@ -24,6 +24,7 @@
 // NTP skew well under 20 ms.
 export * from './governor.module';
 export * from './throughput-governor';
+export * from './wait-for-slot';
 export { pairRateBackoffMs, type PairDecision } from './domain/pair-rate';
 export { transientBackoffMs } from './domain/retry-backoff';
 export { messagingLimitForTier, type Admission } from './domain/messaging-limit';
