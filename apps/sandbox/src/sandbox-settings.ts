@@ -50,6 +50,8 @@ export interface SandboxSettings {
     outOfOrderRate: number;
     /** Statuses due together are batched into one payload, up to this many (1 = one per POST). */
     maxStatusesPerPayload: number;
+    /** How long statuses wait to be batched together (0 = only those due in the same tick). */
+    batchWindowMs: number;
   };
   webhookDelivery: {
     /** Attempts per payload before it is dropped (Meta retries for days; the sandbox stays bounded). */
@@ -97,7 +99,7 @@ export function defaultSettings(webhookUrl: string | null): SandboxSettings {
       urlClick: 0.1,
       conversion: 0.2,
     },
-    chaos: { duplicateRate: 0, outOfOrderRate: 0, maxStatusesPerPayload: 1 },
+    chaos: { duplicateRate: 0, outOfOrderRate: 0, maxStatusesPerPayload: 1, batchWindowMs: 0 },
     webhookDelivery: {
       maxAttempts: 6,
       retryBaseMs: 250,

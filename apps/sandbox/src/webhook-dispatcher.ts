@@ -65,6 +65,7 @@ export class WebhookDispatcher {
   private inFlight = 0;
   private waiting = 0;
   private generation = 0;
+  private windowOpen = false;
   counters: WebhookCounters = WebhookDispatcher.zero();
 
   constructor(
@@ -73,7 +74,11 @@ export class WebhookDispatcher {
     private readonly scheduler: TaskScheduler,
     private readonly random: () => SeededRandom,
   ) {
-    scheduler.afterBatch = () => this.flushStatuses();
+    scheduler.afterBatch = () => {
+      if (!this.windowOpen) {
+        this.flushStatuses();
+      }
+    };
   }
 
   private static zero(): WebhookCounters {
@@ -96,6 +101,7 @@ export class WebhookDispatcher {
 
   reset(): void {
     this.generation++;
+    this.windowOpen = false;
     this.buffered.clear();
     this.queue = [];
     this.queueHead = 0;
@@ -112,6 +118,16 @@ export class WebhookDispatcher {
   /** Buffers a status; statuses buffered in the same scheduler tick leave together. */
   status(meta: SenderMetadata, status: WebhookStatus): void {
     const key = meta.phoneNumberId;
+    const windowMs = this.settings().chaos.batchWindowMs;
+    if (windowMs > 0 && !this.windowOpen) {
+      this.windowOpen = true;
+      const gen = this.generation;
+      this.scheduler.after(windowMs, () => {
+        if (gen === this.generation) {
+          this.windowOpen = false;
+        }
+      });
+    }
     let b = this.buffered.get(key);
     if (!b) {
       b = { meta, statuses: [] };
