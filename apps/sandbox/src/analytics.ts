@@ -133,7 +133,7 @@ export function templateAnalytics(
       'product_type must be CLOUD_API or MARKETING_MESSAGES_API_FOR_WHATSAPP',
     );
   }
-  const product = productRaw as ProductType;
+  const product = productRaw;
   const requested = parseIdList(q.metric_types).map((m) => m.toUpperCase());
   const known = new Set<string>([...BASIC, ...CONVERSION_METRICS]);
   for (const m of requested) {

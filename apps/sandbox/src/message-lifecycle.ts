@@ -64,7 +64,7 @@ export function parseWamid(wamid: string): WamidInfo | null {
   return {
     phoneNumberId: parts[0] as string,
     recipient: parts[1] as string,
-    templateId: parts[3] ? (parts[3] as string) : null,
+    templateId: parts[3] ? parts[3] : null,
     product: parts[4] === 'C' ? 'CLOUD_API' : 'MARKETING_MESSAGES_API_FOR_WHATSAPP',
   };
 }

@@ -1,3 +1,4 @@
+import type { OpenString } from './messages';
 /** Analytics the reports need (MMLITE.md §7). */
 
 /** `product_type` of `template_analytics`: omit it and Meta answers Cloud API data only. */
@@ -76,9 +77,9 @@ export interface TemplateAnalyticsDataPoint {
   sent?: number;
   delivered?: number;
   read?: number;
-  clicked?: Array<{ type: TemplateClickType | string; button_content: string; count: number }>;
+  clicked?: Array<{ type: TemplateClickType | OpenString; button_content: string; count: number }>;
   cost?: Array<{
-    type: 'amount_spent' | 'cost_per_delivered' | 'cost_per_url_button_click' | string;
+    type: 'amount_spent' | 'cost_per_delivered' | 'cost_per_url_button_click' | OpenString;
     value: number;
   }>;
   [conversion: string]: unknown;
@@ -86,7 +87,7 @@ export interface TemplateAnalyticsDataPoint {
 
 export interface TemplateAnalyticsResponse {
   data: Array<{
-    granularity: 'DAILY' | string;
+    granularity: 'DAILY' | OpenString;
     product_type: string;
     data_points: TemplateAnalyticsDataPoint[];
   }>;

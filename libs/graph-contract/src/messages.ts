@@ -1,3 +1,9 @@
+/**
+ * A string union left open for values Meta may add: known literals still autocomplete, any string
+ * type-checks (plain `| string` would swallow the literals).
+ */
+export type OpenString = string & Record<never, never>;
+
 /** Send side of MM Lite (`/marketing_messages`) and Cloud API (`/messages`) — MMLITE.md §1.2, §1.3, §2. */
 
 /** A parameter of a template component on send (§2.3). Open: Meta adds parameter types. */
@@ -70,7 +76,7 @@ export interface CloudMessageRequest {
 }
 
 /** `messages[].message_status` values seen (§1.3, §3.6); kept open. */
-export type GraphMessageStatus = 'accepted' | 'held_for_quality_assessment' | 'paused' | string;
+export type GraphMessageStatus = 'accepted' | 'held_for_quality_assessment' | 'paused' | OpenString;
 
 /** Synchronous answer to a send: 200 means accepted, not delivered (§1.3). */
 export interface SendMessageResponse {

@@ -1,3 +1,4 @@
+import type { OpenString } from './messages';
 import type {
   GraphQualityScore,
   GraphTemplateCategory,
@@ -26,12 +27,12 @@ export type PricingCategory =
   | 'authentication-international'
   | 'service'
   | 'referral_conversion'
-  | string;
+  | OpenString;
 
 export interface WebhookPricing {
   billable?: boolean;
-  pricing_model: 'PMP' | 'CBP' | string;
-  type?: 'regular' | 'free_customer_service' | 'free_entry_point' | string;
+  pricing_model: 'PMP' | 'CBP' | OpenString;
+  type?: 'regular' | 'free_customer_service' | 'free_entry_point' | OpenString;
   category: PricingCategory;
 }
 
@@ -59,7 +60,7 @@ export interface WebhookInboundMessage {
   from: string;
   id: string;
   timestamp: string;
-  type: 'text' | 'button' | 'interactive' | 'image' | 'reaction' | 'unsupported' | string;
+  type: 'text' | 'button' | 'interactive' | 'image' | 'reaction' | 'unsupported' | OpenString;
   context?: { from: string; id: string };
   text?: { body: string };
   button?: { payload: string; text: string };
@@ -78,10 +79,10 @@ export interface WebhookContact {
 
 /** MM click event (§4.7), field `messages`. */
 export interface WebhookUserAction {
-  action_type: 'marketing_messages_link_click' | string;
+  action_type: 'marketing_messages_link_click' | OpenString;
   timestamp: string;
   marketing_messages_link_click_data?: {
-    click_component: 'cta' | 'body' | string;
+    click_component: 'cta' | 'body' | OpenString;
     product_id?: string;
     click_id: string;
     tracking_token?: string;
@@ -110,12 +111,13 @@ export interface TemplateStatusUpdateValue {
   message_template_id: number;
   message_template_name: string;
   message_template_language: string;
-  reason: GraphTemplateRejectionReason | string | null;
+  reason: GraphTemplateRejectionReason | OpenString | null;
   message_template_category?: GraphTemplateCategory;
   rejection_info?: { reason: string; recommendation: string };
   disable_info?: { disable_date: number };
   other_info?: {
-    title: 'FIRST_PAUSE' | 'SECOND_PAUSE' | 'RATE_LIMITING_PAUSE' | 'UNPAUSE' | 'DISABLED' | string;
+    title:
+      'FIRST_PAUSE' | 'SECOND_PAUSE' | 'RATE_LIMITING_PAUSE' | 'UNPAUSE' | 'DISABLED' | OpenString;
     description: string;
   };
 }
@@ -148,8 +150,8 @@ export interface UserPreferencesValue {
   user_preferences: Array<{
     wa_id: string;
     detail: string;
-    category: 'marketing_messages' | string;
-    value: 'stop' | 'resume' | string;
+    category: 'marketing_messages' | OpenString;
+    value: 'stop' | 'resume' | OpenString;
     timestamp: number;
   }>;
 }
