@@ -3,7 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import type { GraphList, GraphPhoneNumber } from '@app/graph-contract';
 import { assertToken } from './auth';
 import { SandboxGraphError } from './graph-error';
-import { SandboxState, type SandboxWaba } from './sandbox-state';
+import { SandboxRuntime } from './sandbox-runtime';
+import type { SandboxWaba } from './sandbox-state';
 
 /** Absolute URL of the same request with other query values, as Graph's `paging.next`. */
 export function nextPageUrl(req: FastifyRequest, query: Record<string, string>): string {
@@ -17,10 +18,10 @@ export function nextPageUrl(req: FastifyRequest, query: Record<string, string>):
 /** The Graph API's account reads: `GET /{waba-id}/phone_numbers`. */
 @Controller(':version')
 export class AccountsController {
-  constructor(@Inject(SandboxState) private readonly state: SandboxState) {}
+  constructor(@Inject(SandboxRuntime) private readonly rt: SandboxRuntime) {}
 
   private waba(id: string): SandboxWaba {
-    const waba = this.state.wabas.get(id);
+    const waba = this.rt.state.wabas.get(id);
     if (!waba) {
       throw SandboxGraphError.unknownObject(id);
     }

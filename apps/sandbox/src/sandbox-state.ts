@@ -1,15 +1,47 @@
 import type { AppConfig } from '@app/config';
+import type {
+  GraphQualityScore,
+  GraphTemplateCategory,
+  GraphTemplateComponent,
+  GraphTemplateRejectionReason,
+  GraphTemplateStatus,
+} from '@app/graph-contract';
+import { ArrivalCounter, PairRateLimiter, SlidingWindowLimiter } from './rate-limits';
+import { SandboxClock } from './sandbox-clock';
+import { defaultSettings, SeededRandom, type SandboxSettings } from './sandbox-settings';
 
 export interface SandboxPhoneNumber {
   id: string;
   wabaId: string;
   displayPhoneNumber: string;
   verifiedName: string;
-  qualityRating: 'GREEN' | 'YELLOW' | 'RED' | 'UNKNOWN';
+  qualityRating: GraphQualityScore;
   throughputLevel: 'STANDARD' | 'HIGH';
   /** Messages per second this number accepts before answering 130429. */
   throughputMps: number;
   messagingLimitTier: string;
+  limiter: SlidingWindowLimiter;
+  arrivals: ArrivalCounter;
+  accepted: number;
+}
+
+export interface SandboxTemplate {
+  id: string;
+  wabaId: string;
+  name: string;
+  language: string;
+  category: GraphTemplateCategory;
+  status: GraphTemplateStatus;
+  parameterFormat: 'POSITIONAL' | 'NAMED';
+  components: GraphTemplateComponent[];
+  rejectedReason: GraphTemplateRejectionReason | null;
+  qualityScore: GraphQualityScore;
+  qualityDateMs: number;
+  messageSendTtlSeconds: number | null;
+  /** The ad the template is mapped to (MM, §1.5): the path to its insights and benchmarks. */
+  adId: string | null;
+  /** Benchmarks of this template (percent); null falls back to the settings' default. */
+  benchmark: { readRate: number; clickRate: number } | null;
 }
 
 export interface SandboxWaba {
@@ -17,25 +49,122 @@ export interface SandboxWaba {
   name: string;
   accessTokens: Set<string>;
   phoneNumbers: Map<string, SandboxPhoneNumber>;
+  templates: Map<string, SandboxTemplate>;
+  /** `marketing_messages_onboarding_status` (§1.7): only ONBOARDED sends through MM Lite. */
+  mmOnboardingStatus: string;
 }
+
+export interface PhoneNumberInput {
+  id: string;
+  displayPhoneNumber?: string;
+  verifiedName?: string;
+  qualityRating?: GraphQualityScore;
+  throughputLevel?: 'STANDARD' | 'HIGH';
+  throughputMps?: number;
+  messagingLimitTier?: string;
+}
+
+export interface WabaInput {
+  id: string;
+  name?: string;
+  accessToken: string;
+  mmOnboardingStatus?: string;
+  phoneNumbers?: PhoneNumberInput[];
+}
+
+export type ProductType = 'CLOUD_API' | 'MARKETING_MESSAGES_API_FOR_WHATSAPP';
+
+/** Daily aggregate of one template on one product: what template analytics and insights report. */
+export interface TemplateDay {
+  sent: number;
+  delivered: number;
+  read: number;
+  cost: number;
+  clicks: Map<string, { type: string; content: string; count: number }>;
+  conversions: Map<string, number>;
+}
+
+export interface RecentMessage {
+  wamid: string;
+  phoneNumberId: string;
+  to: string;
+  endpoint: 'marketing_messages' | 'messages';
+  type: string;
+  template: { name: string; language: string; components: unknown } | null;
+  bizOpaqueCallbackData: string | null;
+  acceptedAt: string;
+}
+
+const DAY_MS = 86_400_000;
 
 /** Everything the sandbox knows, in memory; the control API reshapes it for tests and demos. */
 export class SandboxState {
   readonly wabas = new Map<string, SandboxWaba>();
+  readonly phoneNumbers = new Map<string, SandboxPhoneNumber>();
+  /** Template id → template, across WABAs (ids are global in Graph). */
+  readonly templates = new Map<string, SandboxTemplate>();
+  readonly adToTemplate = new Map<string, string>();
+  readonly clock = new SandboxClock();
+  settings: SandboxSettings;
+  random: SeededRandom;
+  pairRate: PairRateLimiter;
+  /** Recipients (digits) marked by the control API. */
+  readonly stopped = new Set<string>();
+  readonly undeliverable = new Set<string>();
+  readonly capped = new Set<string>();
+  readonly acceptedByRecipient = new Map<string, number>();
+  acceptedTotal = 0;
+  /** Accepted sends to a recipient that already had one (what exactly-once tests look at). */
+  repeatAccepts = 0;
+  /** Accepted sends whose recipient could not be tracked any more (over maxTrackedRecipients). */
+  untrackedAccepts = 0;
+  readonly syncErrors = new Map<number, number>();
+  readonly asyncErrors = new Map<number, number>();
+  readonly analytics = new Map<string, TemplateDay>();
+  recent: RecentMessage[] = [];
+  private recentHead = 0;
+  private idSeq = 0;
+  wamidSeq = 0;
 
-  constructor(private readonly config: AppConfig['sandbox']) {
+  constructor(private readonly config: AppConfig) {
+    this.settings = defaultSettings(config.webhook.callbackUrl);
+    this.random = new SeededRandom(this.settings.seed);
+    this.pairRate = new PairRateLimiter(
+      this.settings.pairRate.burst,
+      this.settings.pairRate.intervalMs,
+    );
     this.reset();
   }
 
   reset(): void {
     this.wabas.clear();
+    this.phoneNumbers.clear();
+    this.templates.clear();
+    this.adToTemplate.clear();
+    this.clock.useSystem();
+    this.settings = defaultSettings(this.config.webhook.callbackUrl);
+    this.random = new SeededRandom(this.settings.seed);
+    this.pairRate.configure(this.settings.pairRate.burst, this.settings.pairRate.intervalMs);
+    this.pairRate.clear();
+    this.stopped.clear();
+    this.undeliverable.clear();
+    this.capped.clear();
+    this.acceptedByRecipient.clear();
+    this.acceptedTotal = 0;
+    this.repeatAccepts = 0;
+    this.untrackedAccepts = 0;
+    this.syncErrors.clear();
+    this.asyncErrors.clear();
+    this.analytics.clear();
+    this.recent = [];
+    this.recentHead = 0;
     this.upsertWaba({
-      id: this.config.wabaId,
+      id: this.config.sandbox.wabaId,
       name: 'Sandbox WABA',
-      accessToken: this.config.accessToken,
+      accessToken: this.config.sandbox.accessToken,
       phoneNumbers: [
         {
-          id: this.config.phoneNumberId,
+          id: this.config.sandbox.phoneNumberId,
           displayPhoneNumber: '+1 555 010 0002',
           verifiedName: 'Sandbox Store',
           throughputMps: 80,
@@ -45,33 +174,163 @@ export class SandboxState {
     });
   }
 
-  upsertWaba(input: {
-    id: string;
-    name?: string;
-    accessToken: string;
-    phoneNumbers?: Array<Partial<SandboxPhoneNumber> & { id: string }>;
-  }): SandboxWaba {
+  /** Applies settings that live in helper objects after a settings change. */
+  settingsChanged(seedChanged: boolean): void {
+    this.pairRate.configure(this.settings.pairRate.burst, this.settings.pairRate.intervalMs);
+    if (seedChanged) {
+      this.random = new SeededRandom(this.settings.seed);
+    }
+  }
+
+  /** A fresh Graph-looking numeric id (16 digits, increasing: newer objects have larger ids). */
+  nextId(): string {
+    this.idSeq += 1;
+    return String(1_200_000_000_000_000 + this.idSeq * 7919);
+  }
+
+  upsertWaba(input: WabaInput): SandboxWaba {
     const waba: SandboxWaba = this.wabas.get(input.id) ?? {
       id: input.id,
       name: input.name ?? `WABA ${input.id}`,
       accessTokens: new Set(),
       phoneNumbers: new Map(),
+      templates: new Map(),
+      mmOnboardingStatus: 'ONBOARDED',
     };
+    if (input.name) {
+      waba.name = input.name;
+    }
+    if (input.mmOnboardingStatus) {
+      waba.mmOnboardingStatus = input.mmOnboardingStatus;
+    }
     waba.accessTokens.add(input.accessToken);
     for (const p of input.phoneNumbers ?? []) {
-      const mps = p.throughputMps ?? 80;
-      waba.phoneNumbers.set(p.id, {
-        id: p.id,
-        wabaId: waba.id,
-        displayPhoneNumber: p.displayPhoneNumber ?? `+1 555 ${p.id.slice(-7)}`,
-        verifiedName: p.verifiedName ?? waba.name,
-        qualityRating: p.qualityRating ?? 'GREEN',
-        throughputLevel: p.throughputLevel ?? (mps > 80 ? 'HIGH' : 'STANDARD'),
-        throughputMps: mps,
-        messagingLimitTier: p.messagingLimitTier ?? 'TIER_UNLIMITED',
-      });
+      this.upsertPhoneNumber(waba, p);
     }
     this.wabas.set(waba.id, waba);
     return waba;
   }
+
+  upsertPhoneNumber(waba: SandboxWaba, p: PhoneNumberInput): SandboxPhoneNumber {
+    const existing = this.phoneNumbers.get(p.id);
+    const mps = p.throughputMps ?? existing?.throughputMps ?? 80;
+    const phone: SandboxPhoneNumber = {
+      id: p.id,
+      wabaId: waba.id,
+      displayPhoneNumber:
+        p.displayPhoneNumber ?? existing?.displayPhoneNumber ?? `+1 555 ${p.id.slice(-7)}`,
+      verifiedName: p.verifiedName ?? existing?.verifiedName ?? waba.name,
+      qualityRating: p.qualityRating ?? existing?.qualityRating ?? 'GREEN',
+      throughputLevel:
+        p.throughputLevel ??
+        (p.throughputMps !== undefined || !existing
+          ? mps > 80
+            ? 'HIGH'
+            : 'STANDARD'
+          : existing.throughputLevel),
+      throughputMps: mps,
+      messagingLimitTier: p.messagingLimitTier ?? existing?.messagingLimitTier ?? 'TIER_UNLIMITED',
+      limiter: existing?.limiter ?? new SlidingWindowLimiter(mps),
+      arrivals: existing?.arrivals ?? new ArrivalCounter(),
+      accepted: existing?.accepted ?? 0,
+    };
+    if (phone.limiter.capacity !== mps) {
+      phone.limiter.resize(mps);
+    }
+    if (existing && existing.wabaId !== waba.id) {
+      this.wabas.get(existing.wabaId)?.phoneNumbers.delete(p.id);
+    }
+    waba.phoneNumbers.set(p.id, phone);
+    this.phoneNumbers.set(p.id, phone);
+    return phone;
+  }
+
+  addTemplate(t: Omit<SandboxTemplate, 'id' | 'adId'> & { id?: string }): SandboxTemplate {
+    const id = t.id ?? this.nextId();
+    const template: SandboxTemplate = {
+      ...t,
+      id,
+      adId: t.category === 'MARKETING' ? this.nextId() : null,
+    };
+    this.wabas.get(t.wabaId)?.templates.set(id, template);
+    this.templates.set(id, template);
+    if (template.adId) {
+      this.adToTemplate.set(template.adId, id);
+    }
+    return template;
+  }
+
+  deleteTemplate(t: SandboxTemplate): void {
+    this.wabas.get(t.wabaId)?.templates.delete(t.id);
+    this.templates.delete(t.id);
+    if (t.adId) {
+      this.adToTemplate.delete(t.adId);
+    }
+  }
+
+  countSyncError(code: number): void {
+    this.syncErrors.set(code, (this.syncErrors.get(code) ?? 0) + 1);
+  }
+
+  countAsyncError(code: number): void {
+    this.asyncErrors.set(code, (this.asyncErrors.get(code) ?? 0) + 1);
+  }
+
+  countAccepted(recipient: string, message: RecentMessage): void {
+    this.acceptedTotal++;
+    const n = this.acceptedByRecipient.get(recipient);
+    if (n !== undefined) {
+      this.acceptedByRecipient.set(recipient, n + 1);
+      this.repeatAccepts++;
+    } else if (this.acceptedByRecipient.size < this.settings.maxTrackedRecipients) {
+      this.acceptedByRecipient.set(recipient, 1);
+    } else {
+      this.untrackedAccepts++;
+    }
+    const max = this.settings.maxRecentMessages;
+    if (max <= 0) {
+      return;
+    }
+    if (this.recent.length < max) {
+      this.recent.push(message);
+    } else {
+      this.recent[this.recentHead] = message;
+      this.recentHead = (this.recentHead + 1) % this.recent.length;
+    }
+  }
+
+  /** Recent accepted sends, oldest first. */
+  recentMessages(): RecentMessage[] {
+    return [...this.recent.slice(this.recentHead), ...this.recent.slice(0, this.recentHead)];
+  }
+
+  templateDay(templateId: string, product: ProductType, atMs: number): TemplateDay {
+    const day = Math.floor(atMs / DAY_MS) * DAY_MS;
+    const key = `${templateId}|${product}|${day}`;
+    let d = this.analytics.get(key);
+    if (!d) {
+      d = { sent: 0, delivered: 0, read: 0, cost: 0, clicks: new Map(), conversions: new Map() };
+      this.analytics.set(key, d);
+    }
+    return d;
+  }
+
+  /** Aggregates of one template and product between two instants, one entry per UTC day. */
+  templateDays(
+    templateId: string,
+    product: ProductType,
+    startMs: number,
+    endMs: number,
+  ): Array<{ dayMs: number; day: TemplateDay }> {
+    const out: Array<{ dayMs: number; day: TemplateDay }> = [];
+    for (let day = Math.floor(startMs / DAY_MS) * DAY_MS; day < endMs; day += DAY_MS) {
+      const d = this.analytics.get(`${templateId}|${product}|${day}`);
+      if (d) {
+        out.push({ dayMs: day, day: d });
+      }
+    }
+    return out;
+  }
 }
+
+export { DAY_MS };

@@ -51,12 +51,15 @@ const EXPECTED: Array<[number, GraphErrorCategory]> = [
   [132015, 'template'],
   [132016, 'template'],
   [132018, 'template'],
+  [132068, 'template'],
+  [132069, 'template'],
   [133010, 'auth'],
   [133016, 'auth'],
   [134100, 'template'],
   [134101, 'template'],
   [134102, 'template'],
   [135000, 'permanent'],
+  [1752041, 'permanent'],
   [2494100, 'transient'],
 ];
 
@@ -101,6 +104,34 @@ describe('GraphApiError.fromBody', () => {
       details: 'Cloud API message throughput has been reached.',
       fbtraceId: 'Az8or2yhqkZfEZ-_4Qn_Bam',
     });
+  });
+
+  it('retries exactly the R and RW codes of §5.2', () => {
+    const retryable = (code: number) =>
+      GraphApiError.fromBody(400, { error: { code, message: 'x', type: 'x' } }).retryable;
+    for (const code of [
+      1, 2, 4, 80007, 80008, 130429, 131000, 131016, 131048, 131049, 131056, 131057, 134101,
+      2494100,
+    ]) {
+      expect([code, retryable(code)]).toEqual([code, true]);
+    }
+    for (const code of [
+      0, 3, 10, 100, 190, 200, 368, 131026, 131050, 131055, 132000, 132001, 132015, 132016, 134100,
+      134102,
+    ]) {
+      expect([code, retryable(code)]).toEqual([code, false]);
+    }
+    expect(
+      GraphApiError.fromBody(400, { error: { code: 134101, message: 'x', type: 'x' } })
+        .retryAfterMs,
+    ).toBe(600_000);
+  });
+
+  it('dispatches on the code, not the HTTP status (134102 is a 500 but not transient)', () => {
+    const e = GraphApiError.fromBody(500, {
+      error: { code: 134102, message: 'x', type: 'OAuthException' },
+    });
+    expect(e).toMatchObject({ category: 'template', retryable: false, type: 'OAuthException' });
   });
 
   it('does not retry an opted-out recipient or a bad token', () => {

@@ -75,12 +75,15 @@ const CATEGORY_BY_CODE: ReadonlyMap<number, GraphErrorCategory> = new Map<
   [C.TEMPLATE_PAUSED, 'template'],
   [C.TEMPLATE_DISABLED, 'template'],
   [C.TEMPLATE_MM_VALIDATION, 'template'],
+  [C.FLOW_BLOCKED, 'template'],
+  [C.FLOW_THROTTLED, 'template'],
   [C.NUMBER_NOT_REGISTERED, 'auth'],
   [C.REGISTRATION_ATTEMPTS, 'auth'],
   [C.MM_ONLY_MARKETING_V23, 'template'],
   [C.MM_TEMPLATE_SYNCING, 'template'],
   [C.MM_UNAVAILABLE, 'template'],
   [C.PARAMS_UNKNOWN, 'permanent'],
+  [C.MM_DUPLICATE_INTENT, 'permanent'],
   [C.MAINTENANCE_MIGRATION, 'transient'],
 ]);
 
@@ -117,9 +120,24 @@ const RETRYABLE: ReadonlySet<GraphErrorCategory> = new Set([
   'transient',
 ]);
 
+/**
+ * Template-category codes that §5.2 marks RW (retry after a wait) rather than STOP/N: a fresh MM
+ * template still syncing with its ad (134101, ~10 min).
+ */
+const RETRYABLE_CODES: ReadonlySet<number> = new Set([C.MM_TEMPLATE_SYNCING]);
+
+/** Whether a code/category pair may be retried (after `retryAfterMs` when set). */
+export function isRetryableGraphError(code: number, category: GraphErrorCategory): boolean {
+  return RETRYABLE.has(category) || RETRYABLE_CODES.has(code);
+}
+
 export class GraphApiError extends Error {
   readonly category: GraphErrorCategory;
   readonly retryable: boolean;
+  /** Graph's `type` (e.g. OAuthException) and user-facing texts, when Meta sent them. */
+  type: string | null = null;
+  userTitle: string | null = null;
+  userMessage: string | null = null;
 
   constructor(
     readonly httpStatus: number,
@@ -135,7 +153,7 @@ export class GraphApiError extends Error {
     super(message);
     this.name = 'GraphApiError';
     this.category = category ?? categorizeGraphError(code);
-    this.retryable = RETRYABLE.has(this.category);
+    this.retryable = isRetryableGraphError(code, this.category);
   }
 
   /** An error from a failed HTTP exchange with no Graph error body (timeout, reset, 5xx page). */
@@ -158,14 +176,18 @@ export class GraphApiError extends Error {
         transient ? 'transient' : 'permanent',
       );
     }
-    return new GraphApiError(
+    const e = new GraphApiError(
       httpStatus,
       err.code,
       err.message ?? `Graph error ${err.code}`,
-      err.error_subcode ?? null,
+      typeof err.error_subcode === 'number' ? err.error_subcode : null,
       err.error_data?.details ?? null,
       err.fbtrace_id ?? null,
       retryAfterMs ?? RETRY_AFTER_BY_CODE.get(err.code) ?? null,
     );
+    e.type = typeof err.type === 'string' ? err.type : null;
+    e.userTitle = err.error_user_title ?? null;
+    e.userMessage = err.error_user_msg ?? null;
+    return e;
   }
 }

@@ -9,6 +9,11 @@ export interface GraphPhoneNumber {
   throughput?: { level: string };
   whatsapp_business_manager_messaging_limit?: string;
   messaging_limit_tier?: string;
+  /** e.g. CONNECTED, PENDING, FLAGGED, RESTRICTED. */
+  status?: string;
+  code_verification_status?: string;
+  name_status?: string;
+  platform_type?: string;
 }
 
 export const PHONE_NUMBER_FIELDS =

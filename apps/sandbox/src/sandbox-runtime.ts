@@ -1,0 +1,40 @@
+import type { AppConfig } from '@app/config';
+import { MessageLifecycle } from './message-lifecycle';
+import { SandboxState } from './sandbox-state';
+import { TaskScheduler } from './task-scheduler';
+import { WebhookDispatcher } from './webhook-dispatcher';
+
+/** The sandbox's moving parts, wired once: state, one timer heap, the webhook sender, the lifecycle. */
+export class SandboxRuntime {
+  readonly state: SandboxState;
+  readonly scheduler = new TaskScheduler();
+  readonly webhooks: WebhookDispatcher;
+  readonly lifecycle: MessageLifecycle;
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(config: AppConfig) {
+    this.state = new SandboxState(config);
+    this.webhooks = new WebhookDispatcher(
+      () => this.state.settings,
+      config.webhook.appSecret,
+      this.scheduler,
+      () => this.state.random,
+    );
+    this.lifecycle = new MessageLifecycle(this.state, this.scheduler, this.webhooks);
+    // Full pair-rate buckets are forgotten, so memory follows the send rate, not the audience.
+    this.sweeper = setInterval(() => this.state.pairRate.sweep(this.state.clock.nowMs()), 5000);
+    this.sweeper.unref();
+  }
+
+  reset(): void {
+    this.scheduler.clear();
+    this.webhooks.reset();
+    this.state.reset();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.scheduler.clear();
+    await this.webhooks.close();
+  }
+}

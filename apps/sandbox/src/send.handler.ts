@@ -1,0 +1,182 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SendMessageResponse } from '@app/graph-contract';
+import { assertToken } from './auth';
+import { SandboxGraphError } from './graph-error';
+import { makeWamid } from './message-lifecycle';
+import type { SandboxRuntime } from './sandbox-runtime';
+import type { ProductType } from './sandbox-state';
+import { validateSend, versionNumber, type SendEndpoint } from './send-rules';
+
+interface SendParams {
+  version: string;
+  phoneNumberId: string;
+}
+
+/**
+ * One send, as Meta handles it: token, body and template checks, then the number's throughput
+ * (130429, exact sliding second) and the pair rate (131056); on success a wamid and a scheduled
+ * lifecycle of status webhooks.
+ */
+export function handleSend(
+  rt: SandboxRuntime,
+  endpoint: SendEndpoint,
+  params: SendParams,
+  authorization: string | undefined,
+  body: unknown,
+): SendMessageResponse {
+  const s = rt.state;
+  const phone = s.phoneNumbers.get(params.phoneNumberId);
+  if (!phone) {
+    throw SandboxGraphError.unknownObject(params.phoneNumberId, 'post');
+  }
+  const now = s.clock.nowMs();
+  phone.arrivals.record(now);
+  const waba = s.wabas.get(phone.wabaId);
+  if (!waba) {
+    throw SandboxGraphError.unknownObject(params.phoneNumberId, 'post');
+  }
+  assertToken(waba, authorization);
+  const send = validateSend(endpoint, params.version, body, waba);
+  let product: ProductType =
+    endpoint === 'marketing_messages' ? 'MARKETING_MESSAGES_API_FOR_WHATSAPP' : 'CLOUD_API';
+  if (
+    product === 'MARKETING_MESSAGES_API_FOR_WHATSAPP' &&
+    waba.mmOnboardingStatus !== 'ONBOARDED'
+  ) {
+    // §1.4: without MM onboarding, STRICT fails and the default policy silently falls back to Cloud API.
+    if ((body as { product_policy?: string }).product_policy === 'STRICT') {
+      throw new SandboxGraphError(
+        500,
+        134102,
+        'Template unavailable',
+        `WABA ${waba.id} is not onboarded to Marketing Messages API for WhatsApp (${waba.mmOnboardingStatus})`,
+      );
+    }
+    product = 'CLOUD_API';
+  }
+  if (!phone.limiter.wouldAccept(now)) {
+    throw new SandboxGraphError(
+      400,
+      130429,
+      'Rate limit hit',
+      'Cloud API message throughput has been reached.',
+    );
+  }
+  const pairKey = `${phone.id}|${send.input}`;
+  if (!s.pairRate.wouldAccept(pairKey, now)) {
+    throw new SandboxGraphError(
+      400,
+      131056,
+      '(Business Account, Consumer Account) pair rate limit hit',
+      'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.',
+    );
+  }
+  phone.limiter.push(now);
+  s.pairRate.take(pairKey, now);
+  phone.accepted++;
+  const recipientId = send.waId ?? send.input;
+  const wamid = makeWamid(
+    {
+      phoneNumberId: phone.id,
+      recipient: recipientId,
+      templateId: send.template?.id ?? null,
+      product,
+    },
+    ++s.wamidSeq,
+  );
+  const b = body as { template?: { components?: unknown } };
+  s.countAccepted(recipientId, {
+    wamid,
+    phoneNumberId: phone.id,
+    to: recipientId,
+    endpoint,
+    type: send.type,
+    template: send.template
+      ? {
+          name: send.template.name,
+          language: send.template.language,
+          components: b.template?.components ?? [],
+        }
+      : null,
+    bizOpaqueCallbackData: send.bizOpaqueCallbackData,
+    acceptedAt: new Date(now).toISOString(),
+  });
+  rt.lifecycle.accepted({
+    wamid,
+    phone,
+    recipientId,
+    userId: send.userId,
+    template: send.template,
+    product,
+    pricingCategory:
+      product === 'MARKETING_MESSAGES_API_FOR_WHATSAPP'
+        ? 'marketing_lite'
+        : (send.template?.category.toLowerCase() ?? 'service'),
+    bizOpaqueCallbackData: send.bizOpaqueCallbackData,
+    quickReplyPayloads: send.quickReplyPayloads,
+    legacyConversation: versionNumber(params.version) <= 23,
+  });
+  return {
+    messaging_product: 'whatsapp',
+    contacts: [
+      send.waId !== null
+        ? { input: send.input, wa_id: send.waId }
+        : { input: send.input, user_id: send.input },
+    ],
+    messages: [{ id: wamid, message_status: 'accepted' }],
+  };
+}
+
+/**
+ * The hot routes are plain Fastify handlers on the same server (no Nest pipeline per request): the
+ * sandbox must outrun the engine it is measuring.
+ */
+export function registerSendRoutes(fastify: FastifyInstance, rt: SandboxRuntime): void {
+  const route = (endpoint: SendEndpoint) =>
+    function (req: FastifyRequest, reply: FastifyReply): void {
+      try {
+        const out = handleSend(
+          rt,
+          endpoint,
+          req.params as SendParams,
+          req.headers.authorization,
+          req.body,
+        );
+        void reply.code(200).send(out);
+      } catch (e) {
+        const err =
+          e instanceof SandboxGraphError
+            ? e
+            : new SandboxGraphError(
+                500,
+                1,
+                'An unknown error occurred',
+                undefined,
+                'GraphMethodException',
+              );
+        rt.state.countSyncError(err.code);
+        void reply.code(err.httpStatus).send(err.toBody());
+      }
+    };
+  const errorHandler = (
+    error: Error & { statusCode?: number },
+    _req: FastifyRequest,
+    reply: FastifyReply,
+  ): void => {
+    // Body parse failures and the like, still in Meta's shape.
+    const err = new SandboxGraphError(
+      error.statusCode && error.statusCode < 500 ? error.statusCode : 400,
+      100,
+      'Invalid parameter',
+      error.message,
+    );
+    rt.state.countSyncError(100);
+    void reply.code(err.httpStatus).send(err.toBody());
+  };
+  fastify.post(
+    '/:version/:phoneNumberId/marketing_messages',
+    { errorHandler },
+    route('marketing_messages'),
+  );
+  fastify.post('/:version/:phoneNumberId/messages', { errorHandler }, route('messages'));
+}
