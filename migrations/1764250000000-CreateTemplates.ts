@@ -11,7 +11,7 @@ export class CreateTemplates1764250000000 implements MigrationInterface {
         workspace_id uuid NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
         business_account_id uuid NOT NULL REFERENCES business_accounts(id) ON DELETE CASCADE,
         meta_template_id text,
-        name text NOT NULL CHECK (name ~ '^[a-z0-9_]{1,512}$'),
+        name text NOT NULL CHECK (name ~ '^[a-z0-9_]+$' AND length(name) <= 512),
         language text NOT NULL,
         category text NOT NULL,
         previous_category text,

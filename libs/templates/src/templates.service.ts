@@ -9,6 +9,7 @@ import {
   WabaCallBudget,
 } from '@app/accounts';
 import { GraphApiError, GraphClient } from '@app/graph-client';
+import type { TemplateCreateRequest } from '@app/graph-contract';
 import {
   normaliseLanguage,
   normaliseStatus,
@@ -37,22 +38,6 @@ import type {
   TemplateEvent,
   TemplateRecord,
 } from './templates.types';
-
-interface GraphTemplate {
-  id: string;
-  name: string;
-  language: string;
-  category: string;
-  status: string;
-  components?: TemplateComponent[];
-  parameter_format?: string;
-  message_send_ttl_seconds?: number | null;
-  rejected_reason?: string | null;
-  quality_score?: { score?: string } | null;
-}
-
-const LIST_FIELDS =
-  'id,name,language,category,status,components,parameter_format,message_send_ttl_seconds,rejected_reason,quality_score';
 
 /** Upper-cases component and button types, which Meta accepts in either case (§2.1). */
 function normaliseComponents(components: TemplateComponent[]): TemplateComponent[] {
@@ -104,33 +89,26 @@ export class TemplatesService {
     }
     const token = await this.accounts.accessToken(ws, account.id);
     const created = await this.callGraph(account.wabaId, account.phoneNumbers.length > 0, () =>
-      this.graph.call<{ id: string; status?: string; category?: string }>(
-        'POST',
-        `${account.wabaId}/message_templates`,
-        {
-          token,
-          body: {
-            name: def.name,
-            language: def.language,
-            category: def.category,
-            parameter_format: def.parameterFormat,
-            components: def.components,
-            ...(def.messageSendTtlSeconds
-              ? { message_send_ttl_seconds: def.messageSendTtlSeconds }
-              : {}),
-          },
-        },
-      ),
+      this.graph.createTemplate(account.wabaId, token, {
+        name: def.name,
+        language: def.language,
+        category: def.category,
+        parameter_format: def.parameterFormat,
+        components: def.components as unknown as TemplateCreateRequest['components'],
+        ...(def.messageSendTtlSeconds
+          ? { message_send_ttl_seconds: def.messageSendTtlSeconds }
+          : {}),
+      }),
     );
     return this.templates.insert(ws, account.id, {
-      metaTemplateId: String(created.body.id),
+      metaTemplateId: created.id,
       name: def.name,
       language: def.language,
-      category: created.body.category ?? def.category,
+      category: created.category ?? def.category,
       parameterFormat: def.parameterFormat,
       components: def.components,
       messageSendTtlSeconds: def.messageSendTtlSeconds ?? null,
-      status: normaliseStatus(created.body.status ?? 'PENDING') ?? 'PENDING',
+      status: normaliseStatus(created.status ?? 'PENDING') ?? 'PENDING',
       rejectedReason: null,
       qualityScore: null,
     });
@@ -165,9 +143,9 @@ export class TemplatesService {
     const account = await this.accounts.get(ws, template.businessAccountId);
     const token = await this.accounts.accessToken(ws, account.id);
     await this.callGraph(account.wabaId, account.phoneNumbers.length > 0, () =>
-      this.graph.call('DELETE', `${account.wabaId}/message_templates`, {
-        token,
-        query: { name: template.name, hsm_id: template.metaTemplateId ?? undefined },
+      this.graph.deleteTemplate(account.wabaId, token, {
+        name: template.name,
+        hsmId: template.metaTemplateId ?? undefined,
       }),
     );
     return (await this.templates.setStatus(ws, id, 'DELETED')) ?? template;
@@ -181,15 +159,12 @@ export class TemplatesService {
     const account = await this.accounts.get(ws, businessAccountId);
     const token = await this.accounts.accessToken(ws, account.id);
     const remote = await this.callGraph(account.wabaId, account.phoneNumbers.length > 0, () =>
-      this.graph.listAll<GraphTemplate>(`${account.wabaId}/message_templates`, {
-        token,
-        query: { fields: LIST_FIELDS, limit: 100 },
-      }),
+      this.graph.listAllTemplates(account.wabaId, token),
     );
     const rows: TemplateUpsert[] = [];
     for (const t of remote) {
-      const status = normaliseStatus(t.status);
-      if (!status) {
+      const status = normaliseStatus(t.status ?? '');
+      if (!status || !t.name || !t.language || !t.category) {
         this.logger.warn(`skipping template ${t.id} with unknown status ${t.status}`);
         continue;
       }
@@ -199,7 +174,7 @@ export class TemplatesService {
         language: normaliseLanguage(t.language),
         category: t.category.toUpperCase(),
         parameterFormat: t.parameter_format?.toLowerCase() === 'named' ? 'named' : 'positional',
-        components: normaliseComponents(t.components ?? []),
+        components: normaliseComponents((t.components ?? []) as unknown as TemplateComponent[]),
         messageSendTtlSeconds: t.message_send_ttl_seconds ?? null,
         status,
         rejectedReason: t.rejected_reason ?? null,

@@ -15,6 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import type { TemplateComponent } from '@app/templates';
+import { ListRequest } from '../http/list.request';
 
 export class TemplateCreateRequest {
   @ApiProperty() @IsUUID() businessAccountId!: string;
@@ -49,7 +50,7 @@ export class TemplateCreateRequest {
   messageSendTtlSeconds?: number;
 }
 
-export class TemplateListRequest {
+export class TemplateListRequest extends ListRequest {
   @ApiPropertyOptional() @IsOptional() @IsUUID() businessAccountId?: string;
   @ApiPropertyOptional({ example: 'APPROVED' })
   @IsOptional()

@@ -3,7 +3,6 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { WorkspaceId } from '@app/common';
 import { TemplatesService } from '@app/templates';
 import { Workspace } from '../http/workspace.decorator';
-import { ListRequest } from '../http/list.request';
 import {
   TemplateCreateRequest,
   TemplateListRequest,
@@ -37,10 +36,12 @@ export class TemplatesController {
   @Get()
   async list(
     @Workspace() ws: WorkspaceId,
-    @Query() page: ListRequest,
-    @Query() filter: TemplateListRequest,
+    @Query() q: TemplateListRequest,
   ): Promise<TemplateListResponse> {
-    const result = await this.templates.list(ws, page.limit, page.cursor, filter);
+    const result = await this.templates.list(ws, q.limit, q.cursor, {
+      businessAccountId: q.businessAccountId,
+      status: q.status,
+    });
     return { data: result.data.map(toTemplateResponse), nextCursor: result.nextCursor };
   }
 

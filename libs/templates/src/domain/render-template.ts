@@ -30,7 +30,9 @@ export interface ContactView {
 export type SendParameter =
   | { type: 'text'; text: string; parameter_name?: string }
   | { type: 'coupon_code'; coupon_code: string }
-  | { type: 'image' | 'video' | 'document'; [media: string]: unknown };
+  | { type: 'image'; image: { id?: string; link?: string } }
+  | { type: 'video'; video: { id?: string; link?: string } }
+  | { type: 'document'; document: { id?: string; link?: string; filename?: string } };
 
 export interface SendComponent {
   type: 'header' | 'body' | 'button';
@@ -284,8 +286,13 @@ export function renderTemplate(
           }
         } else if (isMedia(b.header)) {
           const { type, ...media } = b.header;
-          const kind = type === 'gif' ? 'video' : type;
-          components.push({ type: 'header', parameters: [{ type: kind, [kind]: media }] });
+          const param: SendParameter =
+            type === 'document'
+              ? { type: 'document', document: media }
+              : type === 'image'
+                ? { type: 'image', image: { id: media.id, link: media.link } }
+                : { type: 'video', video: { id: media.id, link: media.link } };
+          components.push({ type: 'header', parameters: [param] });
           preview.header = `[${c.format.toLowerCase()}]`;
         }
       } else if (c.type === 'BODY') {
