@@ -7,6 +7,7 @@ import { APP_CONFIG, ConfigModule, type AppConfig } from '@app/config';
 import { DbModule } from '@app/db';
 import { GraphClientModule } from '@app/graph-client';
 import { RedisModule } from '@app/redis';
+import { WebhooksModule } from '@app/webhooks';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { BusinessAccountsController } from './business-accounts/business-accounts.controller';
 import { PhoneNumbersController } from './phone-numbers/phone-numbers.controller';
@@ -16,6 +17,7 @@ import { HttpMetrics } from './metrics/http-metrics';
 import { ApiKeyGuard } from './http/api-key.guard';
 import { ErrorFilter } from './http/error.filter';
 import { createValidationPipe } from './http/validation';
+import { MetaWebhookController } from './webhooks/meta-webhook.controller';
 
 @Module({})
 export class ApiModule implements OnApplicationBootstrap {
@@ -34,6 +36,7 @@ export class ApiModule implements OnApplicationBootstrap {
         GraphClientModule,
         TerminusModule,
         AccountsModule,
+        WebhooksModule.forIngest(),
       ],
       controllers: [
         HealthController,
@@ -41,6 +44,7 @@ export class ApiModule implements OnApplicationBootstrap {
         ApiKeysController,
         BusinessAccountsController,
         PhoneNumbersController,
+        MetaWebhookController,
       ],
       providers: [
         HttpMetrics,

@@ -72,6 +72,11 @@ class Env {
   @Type(() => Number) @IsInt() @Min(1024) @Max(50 * 1024 * 1024) WEBHOOK_BODY_LIMIT_BYTES =
     4 * 1024 * 1024;
 
+  @IsOptional() @IsString() WEBHOOK_STOP_KEYWORDS = 'STOP,UNSUBSCRIBE';
+  @IsOptional() @IsString() WEBHOOK_OPT_OUT_BUTTONS = 'Stop promotions';
+  @Type(() => Number) @IsInt() @Min(1) @Max(5000) WEBHOOK_BATCH_SIZE = 500;
+  @Type(() => Number) @IsInt() @Min(1) @Max(16) WEBHOOK_WORKER_CONCURRENCY = 2;
+
   @Type(() => Number) @IsInt() @Min(1) @Max(65535) SANDBOX_PORT = 4010;
   @IsOptional() @IsString() SANDBOX_HOST = '127.0.0.1';
   @Matches(/^\d{5,20}$/, { message: 'SANDBOX_WABA_ID must be digits' })
@@ -79,6 +84,14 @@ class Env {
   @Matches(/^\d{5,20}$/, { message: 'SANDBOX_PHONE_NUMBER_ID must be digits' })
   SANDBOX_PHONE_NUMBER_ID = '100000000000002';
   @IsString() @MinLength(4) SANDBOX_ACCESS_TOKEN = 'sandbox-token';
+}
+
+/** "a, b,,c" → ["a", "b", "c"]: comma-separated lists in one variable. */
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
 }
 
 export class ConfigError extends Error {
@@ -130,6 +143,10 @@ export function loadConfig(
       callbackUrl:
         parsed.WEBHOOK_CALLBACK_URL ?? `http://127.0.0.1:${parsed.PORT}/webhooks/whatsapp`,
       bodyLimitBytes: parsed.WEBHOOK_BODY_LIMIT_BYTES,
+      stopKeywords: splitList(parsed.WEBHOOK_STOP_KEYWORDS),
+      optOutButtons: splitList(parsed.WEBHOOK_OPT_OUT_BUTTONS),
+      batchSize: parsed.WEBHOOK_BATCH_SIZE,
+      workerConcurrency: parsed.WEBHOOK_WORKER_CONCURRENCY,
     },
     sandbox: {
       port: parsed.SANDBOX_PORT,

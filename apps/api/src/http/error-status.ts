@@ -1,8 +1,9 @@
 import type { CommonErrorCode } from '@app/common';
 import type { AccountsErrorCode } from '@app/accounts';
+import type { WebhooksErrorCode } from '@app/webhooks';
 
 /** Every domain error code has an HTTP status here; a new code without one is a compile error. */
-type ErrorCode = CommonErrorCode | AccountsErrorCode;
+type ErrorCode = CommonErrorCode | AccountsErrorCode | WebhooksErrorCode;
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
@@ -13,6 +14,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   API_KEY_NOT_FOUND: 404,
   GRAPH_AUTH_FAILED: 422,
   GRAPH_REQUEST_FAILED: 502,
+  WEBHOOK_INGEST_BUSY: 503,
 };
 
 export function statusForCode(code: string): number {

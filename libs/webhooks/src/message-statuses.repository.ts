@@ -1,0 +1,303 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { queryRows } from '@app/db';
+import {
+  isMessageStatus,
+  STATUS_RANK,
+  type MessageStatus,
+  type MessageStatusState,
+  type StageSnapshot,
+} from './domain/message-status';
+
+/** The state of one message before and after a batch touched it (`before` null: first seen). */
+export interface AppliedStatus {
+  before: StageSnapshot | null;
+  after: MessageStatusState;
+}
+
+interface StatusRow {
+  wamid: string;
+  outcome: 'updated' | 'inserted' | 'retry';
+  before_status: string | null;
+  before_sent_at: Date | null;
+  before_delivered_at: Date | null;
+  before_read_at: Date | null;
+  before_failed_at: Date | null;
+  status: string | null;
+  sent_at: Date | null;
+  delivered_at: Date | null;
+  read_at: Date | null;
+  failed_at: Date | null;
+  error_code: number | null;
+  error_title: string | null;
+  error_message: string | null;
+  error_details: string | null;
+  pricing_category: string | null;
+  pricing_type: string | null;
+  pricing_model: string | null;
+  pricing_billable: boolean | null;
+  pricing_rank: number | null;
+  recipient_id: string | null;
+  recipient_user_id: string | null;
+  callback_data: string | null;
+  phone_number_id: string | null;
+  waba_id: string | null;
+  last_event_id: string | null;
+}
+
+/** Every column after `wamid`, in the order of the unnest() parameters. */
+const COLUMNS = [
+  ['status', 'text'],
+  ['status_rank', 'int2'],
+  ['sent_at', 'timestamptz'],
+  ['delivered_at', 'timestamptz'],
+  ['read_at', 'timestamptz'],
+  ['failed_at', 'timestamptz'],
+  ['error_code', 'int4'],
+  ['error_title', 'text'],
+  ['error_message', 'text'],
+  ['error_details', 'text'],
+  ['pricing_category', 'text'],
+  ['pricing_type', 'text'],
+  ['pricing_model', 'text'],
+  ['pricing_billable', 'bool'],
+  ['pricing_rank', 'int2'],
+  ['recipient_id', 'text'],
+  ['recipient_user_id', 'text'],
+  ['callback_data', 'text'],
+  ['phone_number_id', 'text'],
+  ['waba_id', 'text'],
+  ['last_event_id', 'int8'],
+] as const;
+
+type Column = (typeof COLUMNS)[number][0];
+
+const STAGES = ['sent_at', 'delivered_at', 'read_at', 'failed_at'] as const;
+const ERROR_COLUMNS = ['error_code', 'error_title', 'error_message', 'error_details'] as const;
+const PRICING_COLUMNS = [
+  'pricing_category',
+  'pricing_type',
+  'pricing_model',
+  'pricing_billable',
+] as const;
+const IDENTITY_COLUMNS = [
+  'recipient_id',
+  'recipient_user_id',
+  'callback_data',
+  'phone_number_id',
+  'waba_id',
+] as const;
+
+/**
+ * The SQL twin of `mergeStatus` (domain/message-status.ts): same rules, applied between the
+ * stored row `o` and the batch's delta `i`. A spec checks both agree on random event sets.
+ */
+const MERGED: Record<Exclude<Column, never>, string> = {
+  status: `CASE WHEN i.status_rank > o.status_rank THEN i.status ELSE o.status END`,
+  status_rank: `GREATEST(i.status_rank, o.status_rank)`,
+  ...Object.fromEntries(STAGES.map((c) => [c, `LEAST(o.${c}, i.${c})`])),
+  ...Object.fromEntries(
+    ERROR_COLUMNS.map((c) => [
+      c,
+      `CASE WHEN i.failed_at IS NOT NULL AND (o.failed_at IS NULL OR i.failed_at < o.failed_at) THEN i.${c} ELSE o.${c} END`,
+    ]),
+  ),
+  ...Object.fromEntries(
+    PRICING_COLUMNS.map((c) => [
+      c,
+      `CASE WHEN i.pricing_rank > o.pricing_rank THEN i.${c} ELSE o.${c} END`,
+    ]),
+  ),
+  pricing_rank: `GREATEST(i.pricing_rank, o.pricing_rank)`,
+  ...Object.fromEntries(IDENTITY_COLUMNS.map((c) => [c, `COALESCE(o.${c}, i.${c})`])),
+  last_event_id: `GREATEST(o.last_event_id, i.last_event_id)`,
+} as Record<Column, string>;
+
+const names = COLUMNS.map(([c]) => c);
+/** A row is rewritten only when the merge changes something besides the event id. */
+const CHANGED = names
+  .filter((c) => c !== 'last_event_id')
+  .map((c) => `(${MERGED[c]}) IS DISTINCT FROM o.${c}`)
+  .join('\n      OR ');
+
+const APPLY_SQL = `
+WITH input AS (
+  SELECT * FROM unnest($1::text[], ${COLUMNS.map(([, t], k) => `$${k + 2}::${t}[]`).join(', ')})
+    AS i(wamid, ${names.join(', ')})
+),
+old AS (
+  SELECT m.* FROM message_statuses m
+  WHERE m.wamid = ANY($1::text[])
+  ORDER BY m.wamid
+  FOR UPDATE
+),
+upd AS (
+  UPDATE message_statuses m SET
+    ${names.map((c) => `${c} = ${MERGED[c]}`).join(',\n    ')},
+    updated_at = now()
+  FROM input i JOIN old o ON o.wamid = i.wamid
+  WHERE m.wamid = i.wamid AND (
+      ${CHANGED})
+  RETURNING m.*
+),
+ins AS (
+  INSERT INTO message_statuses (wamid, ${names.join(', ')})
+  SELECT i.wamid, ${names.map((c) => `i.${c}`).join(', ')} FROM input i
+  WHERE NOT EXISTS (SELECT 1 FROM old o WHERE o.wamid = i.wamid)
+  ORDER BY i.wamid
+  ON CONFLICT (wamid) DO NOTHING
+  RETURNING *
+)
+SELECT i.wamid,
+  CASE WHEN u.wamid IS NOT NULL THEN 'updated' WHEN n.wamid IS NOT NULL THEN 'inserted' ELSE 'retry' END AS outcome,
+  o.status AS before_status, o.sent_at AS before_sent_at, o.delivered_at AS before_delivered_at,
+  o.read_at AS before_read_at, o.failed_at AS before_failed_at,
+  ${names
+    .filter((c) => c !== 'status_rank')
+    .map((c) => `CASE WHEN u.wamid IS NOT NULL THEN u.${c} ELSE n.${c} END AS ${c}`)
+    .join(',\n  ')}
+FROM input i
+LEFT JOIN old o ON o.wamid = i.wamid
+LEFT JOIN upd u ON u.wamid = i.wamid
+LEFT JOIN ins n ON n.wamid = i.wamid
+WHERE u.wamid IS NOT NULL OR n.wamid IS NOT NULL OR o.wamid IS NULL`;
+
+function paramsOf(deltas: readonly MessageStatusState[]): unknown[] {
+  const col = <T>(f: (d: MessageStatusState) => T): T[] => deltas.map(f);
+  return [
+    col((d) => d.wamid),
+    col((d) => d.status),
+    col((d) => STATUS_RANK[d.status]),
+    col((d) => d.sentAt),
+    col((d) => d.deliveredAt),
+    col((d) => d.readAt),
+    col((d) => d.failedAt),
+    col((d) => d.error?.code ?? null),
+    col((d) => d.error?.title ?? null),
+    col((d) => d.error?.message ?? null),
+    col((d) => d.error?.details ?? null),
+    col((d) => d.pricing?.category ?? null),
+    col((d) => d.pricing?.type ?? null),
+    col((d) => d.pricing?.model ?? null),
+    col((d) => d.pricing?.billable ?? null),
+    col((d) => d.pricingRank),
+    col((d) => d.recipientId),
+    col((d) => d.recipientUserId),
+    col((d) => d.callbackData),
+    col((d) => d.phoneNumberId),
+    col((d) => d.wabaId),
+    col((d) => d.lastEventId),
+  ];
+}
+
+function statusOf(value: string | null): MessageStatus {
+  if (!isMessageStatus(value)) {
+    throw new Error(`message_statuses holds an unknown status ${String(value)}`);
+  }
+  return value;
+}
+
+function stateOfRow(r: StatusRow): MessageStatusState {
+  const hasError = r.failed_at !== null;
+  const hasPricing = (r.pricing_rank ?? 0) > 0;
+  return {
+    wamid: r.wamid,
+    status: statusOf(r.status),
+    sentAt: r.sent_at,
+    deliveredAt: r.delivered_at,
+    readAt: r.read_at,
+    failedAt: r.failed_at,
+    error: hasError
+      ? {
+          code: r.error_code,
+          title: r.error_title,
+          message: r.error_message,
+          details: r.error_details,
+        }
+      : null,
+    pricing: hasPricing
+      ? {
+          category: r.pricing_category,
+          type: r.pricing_type,
+          model: r.pricing_model,
+          billable: r.pricing_billable,
+        }
+      : null,
+    pricingRank: r.pricing_rank ?? 0,
+    recipientId: r.recipient_id,
+    recipientUserId: r.recipient_user_id,
+    callbackData: r.callback_data,
+    phoneNumberId: r.phone_number_id,
+    wabaId: r.waba_id,
+    lastEventId: String(r.last_event_id),
+  };
+}
+
+/** Forward-only status per wamid; one set-based statement per batch. */
+@Injectable()
+export class MessageStatusesRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /**
+   * Merges one delta per wamid (sorted, distinct — see `mergeStatusEvents`) into the stored rows
+   * and returns, for every row that changed, its state before and after. Rows are locked in
+   * wamid order, so the before-image is exact even with concurrent workers. A wamid that another
+   * transaction inserted after this statement's snapshot is retried in a fresh statement.
+   */
+  async apply(em: EntityManager, deltas: readonly MessageStatusState[]): Promise<AppliedStatus[]> {
+    const applied: AppliedStatus[] = [];
+    let pending = deltas;
+    for (let round = 0; pending.length > 0; round += 1) {
+      if (round >= 5) {
+        throw new Error(`message status upsert kept racing for ${pending.length} wamid(s)`);
+      }
+      const rows = await queryRows<StatusRow>(em, APPLY_SQL, paramsOf(pending));
+      const retry = new Set<string>();
+      for (const r of rows) {
+        if (r.outcome === 'retry') {
+          retry.add(r.wamid);
+          continue;
+        }
+        applied.push({
+          before:
+            r.outcome === 'inserted'
+              ? null
+              : {
+                  status: statusOf(r.before_status),
+                  sentAt: r.before_sent_at,
+                  deliveredAt: r.before_delivered_at,
+                  readAt: r.before_read_at,
+                  failedAt: r.before_failed_at,
+                },
+          after: stateOfRow(r),
+        });
+      }
+      pending = pending.filter((d) => retry.has(d.wamid));
+    }
+    return applied;
+  }
+
+  async findByWamids(
+    wamids: readonly string[],
+    em: EntityManager = this.db.manager,
+  ): Promise<MessageStatusState[]> {
+    const rows = await queryRows<StatusRow>(
+      em,
+      `SELECT * FROM message_statuses WHERE wamid = ANY($1::text[]) ORDER BY wamid`,
+      [wamids],
+    );
+    return rows.map(stateOfRow);
+  }
+
+  async findByCallbackData(
+    callbackData: readonly string[],
+    em: EntityManager = this.db.manager,
+  ): Promise<MessageStatusState[]> {
+    const rows = await queryRows<StatusRow>(
+      em,
+      `SELECT * FROM message_statuses WHERE callback_data = ANY($1::text[]) ORDER BY wamid`,
+      [callbackData],
+    );
+    return rows.map(stateOfRow);
+  }
+}
