@@ -17,7 +17,6 @@ export interface AppliedStatus {
 
 interface StatusRow {
   wamid: string;
-  outcome: 'updated' | 'inserted' | 'retry';
   before_status: string | null;
   before_sent_at: Date | null;
   before_delivered_at: Date | null;
@@ -88,6 +87,11 @@ const IDENTITY_COLUMNS = [
   'waba_id',
 ] as const;
 
+const ERROR_WINS = `i.failed_at IS NOT NULL AND (o.failed_at IS NULL OR i.failed_at < o.failed_at
+  OR (i.failed_at = o.failed_at AND COALESCE(i.error_code, 2147483647) < COALESCE(o.error_code, 2147483647)))`;
+const PRICING_WINS = `(i.pricing_rank > o.pricing_rank OR (i.pricing_rank = o.pricing_rank AND i.pricing_rank > 0
+  AND COALESCE(i.pricing_category, '') COLLATE "C" < COALESCE(o.pricing_category, '') COLLATE "C"))`;
+
 /**
  * The SQL twin of `mergeStatus` (domain/message-status.ts): same rules, applied between the
  * stored row `o` and the batch's delta `i`. A spec checks both agree on random event sets.
@@ -97,16 +101,10 @@ const MERGED: Record<Exclude<Column, never>, string> = {
   status_rank: `GREATEST(i.status_rank, o.status_rank)`,
   ...Object.fromEntries(STAGES.map((c) => [c, `LEAST(o.${c}, i.${c})`])),
   ...Object.fromEntries(
-    ERROR_COLUMNS.map((c) => [
-      c,
-      `CASE WHEN i.failed_at IS NOT NULL AND (o.failed_at IS NULL OR i.failed_at < o.failed_at) THEN i.${c} ELSE o.${c} END`,
-    ]),
+    ERROR_COLUMNS.map((c) => [c, `CASE WHEN ${ERROR_WINS} THEN i.${c} ELSE o.${c} END`]),
   ),
   ...Object.fromEntries(
-    PRICING_COLUMNS.map((c) => [
-      c,
-      `CASE WHEN i.pricing_rank > o.pricing_rank THEN i.${c} ELSE o.${c} END`,
-    ]),
+    PRICING_COLUMNS.map((c) => [c, `CASE WHEN ${PRICING_WINS} THEN i.${c} ELSE o.${c} END`]),
   ),
   pricing_rank: `GREATEST(i.pricing_rank, o.pricing_rank)`,
   ...Object.fromEntries(IDENTITY_COLUMNS.map((c) => [c, `COALESCE(o.${c}, i.${c})`])),
@@ -120,47 +118,44 @@ const CHANGED = names
   .map((c) => `(${MERGED[c]}) IS DISTINCT FROM o.${c}`)
   .join('\n      OR ');
 
-const APPLY_SQL = `
-WITH input AS (
-  SELECT * FROM unnest($1::text[], ${COLUMNS.map(([, t], k) => `$${k + 2}::${t}[]`).join(', ')})
-    AS i(wamid, ${names.join(', ')})
-),
+const UNNEST = `unnest($1::text[], ${COLUMNS.map(([, t], k) => `$${k + 2}::${t}[]`).join(', ')})
+    AS i(wamid, ${names.join(', ')})`;
+const POST_COLUMNS = names.filter((c) => c !== 'status_rank');
+
+/**
+ * Step 1: messages seen for the first time. Inserted in wamid order; a wamid another open
+ * transaction is inserting makes this one wait for it, then skip (step 2 sees it committed).
+ * Existing rows are skipped without being locked.
+ */
+const INSERT_SQL = `
+INSERT INTO message_statuses (wamid, ${names.join(', ')})
+SELECT * FROM ${UNNEST}
+ORDER BY wamid
+ON CONFLICT (wamid) DO NOTHING
+RETURNING wamid, ${POST_COLUMNS.join(', ')}`;
+
+/**
+ * Step 2: the others. Their rows are locked in wamid order first (the same order in every
+ * worker, so batches never wait on each other in a cycle), which makes the returned
+ * before-image exact; rows the merge leaves unchanged (duplicates) are not rewritten.
+ */
+const UPDATE_SQL = `
+WITH input AS (SELECT * FROM ${UNNEST}),
 old AS (
   SELECT m.* FROM message_statuses m
   WHERE m.wamid = ANY($1::text[])
   ORDER BY m.wamid
   FOR UPDATE
-),
-upd AS (
-  UPDATE message_statuses m SET
-    ${names.map((c) => `${c} = ${MERGED[c]}`).join(',\n    ')},
-    updated_at = now()
-  FROM input i JOIN old o ON o.wamid = i.wamid
-  WHERE m.wamid = i.wamid AND (
-      ${CHANGED})
-  RETURNING m.*
-),
-ins AS (
-  INSERT INTO message_statuses (wamid, ${names.join(', ')})
-  SELECT i.wamid, ${names.map((c) => `i.${c}`).join(', ')} FROM input i
-  WHERE NOT EXISTS (SELECT 1 FROM old o WHERE o.wamid = i.wamid)
-  ORDER BY i.wamid
-  ON CONFLICT (wamid) DO NOTHING
-  RETURNING *
 )
-SELECT i.wamid,
-  CASE WHEN u.wamid IS NOT NULL THEN 'updated' WHEN n.wamid IS NOT NULL THEN 'inserted' ELSE 'retry' END AS outcome,
+UPDATE message_statuses m SET
+  ${names.map((c) => `${c} = ${MERGED[c]}`).join(',\n  ')},
+  updated_at = now()
+FROM input i JOIN old o ON o.wamid = i.wamid
+WHERE m.wamid = i.wamid AND (
+    ${CHANGED})
+RETURNING m.wamid, ${POST_COLUMNS.map((c) => `m.${c}`).join(', ')},
   o.status AS before_status, o.sent_at AS before_sent_at, o.delivered_at AS before_delivered_at,
-  o.read_at AS before_read_at, o.failed_at AS before_failed_at,
-  ${names
-    .filter((c) => c !== 'status_rank')
-    .map((c) => `CASE WHEN u.wamid IS NOT NULL THEN u.${c} ELSE n.${c} END AS ${c}`)
-    .join(',\n  ')}
-FROM input i
-LEFT JOIN old o ON o.wamid = i.wamid
-LEFT JOIN upd u ON u.wamid = i.wamid
-LEFT JOIN ins n ON n.wamid = i.wamid
-WHERE u.wamid IS NOT NULL OR n.wamid IS NOT NULL OR o.wamid IS NULL`;
+  o.read_at AS before_read_at, o.failed_at AS before_failed_at`;
 
 function paramsOf(deltas: readonly MessageStatusState[]): unknown[] {
   const col = <T>(f: (d: MessageStatusState) => T): T[] => deltas.map(f);
@@ -240,39 +235,33 @@ export class MessageStatusesRepository {
 
   /**
    * Merges one delta per wamid (sorted, distinct — see `mergeStatusEvents`) into the stored rows
-   * and returns, for every row that changed, its state before and after. Rows are locked in
-   * wamid order, so the before-image is exact even with concurrent workers. A wamid that another
-   * transaction inserted after this statement's snapshot is retried in a fresh statement.
+   * and returns, for every row that changed, its state before and after. Two statements: insert
+   * what is new, then lock-and-merge the rest (see INSERT_SQL / UPDATE_SQL for why that order
+   * cannot deadlock between workers and why the before-image is exact).
    */
   async apply(em: EntityManager, deltas: readonly MessageStatusState[]): Promise<AppliedStatus[]> {
-    const applied: AppliedStatus[] = [];
-    let pending = deltas;
-    for (let round = 0; pending.length > 0; round += 1) {
-      if (round >= 5) {
-        throw new Error(`message status upsert kept racing for ${pending.length} wamid(s)`);
-      }
-      const rows = await queryRows<StatusRow>(em, APPLY_SQL, paramsOf(pending));
-      const retry = new Set<string>();
-      for (const r of rows) {
-        if (r.outcome === 'retry') {
-          retry.add(r.wamid);
-          continue;
-        }
-        applied.push({
-          before:
-            r.outcome === 'inserted'
-              ? null
-              : {
-                  status: statusOf(r.before_status),
-                  sentAt: r.before_sent_at,
-                  deliveredAt: r.before_delivered_at,
-                  readAt: r.before_read_at,
-                  failedAt: r.before_failed_at,
-                },
-          after: stateOfRow(r),
-        });
-      }
-      pending = pending.filter((d) => retry.has(d.wamid));
+    if (deltas.length === 0) {
+      return [];
+    }
+    const inserted = await queryRows<StatusRow>(em, INSERT_SQL, paramsOf(deltas));
+    const applied: AppliedStatus[] = inserted.map((r) => ({ before: null, after: stateOfRow(r) }));
+    const insertedIds = new Set(inserted.map((r) => r.wamid));
+    const rest = deltas.filter((d) => !insertedIds.has(d.wamid));
+    if (rest.length === 0) {
+      return applied;
+    }
+    const updated = await queryRows<StatusRow>(em, UPDATE_SQL, paramsOf(rest));
+    for (const r of updated) {
+      applied.push({
+        before: {
+          status: statusOf(r.before_status),
+          sentAt: r.before_sent_at,
+          deliveredAt: r.before_delivered_at,
+          readAt: r.before_read_at,
+          failedAt: r.before_failed_at,
+        },
+        after: stateOfRow(r),
+      });
     }
     return applied;
   }

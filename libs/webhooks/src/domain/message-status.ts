@@ -123,15 +123,32 @@ function emptyError(): StatusError {
   return { code: null, title: null, message: null, details: null };
 }
 
+/** Tie-break between two failures at the same second: the lower code (null last). */
+function errorOrder(e: StatusError | null): number {
+  return e?.code ?? MAX_INT4;
+}
+
+const MAX_INT4 = 2147483647;
+
 /**
  * Joins two states of the same message. Status: the higher rank. Stage timestamps: the earliest
- * seen. Error: the one of the earliest failure (ties keep `a`). Pricing: from the highest-ranked
- * status that carried one (ties keep `a`). Identity fields: the first known.
+ * seen. Error: the one of the earliest failure (same second: the lower code). Pricing: from the
+ * highest-ranked status that carried one (same rank: the smaller category). Ties are broken on
+ * values, never on arrival, so the join is commutative. Identity fields (recipient, callback
+ * data, number) are the same in every event of a message; the first known is kept.
+ * `lastEventId` is the newest event that changed something.
  */
 export function mergeStatus(a: MessageStatusState, b: MessageStatusState): MessageStatusState {
   const bFailedFirst =
-    b.failedAt !== null && (a.failedAt === null || b.failedAt.getTime() < a.failedAt.getTime());
-  const bPricing = b.pricingRank > a.pricingRank;
+    b.failedAt !== null &&
+    (a.failedAt === null ||
+      b.failedAt.getTime() < a.failedAt.getTime() ||
+      (b.failedAt.getTime() === a.failedAt.getTime() && errorOrder(b.error) < errorOrder(a.error)));
+  const bPricing =
+    b.pricingRank > a.pricingRank ||
+    (b.pricingRank === a.pricingRank &&
+      b.pricingRank > 0 &&
+      (b.pricing?.category ?? '') < (a.pricing?.category ?? ''));
   return {
     wamid: a.wamid,
     status: STATUS_RANK[b.status] > STATUS_RANK[a.status] ? b.status : a.status,
