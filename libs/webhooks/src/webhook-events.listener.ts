@@ -51,7 +51,7 @@ export class WebhookEventsListener implements OnApplicationShutdown {
     }
     this.logger.warn({
       message: 'webhook notification connection lost; polling until it is back',
-      error: e instanceof Error ? e.message : String(e ?? 'ended'),
+      error: e instanceof Error ? e.message : e === null ? 'connection ended' : 'connection error',
     });
     this.reconnect = setTimeout(() => this.start(), RECONNECT_MS);
     this.wakeAll();
