@@ -7,6 +7,7 @@ import { DbModule } from '@app/db';
 import { GraphClientModule } from '@app/graph-client';
 import { RedisModule } from '@app/redis';
 import { TemplatesModule } from '@app/templates';
+import { WebhooksModule } from '@app/webhooks';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { BusinessAccountsController } from './business-accounts/business-accounts.controller';
 import { PhoneNumbersController } from './phone-numbers/phone-numbers.controller';
@@ -17,6 +18,7 @@ import { HttpMetrics } from './metrics/http-metrics';
 import { ApiKeyGuard } from './http/api-key.guard';
 import { ErrorFilter } from './http/error.filter';
 import { createValidationPipe } from './http/validation';
+import { MetaWebhookController } from './webhooks/meta-webhook.controller';
 
 @Module({})
 export class ApiModule implements OnApplicationBootstrap {
@@ -36,6 +38,7 @@ export class ApiModule implements OnApplicationBootstrap {
         TerminusModule,
         AccountsModule,
         TemplatesModule,
+        WebhooksModule.forIngest(),
       ],
       controllers: [
         HealthController,
@@ -44,6 +47,7 @@ export class ApiModule implements OnApplicationBootstrap {
         BusinessAccountsController,
         PhoneNumbersController,
         TemplatesController,
+        MetaWebhookController,
       ],
       providers: [
         HttpMetrics,

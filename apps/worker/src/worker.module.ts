@@ -4,6 +4,7 @@ import { ConfigModule, type AppConfig } from '@app/config';
 import { DbModule } from '@app/db';
 import { GraphClientModule } from '@app/graph-client';
 import { RedisModule } from '@app/redis';
+import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module';
 
 /** Bull processors and schedules; no HTTP port. */
 @Module({})
@@ -17,6 +18,7 @@ export class WorkerModule {
         DbModule,
         RedisModule,
         GraphClientModule,
+        WebhooksWorkerModule.register(),
       ],
     };
   }

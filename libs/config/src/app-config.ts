@@ -23,6 +23,14 @@ export interface AppConfig {
     verifyToken: string;
     callbackUrl: string;
     bodyLimitBytes: number;
+    /** Whole-message inbound texts that opt the sender out (compared case- and space-insensitively). */
+    stopKeywords: string[];
+    /** Quick-reply button payloads or labels that opt the sender out (e.g. Meta's "Stop promotions"). */
+    optOutButtons: string[];
+    /** Webhook events one worker transaction claims and applies at once. */
+    batchSize: number;
+    /** Concurrent apply loops per worker process (each holds one transaction at a time). */
+    workerConcurrency: number;
   };
   campaigns: {
     /** Concurrent send loops per running campaign (they share the governor's timeline). */

@@ -78,6 +78,10 @@ class Env {
   @Type(() => Number) @IsInt() @Min(100) @Max(86_400_000) SEND_RESEND_AFTER_MS = 120_000;
   @Type(() => Number) @IsInt() @Min(0) @Max(7 * 86_400_000) SCHEDULE_GRACE_MS = 900_000;
   @Type(() => Number) @IsInt() @Min(50) @Max(60_000) SCHEDULER_TICK_MS = 1000;
+  @IsOptional() @IsString() WEBHOOK_STOP_KEYWORDS = 'STOP,UNSUBSCRIBE';
+  @IsOptional() @IsString() WEBHOOK_OPT_OUT_BUTTONS = 'Stop promotions';
+  @Type(() => Number) @IsInt() @Min(1) @Max(5000) WEBHOOK_BATCH_SIZE = 500;
+  @Type(() => Number) @IsInt() @Min(1) @Max(16) WEBHOOK_WORKER_CONCURRENCY = 2;
 
   @Type(() => Number) @IsInt() @Min(1) @Max(65535) SANDBOX_PORT = 4010;
   @IsOptional() @IsString() SANDBOX_HOST = '127.0.0.1';
@@ -86,6 +90,14 @@ class Env {
   @Matches(/^\d{5,20}$/, { message: 'SANDBOX_PHONE_NUMBER_ID must be digits' })
   SANDBOX_PHONE_NUMBER_ID = '100000000000002';
   @IsString() @MinLength(4) SANDBOX_ACCESS_TOKEN = 'sandbox-token';
+}
+
+/** "a, b,,c" → ["a", "b", "c"]: comma-separated lists in one variable. */
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
 }
 
 export class ConfigError extends Error {
@@ -137,6 +149,10 @@ export function loadConfig(
       callbackUrl:
         parsed.WEBHOOK_CALLBACK_URL ?? `http://127.0.0.1:${parsed.PORT}/webhooks/whatsapp`,
       bodyLimitBytes: parsed.WEBHOOK_BODY_LIMIT_BYTES,
+      stopKeywords: splitList(parsed.WEBHOOK_STOP_KEYWORDS),
+      optOutButtons: splitList(parsed.WEBHOOK_OPT_OUT_BUTTONS),
+      batchSize: parsed.WEBHOOK_BATCH_SIZE,
+      workerConcurrency: parsed.WEBHOOK_WORKER_CONCURRENCY,
     },
     campaigns: {
       lanes: parsed.CAMPAIGN_LANES,

@@ -3,6 +3,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpMetrics } from '../metrics/http-metrics';
+import { registerWebhookBodyParser } from '../webhooks/webhook-body';
+import { APP_CONFIG, type AppConfig } from '@app/config';
 
 const QUIET_PREFIXES = ['/webhooks/', '/metrics', '/health'];
 
@@ -11,6 +13,7 @@ export function configureHttpApp(app: NestFastifyApplication): INestApplication 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(HttpMetrics);
   const logger = new Logger('Http');
+  registerWebhookBodyParser(app, app.get<AppConfig>(APP_CONFIG));
 
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     void reply.header('x-request-id', req.id);

@@ -2,8 +2,10 @@ import type { CommonErrorCode } from '@app/common';
 import type { AccountsErrorCode } from '@app/accounts';
 import type { TemplatesErrorCode } from '@app/templates';
 
+import type { WebhooksErrorCode } from '@app/webhooks';
+
 /** Every domain error code has an HTTP status here; a new code without one is a compile error. */
-type ErrorCode = CommonErrorCode | AccountsErrorCode | TemplatesErrorCode;
+type ErrorCode = CommonErrorCode | AccountsErrorCode | TemplatesErrorCode | WebhooksErrorCode;
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
@@ -20,6 +22,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   TEMPLATE_EXISTS: 409,
   TEMPLATE_REJECTED_BY_GRAPH: 422,
   TEMPLATE_NOT_SUBMITTED: 409,
+  WEBHOOK_INGEST_BUSY: 503,
 };
 
 export function statusForCode(code: string): number {

@@ -1,0 +1,66 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { WebhookEventsListener, WebhookEventsService } from '@app/webhooks';
+
+/** Idle poll when no notification arrives (the LISTEN connection may be down). */
+const IDLE_POLL_MS = 1000;
+const ERROR_PAUSE_MS = 1000;
+
+/**
+ * Drains the webhook journal with `workerConcurrency` loops per process. Safe with any number of
+ * worker processes: each batch is claimed with FOR UPDATE SKIP LOCKED inside its transaction.
+ * A loop sleeps only when it found nothing, and wakes on the journal's NOTIFY.
+ */
+@Injectable()
+export class WebhookEventProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(WebhookEventProcessor.name);
+  private stopping = false;
+  private loops: Promise<void>[] = [];
+
+  constructor(
+    private readonly webhooks: WebhookEventsService,
+    private readonly listener: WebhookEventsListener,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.listener.start();
+    for (let i = 0; i < this.config.webhook.workerConcurrency; i++) {
+      this.loops.push(this.run());
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      const seen = this.listener.generation;
+      try {
+        const report = await this.webhooks.processNextBatch();
+        if (report.failed > 0 || report.malformed > 0 || report.unknown > 0) {
+          this.logger.warn({ message: 'webhook batch applied with problems', ...report });
+        }
+        if (report.events === 0 && report.failed === 0 && seen === this.listener.generation) {
+          await this.listener.wait(IDLE_POLL_MS);
+        }
+      } catch (e) {
+        this.logger.error({
+          message: 'webhook batch failed; retrying',
+          error: e instanceof Error ? e.message : String(e),
+        });
+        await this.listener.wait(ERROR_PAUSE_MS);
+      }
+    }
+  }
+
+  /** SIGTERM: let the batches in flight commit, take no new ones. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    this.listener.wakeAll();
+    await Promise.all(this.loops);
+  }
+}

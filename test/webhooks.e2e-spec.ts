@@ -1,0 +1,659 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DataSource, type EntityManager } from 'typeorm';
+import { ConfigModule } from '@app/config';
+import { DbModule } from '@app/db';
+import {
+  http,
+  startApi,
+  startWorker,
+  testConfig,
+  testRedisUrl,
+  workerDatabaseUrl,
+  TEST_APP_SECRET,
+  TEST_VERIFY_TOKEN,
+  type RunningApp,
+} from '@app/testing';
+import {
+  MessageStatusesService,
+  signWebhookBody,
+  WebhookEventsService,
+  WebhooksModule,
+  type InboundMessage,
+  type InboundMessagesHandler,
+  type StatusTransition,
+  type StatusTransitionsHandler,
+  type TemplateEvent,
+  type TemplateEventsHandler,
+  type UserPreferenceEvent,
+  type UserPreferencesHandler,
+} from '@app/webhooks';
+import {
+  inboundPayload,
+  statusPayload,
+  templateStatusPayload,
+  userPreferencePayload,
+  type StatusSpec,
+} from '../scripts/bench/webhooks-payloads';
+
+const T0 = 1_900_000_000; // unix seconds; the rules never look at the wall clock
+let seq = 0;
+const uniq = (label: string) => `${label}${Date.now().toString(36)}${(seq++).toString(36)}`;
+
+/**
+ * Stands in for campaigns, consents and templates: records every delivery through the batch
+ * transaction (so a rolled-back batch leaves no trace) and keeps live counters the way campaigns
+ * will — leave the previous status bucket, enter the new one.
+ */
+class RecordingConsumers
+  implements
+    StatusTransitionsHandler,
+    InboundMessagesHandler,
+    TemplateEventsHandler,
+    UserPreferencesHandler
+{
+  async onTransitions(em: EntityManager, ts: readonly StatusTransition[]): Promise<void> {
+    if (ts.some((t) => t.wamid.includes('poison'))) {
+      throw new Error('consumer bug on a poison message');
+    }
+    await record(
+      em,
+      'transition',
+      ts.map((t) => [t.wamid, t]),
+    );
+    const delta = new Map<string, number>();
+    const bump = (wamid: string, bucket: string, n: number) => {
+      const key = `${wamid.split('.')[1]}|${bucket}`;
+      delta.set(key, (delta.get(key) ?? 0) + n);
+    };
+    for (const t of ts.filter((x) => x.statusChanged)) {
+      if (t.previousStatus) {
+        bump(t.wamid, t.previousStatus, -1);
+      }
+      bump(t.wamid, t.status, 1);
+    }
+    await em.query(
+      `INSERT INTO test_counters (scope, bucket, n)
+       SELECT split_part(k, '|', 1), split_part(k, '|', 2), n FROM unnest($1::text[], $2::int[]) AS t(k, n)
+       ON CONFLICT (scope, bucket) DO UPDATE SET n = test_counters.n + EXCLUDED.n`,
+      [[...delta.keys()], [...delta.values()]],
+    );
+  }
+
+  async onInbound(em: EntityManager, ms: readonly InboundMessage[]): Promise<void> {
+    await record(
+      em,
+      'inbound',
+      ms.map((m) => [m.wamid, m]),
+    );
+  }
+
+  async onTemplateEvents(em: EntityManager, es: readonly TemplateEvent[]): Promise<void> {
+    await record(
+      em,
+      'template',
+      es.map((e) => [e.templateId, e]),
+    );
+  }
+
+  async onUserPreferences(em: EntityManager, es: readonly UserPreferenceEvent[]): Promise<void> {
+    await record(
+      em,
+      'preference',
+      es.map((e) => [e.waId, e]),
+    );
+  }
+}
+
+async function record(em: EntityManager, kind: string, rows: [string, unknown][]): Promise<void> {
+  await em.query(
+    `INSERT INTO test_deliveries (kind, key, data)
+     SELECT $1, k, d FROM unnest($2::text[], $3::jsonb[]) AS t(k, d)`,
+    [kind, rows.map(([k]) => k), rows.map(([, d]) => JSON.stringify(d))],
+  );
+}
+
+@Module({})
+class TestWorkerModule {}
+
+describe('webhooks from Meta (api + batch processing, real Postgres)', () => {
+  let api: RunningApp;
+  let worker: INestApplicationContext;
+  let db: DataSource;
+  let webhooks: WebhookEventsService;
+
+  beforeAll(async () => {
+    const config = testConfig();
+    api = await startApi(config);
+    worker = await NestFactory.createApplicationContext(
+      {
+        module: TestWorkerModule,
+        imports: [
+          ConfigModule.forRoot(config),
+          DbModule,
+          WebhooksModule.forRoot({
+            handlers: {
+              statusTransitions: new RecordingConsumers(),
+              inboundMessages: new RecordingConsumers(),
+              templateEvents: new RecordingConsumers(),
+              userPreferences: new RecordingConsumers(),
+            },
+          }),
+        ],
+      },
+      { logger: false },
+    );
+    db = worker.get(DataSource);
+    webhooks = worker.get(WebhookEventsService);
+    await db.query(`CREATE TABLE IF NOT EXISTS test_deliveries (
+      id bigserial PRIMARY KEY, kind text NOT NULL, key text NOT NULL, data jsonb NOT NULL)`);
+    await db.query(`CREATE TABLE IF NOT EXISTS test_counters (
+      scope text NOT NULL, bucket text NOT NULL, n int NOT NULL, PRIMARY KEY (scope, bucket))`);
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await api?.close();
+  });
+
+  function post(
+    payload: unknown,
+    opts: { signature?: string | null; requestId?: string; contentType?: string } = {},
+  ) {
+    const raw = typeof payload === 'string' ? payload : JSON.stringify(payload);
+    const headers: Record<string, string> = {
+      'content-type': opts.contentType ?? 'application/json',
+    };
+    const signature =
+      opts.signature === undefined ? signWebhookBody(raw, TEST_APP_SECRET) : opts.signature;
+    if (signature !== null) {
+      headers['x-hub-signature-256'] = signature;
+    }
+    if (opts.requestId) {
+      headers['x-request-id'] = opts.requestId;
+    }
+    return http(api.url, 'POST', '/webhooks/whatsapp', { raw, headers });
+  }
+
+  async function drain(): Promise<void> {
+    for (;;) {
+      const r = await webhooks.processNextBatch();
+      if (r.events === 0 && r.failed === 0) {
+        return;
+      }
+    }
+  }
+
+  async function storedFor(requestId: string) {
+    return db.query(
+      `SELECT id, processed_at, malformed, unknown, error, attempts, retry_at, body
+       FROM webhook_events WHERE request_id = $1`,
+      [requestId],
+    );
+  }
+
+  async function deliveries(kind: string, keyLike: string): Promise<{ key: string; data: any }[]> {
+    return db.query(
+      `SELECT key, data FROM test_deliveries WHERE kind = $1 AND key LIKE $2 ORDER BY id`,
+      [kind, keyLike],
+    );
+  }
+
+  async function counters(scope: string): Promise<Record<string, number>> {
+    const rows: { bucket: string; n: number }[] = await db.query(
+      `SELECT bucket, n FROM test_counters WHERE scope = $1 AND n <> 0`,
+      [scope],
+    );
+    return Object.fromEntries(rows.map((r) => [r.bucket, r.n]));
+  }
+
+  describe('verification handshake', () => {
+    const q = (mode: string, token: string, challenge = '1158201444') =>
+      `/webhooks/whatsapp?hub.mode=${mode}&hub.challenge=${challenge}&hub.verify_token=${encodeURIComponent(token)}`;
+
+    it('answers the challenge as plain text when the token matches, without an API key', async () => {
+      const res = await http(api.url, 'GET', q('subscribe', TEST_VERIFY_TOKEN));
+      expect(res.status).toBe(200);
+      expect(res.text).toBe('1158201444');
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    });
+
+    it('answers 403 to a wrong token, a wrong mode or a missing challenge', async () => {
+      expect((await http(api.url, 'GET', q('subscribe', 'wrong-token'))).status).toBe(403);
+      expect((await http(api.url, 'GET', q('unsubscribe', TEST_VERIFY_TOKEN))).status).toBe(403);
+      expect((await http(api.url, 'GET', q('subscribe', TEST_VERIFY_TOKEN, ''))).status).toBe(403);
+      expect((await http(api.url, 'GET', '/webhooks/whatsapp')).status).toBe(403);
+    });
+  });
+
+  describe('signature', () => {
+    const payload = () =>
+      statusPayload([{ wamid: `wamid.${uniq('sig')}.1`, status: 'sent', at: T0 }]);
+
+    it('stores a correctly signed payload before answering 200', async () => {
+      const requestId = uniq('req-');
+      const res = await post(payload(), { requestId });
+      expect(res.status).toBe(200);
+      const rows = await storedFor(requestId);
+      expect(rows).toHaveLength(1);
+      expect(rows[0].processed_at).toBeNull();
+    });
+
+    it('answers 401 and stores nothing when the signature is absent or wrong', async () => {
+      for (const signature of [
+        null,
+        'sha256=' + '0'.repeat(64),
+        'garbage',
+        signWebhookBody('x', 'other'),
+      ]) {
+        const requestId = uniq('req-');
+        const res = await post(payload(), { signature, requestId });
+        expect(res.status).toBe(401);
+        expect(res.body.message).toMatch(/X-Hub-Signature-256/);
+        expect(await storedFor(requestId)).toHaveLength(0);
+      }
+    });
+
+    it('answers 401 to a body altered by one byte after signing', async () => {
+      const raw = JSON.stringify(payload());
+      const signature = signWebhookBody(raw, TEST_APP_SECRET);
+      const altered = raw.replace('"sent"', '"senT"');
+      expect(altered).not.toBe(raw);
+      const requestId = uniq('req-');
+      expect((await post(altered, { signature, requestId })).status).toBe(401);
+      expect(await storedFor(requestId)).toHaveLength(0);
+    });
+
+    it('stores the exact bytes it verified (whitespace and key order untouched)', async () => {
+      const raw = `{ "object":"whatsapp_business_account",\n  "entry": [] }`;
+      const requestId = uniq('req-');
+      expect((await post(raw, { requestId })).status).toBe(200);
+      const [row] = await storedFor(requestId);
+      expect(Buffer.from(row.body).toString('utf8')).toBe(raw);
+    });
+
+    it('answers 413 to a body over WEBHOOK_BODY_LIMIT_BYTES', async () => {
+      const raw = 'x'.repeat(4 * 1024 * 1024 + 10);
+      expect((await post(raw)).status).toBe(413);
+    });
+  });
+
+  describe('malformed and unknown payloads', () => {
+    it('stores malformed JSON, answers 200, and flags it when processed', async () => {
+      const requestId = uniq('req-');
+      const res = await post('{"object": "whatsapp_business_account", "entry": [', { requestId });
+      expect(res.status).toBe(200);
+      await drain();
+      const [row] = await storedFor(requestId);
+      expect(row).toMatchObject({ malformed: true, unknown: false });
+      expect(row.processed_at).not.toBeNull();
+      expect(row.error).toMatch(/not JSON/);
+    });
+
+    it('accepts a payload whatever its content type', async () => {
+      const requestId = uniq('req-');
+      const res = await post('not json at all', { requestId, contentType: 'text/plain' });
+      expect(res.status).toBe(200);
+      expect(await storedFor(requestId)).toHaveLength(1);
+    });
+
+    it('flags an unknown field but applies what it understood', async () => {
+      const scope = uniq('unk');
+      const p = statusPayload([{ wamid: `wamid.${scope}.1`, status: 'delivered', at: T0 }]) as any;
+      p.entry[0].changes.push({ field: 'brand_new_field', value: { x: 1 } });
+      const requestId = uniq('req-');
+      expect((await post(p, { requestId })).status).toBe(200);
+      await drain();
+      const [row] = await storedFor(requestId);
+      expect(row).toMatchObject({ malformed: false, unknown: true });
+      expect(row.error).toMatch(/brand_new_field/);
+      expect(await counters(scope)).toEqual({ delivered: 1 });
+    });
+  });
+
+  describe('statuses', () => {
+    it('applies a payload with 100 statuses', async () => {
+      const scope = uniq('hundred');
+      const specs: StatusSpec[] = Array.from({ length: 100 }, (_, i) => ({
+        wamid: `wamid.${scope}.${i}`,
+        status: 'sent',
+        at: T0 + i,
+        callbackData: `cb-${scope}-${i}`,
+      }));
+      expect((await post(statusPayload(specs))).status).toBe(200);
+      await drain();
+      expect(await counters(scope)).toEqual({ sent: 100 });
+      const stored = await worker
+        .get(MessageStatusesService)
+        .findByWamids(specs.map((s) => s.wamid));
+      expect(stored).toHaveLength(100);
+      expect(stored.find((s) => s.wamid === `wamid.${scope}.7`)).toMatchObject({
+        status: 'sent',
+        sentAt: new Date((T0 + 7) * 1000),
+        callbackData: `cb-${scope}-7`,
+        recipientId: '447700900123',
+        phoneNumberId: '100000000000002',
+        pricing: { category: 'marketing_lite', type: 'regular', model: 'PMP', billable: true },
+      });
+    });
+
+    it('ends in the right state and counts with duplicates and reversed order', async () => {
+      const scope = uniq('order');
+      const n = 40;
+      const w = (i: number) => `wamid.${scope}.${i}`;
+      // Messages 0..29 end read; 30..34 fail after delivery; 35..39 fail straight away.
+      const posts: StatusSpec[][] = [];
+      for (let i = 0; i < n; i++) {
+        if (i < 30) {
+          posts.push([{ wamid: w(i), status: 'read', at: T0 + 30 }]);
+          posts.push([{ wamid: w(i), status: 'delivered', at: T0 + 20 }]);
+          posts.push([{ wamid: w(i), status: 'sent', at: T0 + 10 }]);
+        } else if (i < 35) {
+          posts.push([{ wamid: w(i), status: 'failed', at: T0 + 40, errorCode: 131026 }]);
+          posts.push([{ wamid: w(i), status: 'delivered', at: T0 + 20 }]);
+          posts.push([{ wamid: w(i), status: 'sent', at: T0 + 10 }]);
+        } else {
+          posts.push([{ wamid: w(i), status: 'failed', at: T0 + 11, errorCode: 131050 }]);
+          posts.push([{ wamid: w(i), status: 'sent', at: T0 + 10 }]);
+        }
+      }
+      // Every post twice, the copies interleaved with processing of partial batches.
+      for (const [k, specs] of posts.entries()) {
+        expect((await post(statusPayload(specs))).status).toBe(200);
+        if (k % 17 === 0) {
+          await webhooks.processNextBatch(5);
+        }
+      }
+      await Promise.all(
+        posts.map(async (specs) => expect((await post(statusPayload(specs))).status).toBe(200)),
+      );
+      await drain();
+
+      expect(await counters(scope)).toEqual({ read: 30, failed: 10 });
+      const states = await worker
+        .get(MessageStatusesService)
+        .findByWamids(Array.from({ length: n }, (_, i) => w(i)));
+      expect(states.filter((s) => s.status === 'read')).toHaveLength(30);
+      const readOne = states.find((s) => s.wamid === w(3))!;
+      expect(readOne).toMatchObject({
+        sentAt: new Date((T0 + 10) * 1000),
+        deliveredAt: new Date((T0 + 20) * 1000),
+        readAt: new Date((T0 + 30) * 1000),
+        failedAt: null,
+      });
+      expect(states.find((s) => s.wamid === w(31))).toMatchObject({
+        status: 'failed',
+        deliveredAt: new Date((T0 + 20) * 1000),
+        error: { code: 131026 },
+      });
+
+      // Each message entered the ledger exactly once, and each stage was reported once.
+      const transitions = await deliveries('transition', `wamid.${scope}.%`);
+      const firsts = transitions.filter((t) => t.data.previousStatus === null).map((t) => t.key);
+      expect(firsts.sort()).toEqual(Array.from({ length: n }, (_, i) => w(i)).sort());
+      const stages = transitions.flatMap((t) =>
+        t.data.newStages.map((s: string) => `${t.key}:${s}`),
+      );
+      expect(new Set(stages).size).toBe(stages.length);
+      expect(stages).toHaveLength(30 * 3 + 5 * 3 + 5 * 2);
+      const optOuts = transitions.filter((t) => t.data.isOptOut).map((t) => t.key);
+      expect(optOuts.sort()).toEqual([35, 36, 37, 38, 39].map(w).sort());
+    });
+
+    it('keeps a status for a message nobody knows yet, findable by wamid and callback data', async () => {
+      const scope = uniq('early');
+      await post(
+        statusPayload([
+          { wamid: `wamid.${scope}.1`, status: 'delivered', at: T0, callbackData: `cb-${scope}` },
+        ]),
+      );
+      await drain();
+      const statuses = worker.get(MessageStatusesService);
+      const [byCallback] = await statuses.findByCallbackData([`cb-${scope}`]);
+      expect(byCallback).toMatchObject({ wamid: `wamid.${scope}.1`, status: 'delivered' });
+    });
+  });
+
+  describe('inbound messages', () => {
+    it('turns STOP and the opt-out button into opt-outs with the message as proof, once', async () => {
+      const scope = uniq('in');
+      const payload = inboundPayload([
+        { wamid: `wamid.${scope}.stop`, from: '447700900001', at: T0, text: '  stop ' },
+        { wamid: `wamid.${scope}.hello`, from: '447700900002', at: T0, text: 'please stop by' },
+        {
+          wamid: `wamid.${scope}.btn`,
+          from: '447700900003',
+          at: T0,
+          contextWamid: `wamid.${scope}.tpl`,
+          button: { payload: 'Stop promotions', text: 'Stop promotions' },
+        },
+      ]);
+      expect((await post(payload)).status).toBe(200);
+      expect((await post(payload)).status).toBe(200);
+      await drain();
+      const got = await deliveries('inbound', `wamid.${scope}.%`);
+      expect(got.map((g) => [g.key, g.data.isOptOut, g.data.optOutReason])).toEqual([
+        [`wamid.${scope}.stop`, true, 'keyword'],
+        [`wamid.${scope}.hello`, false, null],
+        [`wamid.${scope}.btn`, true, 'button'],
+      ]);
+      expect(got[0]!.data.raw).toEqual({
+        from: '447700900001',
+        id: `wamid.${scope}.stop`,
+        timestamp: String(T0),
+        type: 'text',
+        text: { body: '  stop ' },
+      });
+      const [proof] = await db.query(
+        `SELECT is_opt_out, raw FROM inbound_messages WHERE wamid = $1`,
+        [`wamid.${scope}.stop`],
+      );
+      expect(proof.is_opt_out).toBe(true);
+      expect(proof.raw.text.body).toBe('  stop ');
+    });
+
+    it('records a quick-reply press as a click on the template message', async () => {
+      const scope = uniq('click');
+      await post(
+        inboundPayload([
+          {
+            wamid: `wamid.${scope}.tap`,
+            from: '447700900004',
+            at: T0,
+            contextWamid: `wamid.${scope}.template`,
+            button: { payload: 'MORE_INFO', text: 'Tell me more' },
+          },
+        ]),
+      );
+      await drain();
+      const [tap] = await deliveries('inbound', `wamid.${scope}.%`);
+      expect(tap!.data).toMatchObject({
+        isButtonClick: true,
+        isOptOut: false,
+        contextWamid: `wamid.${scope}.template`,
+        buttonPayload: 'MORE_INFO',
+        phoneNumberId: '100000000000002',
+      });
+    });
+  });
+
+  describe('template events and user preferences', () => {
+    it('delivers each once, even when Meta sends it twice', async () => {
+      const templateId = 9_000_000_000_000 + (seq++ % 1000) * 1000 + (Date.now() % 1000);
+      const waId = `4477009${String(Date.now()).slice(-5)}`;
+      for (let i = 0; i < 2; i++) {
+        await post(templateStatusPayload(templateId, 'PAUSED', T0));
+        await post(templateStatusPayload(templateId, 'APPROVED', T0 + 3 * 3600));
+        await post(userPreferencePayload(waId, 'stop', T0));
+      }
+      await drain();
+      const templates = await deliveries('template', String(templateId));
+      expect(templates.map((t) => t.data.event)).toEqual(['PAUSED', 'APPROVED']);
+      expect(templates[0]!.data).toMatchObject({
+        kind: 'status',
+        language: 'en_US',
+        wabaId: '100000000000001',
+      });
+      const prefs = await deliveries('preference', waId);
+      expect(prefs.map((p) => p.data.value)).toEqual(['stop']);
+    });
+  });
+
+  describe('failures', () => {
+    it('parks an event its consumer keeps failing on, and applies the rest of the batch', async () => {
+      const scope = uniq('parked');
+      const badId = uniq('req-');
+      const goodId = uniq('req-');
+      await post(statusPayload([{ wamid: `wamid.${scope}.poison`, status: 'sent', at: T0 }]), {
+        requestId: badId,
+      });
+      await post(statusPayload([{ wamid: `wamid.${scope}.fine`, status: 'sent', at: T0 }]), {
+        requestId: goodId,
+      });
+      await drain();
+      const [bad] = await storedFor(badId);
+      expect(bad.processed_at).toBeNull();
+      expect(bad.attempts).toBe(1);
+      expect(bad.error).toMatch(/poison/);
+      expect(new Date(bad.retry_at).getTime()).toBeGreaterThan(Date.now());
+      const [good] = await storedFor(goodId);
+      expect(good.processed_at).not.toBeNull();
+      // Nothing of the failed transaction leaked.
+      expect(
+        await worker.get(MessageStatusesService).findByWamids([`wamid.${scope}.poison`]),
+      ).toEqual([]);
+      expect(await counters(scope)).toEqual({ sent: 1 });
+      // Parked, not lost: once due again it is retried.
+      await db.query(
+        `UPDATE webhook_events SET retry_at = now() - interval '1 second' WHERE request_id = $1`,
+        [badId],
+      );
+      await drain();
+      expect((await storedFor(badId))[0].attempts).toBe(2);
+    });
+  });
+
+  describe('the worker app', () => {
+    it('drains the journal on its own, woken by the insert notification', async () => {
+      const running = await startWorker(testConfig());
+      try {
+        const requestId = uniq('req-');
+        await post(statusPayload([{ wamid: `wamid.${uniq('live')}.1`, status: 'sent', at: T0 }]), {
+          requestId,
+        });
+        const started = Date.now();
+        let processed = false;
+        while (!processed && Date.now() - started < 10_000) {
+          processed = (await storedFor(requestId))[0]?.processed_at !== null;
+          if (!processed) {
+            await new Promise((r) => setTimeout(r, 25));
+          }
+        }
+        expect(processed).toBe(true);
+      } finally {
+        await running.close();
+      }
+    });
+  });
+});
+
+describe('durability: the API killed with SIGKILL right after answering 200', () => {
+  const main = join(__dirname, '..', 'dist/apps/api/src/main.js');
+  let child: ChildProcess | null = null;
+
+  afterEach(() => {
+    child?.kill('SIGKILL');
+  });
+
+  function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const srv = createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => {
+        const address = srv.address();
+        srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+  }
+
+  it('has lost nothing it acknowledged', async () => {
+    expect(existsSync(main)).toBe(true);
+    const port = await freePort();
+    child = spawn(process.execPath, [main], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'test',
+        PORT: String(port),
+        DATABASE_URL: workerDatabaseUrl(),
+        REDIS_URL: testRedisUrl(),
+        REDIS_PREFIX: uniq('kill'),
+        APP_SECRET: TEST_APP_SECRET,
+        WEBHOOK_VERIFY_TOKEN: TEST_VERIFY_TOKEN,
+        LOG_LEVEL: 'error',
+      },
+      stdio: 'ignore',
+    });
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      const up = await fetch(`${base}/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (up) {
+        break;
+      }
+      expect(i).toBeLessThan(300);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+
+    const scope = uniq('kill');
+    const acknowledged: string[] = [];
+    let killed = false;
+    const send = async (i: number): Promise<void> => {
+      const raw = JSON.stringify(
+        statusPayload([{ wamid: `wamid.${scope}.${i}`, status: 'sent', at: T0 }]),
+      );
+      const requestId = `${scope}-${i}`;
+      try {
+        const res = await fetch(`${base}/webhooks/whatsapp`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-request-id': requestId,
+            'x-hub-signature-256': signWebhookBody(raw, TEST_APP_SECRET),
+          },
+          body: raw,
+        });
+        if (res.status === 200) {
+          acknowledged.push(requestId);
+          // Kill as soon as a good share has been answered, with many requests still in flight.
+          if (acknowledged.length === 150 && !killed) {
+            killed = true;
+            child?.kill('SIGKILL');
+          }
+        }
+      } catch {
+        // Connection reset by the kill: not acknowledged, Meta would retry it.
+      }
+    };
+    await Promise.all(Array.from({ length: 400 }, (_, i) => send(i)));
+    expect(killed).toBe(true);
+    expect(acknowledged.length).toBeGreaterThanOrEqual(150);
+
+    const check = new DataSource({ type: 'postgres', url: workerDatabaseUrl() });
+    await check.initialize();
+    try {
+      const rows: { request_id: string }[] = await check.query(
+        `SELECT request_id FROM webhook_events WHERE request_id = ANY($1::text[])`,
+        [acknowledged],
+      );
+      expect(new Set(rows.map((r) => r.request_id))).toEqual(new Set(acknowledged));
+    } finally {
+      await check.destroy();
+    }
+  });
+});
