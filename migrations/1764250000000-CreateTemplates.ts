@@ -33,7 +33,9 @@ export class CreateTemplates1764250000000 implements MigrationInterface {
         WHERE meta_template_id IS NOT NULL`,
     );
     await q.query(`CREATE INDEX templates_meta_id_idx ON templates (meta_template_id)`);
-    await q.query(`CREATE INDEX templates_workspace_idx ON templates (workspace_id, created_at, id)`);
+    await q.query(
+      `CREATE INDEX templates_workspace_idx ON templates (workspace_id, created_at, id)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

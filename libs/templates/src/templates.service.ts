@@ -9,7 +9,6 @@ import {
   WabaCallBudget,
 } from '@app/accounts';
 import { GraphApiError, GraphClient } from '@app/graph-client';
-import type { TemplateCreateRequest } from '@app/graph-contract';
 import {
   normaliseLanguage,
   normaliseStatus,
@@ -94,7 +93,7 @@ export class TemplatesService {
         language: def.language,
         category: def.category,
         parameter_format: def.parameterFormat,
-        components: def.components as unknown as TemplateCreateRequest['components'],
+        components: def.components,
         ...(def.messageSendTtlSeconds
           ? { message_send_ttl_seconds: def.messageSendTtlSeconds }
           : {}),
