@@ -16,6 +16,7 @@ import { HttpMetrics } from './metrics/http-metrics';
 import { ApiKeyGuard } from './http/api-key.guard';
 import { ErrorFilter } from './http/error.filter';
 import { createValidationPipe } from './http/validation';
+import { AudiencesHttpModule } from './audiences/audiences-http.module';
 
 @Module({})
 export class ApiModule implements OnApplicationBootstrap {
@@ -34,6 +35,7 @@ export class ApiModule implements OnApplicationBootstrap {
         GraphClientModule,
         TerminusModule,
         AccountsModule,
+        AudiencesHttpModule,
       ],
       controllers: [
         HealthController,

@@ -5,6 +5,7 @@ import { ConfigModule, type AppConfig } from '@app/config';
 import { DbModule } from '@app/db';
 import { GraphClientModule } from '@app/graph-client';
 import { RedisModule } from '@app/redis';
+import { AudiencesWorkerModule } from './audiences/audiences-worker.module';
 
 /** Bull processors and schedules; no HTTP port. */
 @Module({})
@@ -18,6 +19,7 @@ export class WorkerModule {
         DbModule,
         RedisModule,
         GraphClientModule,
+        AudiencesWorkerModule,
       ],
       providers: [{ provide: CLOCK, useClass: SystemClock }],
     };

@@ -72,6 +72,11 @@ class Env {
   @Type(() => Number) @IsInt() @Min(1024) @Max(50 * 1024 * 1024) WEBHOOK_BODY_LIMIT_BYTES =
     4 * 1024 * 1024;
 
+  @Type(() => Number) @IsInt() @Min(1024) @Max(64 * 1024 * 1024 * 1024) IMPORT_MAX_BYTES =
+    1024 * 1024 * 1024;
+  @Type(() => Number) @IsInt() @Min(10) @Max(200_000) IMPORT_BATCH_ROWS = 20_000;
+  @Type(() => Number) @IsInt() @Min(500) @Max(3_600_000) IMPORT_LEASE_MS = 60_000;
+
   @Type(() => Number) @IsInt() @Min(1) @Max(65535) SANDBOX_PORT = 4010;
   @IsOptional() @IsString() SANDBOX_HOST = '127.0.0.1';
   @Matches(/^\d{5,20}$/, { message: 'SANDBOX_WABA_ID must be digits' })
@@ -130,6 +135,11 @@ export function loadConfig(
       callbackUrl:
         parsed.WEBHOOK_CALLBACK_URL ?? `http://127.0.0.1:${parsed.PORT}/webhooks/whatsapp`,
       bodyLimitBytes: parsed.WEBHOOK_BODY_LIMIT_BYTES,
+    },
+    imports: {
+      maxBytes: parsed.IMPORT_MAX_BYTES,
+      batchRows: parsed.IMPORT_BATCH_ROWS,
+      leaseMs: parsed.IMPORT_LEASE_MS,
     },
     sandbox: {
       port: parsed.SANDBOX_PORT,

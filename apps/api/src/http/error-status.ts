@@ -1,8 +1,10 @@
 import type { CommonErrorCode } from '@app/common';
 import type { AccountsErrorCode } from '@app/accounts';
+import type { AudiencesErrorCode } from '@app/audiences';
+import type { IdempotencyErrorCode } from '@app/idempotency';
 
 /** Every domain error code has an HTTP status here; a new code without one is a compile error. */
-type ErrorCode = CommonErrorCode | AccountsErrorCode;
+type ErrorCode = CommonErrorCode | AccountsErrorCode | AudiencesErrorCode | IdempotencyErrorCode;
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
@@ -13,6 +15,15 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   API_KEY_NOT_FOUND: 404,
   GRAPH_AUTH_FAILED: 422,
   GRAPH_REQUEST_FAILED: 502,
+  CONTACT_NOT_FOUND: 404,
+  AUDIENCE_NOT_FOUND: 404,
+  IMPORT_NOT_FOUND: 404,
+  INVALID_PHONE: 400,
+  INVALID_IMPORT_OPTIONS: 400,
+  IMPORT_TOO_LARGE: 413,
+  IMPORT_UPLOAD_INVALID: 400,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  IDEMPOTENCY_KEY_INVALID: 400,
 };
 
 export function statusForCode(code: string): number {
