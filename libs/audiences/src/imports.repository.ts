@@ -209,13 +209,15 @@ export class ImportsRepository {
   }
 
   /**
-   * Unfinished imports nobody reported on for a lease: bumps `restarts` (a fresh job id) and the
-   * heartbeat (so a second scanner does not pick them too) and returns them to re-enqueue.
+   * Unfinished imports nobody reported on for a lease: puts them back to queued without an owner
+   * (a dead worker's lease token no longer commits anything), bumps `restarts` (a fresh job id)
+   * and the heartbeat (so a second scanner does not pick them too); returns them to re-enqueue.
    */
   async takeStale(leaseMs: number): Promise<Array<{ id: string; restarts: number }>> {
     return queryRows<{ id: string; restarts: number }>(
       this.db,
-      `UPDATE imports SET restarts = restarts + 1, heartbeat_at = now()
+      `UPDATE imports SET restarts = restarts + 1, heartbeat_at = now(), status = 'queued',
+              lease_token = NULL
         WHERE status IN ('queued', 'running') AND heartbeat_at < now() - $1 * interval '1 millisecond'
         RETURNING id, restarts`,
       [leaseMs],
