@@ -13,6 +13,9 @@ import { ContactsRepository } from './contacts.repository';
 import { IMPORT_CONSENT_PORT, type ImportConsentPort, type SqlRunner } from './import-consent.port';
 import { detectDelimiter, firstLine, planColumns, type ColumnPlan } from './domain/csv-columns';
 import { mergeRows, readRow, type ContactRow } from './domain/import-row';
+import { isBlank, utf8SafeEnd } from './domain/utf8';
+import { timeOrderedId } from './domain/time-ordered-id';
+import { isUtf8 } from 'node:buffer';
 
 /** A problem with the file as a whole: the import fails with this message. */
 export class ImportFileError extends Error {}
@@ -32,8 +35,8 @@ function newBatch(lastRow: number): Batch {
   return { rows: 0, lastRow, valid: 0, contacts: new Map(), errors: [] };
 }
 
-/** Text slices fed to the parser at a time; small enough to cut batches close to their size. */
-const SLICE_CHARS = 64 * 1024;
+/** Bytes fed to the parser at a time; small enough to cut batches close to their size. */
+const SLICE_BYTES = 64 * 1024;
 const MAX_RECORD_CHARS = 1024 * 1024;
 const RETRYABLE_PG = new Set(['40P01', '40001']);
 
@@ -43,9 +46,10 @@ function copyEscape(s: string): string {
 
 function toCopyText(contacts: Iterable<ContactRow>): string {
   const lines: string[] = [];
+  const now = Date.now();
   for (const c of contacts) {
     lines.push(
-      `${c.phone}\t${c.locale === null ? '\\N' : copyEscape(c.locale)}\t${
+      `${timeOrderedId(now)}\t${c.phone}\t${c.locale === null ? '\\N' : copyEscape(c.locale)}\t${
         c.timezone === null ? '\\N' : copyEscape(c.timezone)
       }\t${copyEscape(JSON.stringify(c.attributes))}\n`,
     );
@@ -144,7 +148,7 @@ export class ImportRunner implements OnModuleDestroy {
     try {
       await client.query(
         `CREATE TEMP TABLE IF NOT EXISTS import_stage (
-           phone text NOT NULL, locale text, timezone text, attributes jsonb NOT NULL
+           id uuid NOT NULL, phone text NOT NULL, locale text, timezone text, attributes jsonb NOT NULL
          ) ON COMMIT DELETE ROWS`,
       );
       const ctx = {
@@ -228,7 +232,10 @@ export class ImportRunner implements OnModuleDestroy {
       const makeParser = (firstText: string): ReturnType<typeof parse> => {
         // on_skip exists at runtime (csv-parse 5) but is missing from its type definitions.
         const options: CsvOptions & { on_skip: (err: CsvError | undefined) => void } = {
-          delimiter: imp.options.delimiter ?? detectDelimiter(firstLine(firstText)),
+          delimiter:
+            imp.options.delimiter ?? detectDelimiter(firstLine(firstText.replace(/^\uFEFF/, ''))),
+          bom: true,
+          encoding: 'utf8',
           relax_column_count: true,
           relax_quotes: true,
           skip_empty_lines: true,
@@ -251,10 +258,10 @@ export class ImportRunner implements OnModuleDestroy {
         p.resume();
         return p;
       };
-      const feed = async (p: ReturnType<typeof parse>, text: string): Promise<void> => {
-        for (let i = 0; i < text.length; i += SLICE_CHARS) {
+      const feed = async (p: ReturnType<typeof parse>, bytes: Buffer): Promise<void> => {
+        for (let i = 0; i < bytes.length; i += SLICE_BYTES) {
           await new Promise<void>((resolve, reject) =>
-            p.write(text.slice(i, i + SLICE_CHARS), (e) => (e ? reject(e) : resolve())),
+            p.write(bytes.subarray(i, i + SLICE_BYTES), (e) => (e ? reject(e) : resolve())),
           );
           if (fatal) {
             throw fatal;
@@ -271,13 +278,13 @@ export class ImportRunner implements OnModuleDestroy {
 
       let sawText = false;
       try {
-        for await (const text of this.text(imp.id)) {
-          if (!sawText && text.trim().length === 0) {
+        for await (const bytes of this.bytes(imp.id)) {
+          if (!sawText && isBlank(bytes)) {
             continue;
           }
           sawText = true;
-          parser ??= makeParser(text);
-          await feed(parser, text);
+          parser ??= makeParser(bytes.subarray(0, 64 * 1024).toString('utf8'));
+          await feed(parser, bytes);
         }
         if (parser) {
           const p = parser;
@@ -320,43 +327,39 @@ export class ImportRunner implements OnModuleDestroy {
     }
   }
 
-  /** The stored upload as validated UTF-8 text (BOM dropped), one chunk at a time. */
-  private async *text(importId: string): AsyncGenerator<string> {
+  /** The stored upload, one chunk at a time, checked to be UTF-8 text (never cut mid-character). */
+  private async *bytes(importId: string): AsyncGenerator<Buffer> {
     const count = await this.imports.chunkCount(importId);
-    const decoder = new TextDecoder('utf-8', { fatal: true });
+    let carry: Buffer = Buffer.alloc(0);
     let offset = 0;
     for (let seq = 0; seq < count; seq++) {
-      const buf = await this.imports.readChunk(importId, seq);
-      if (!buf) {
+      const stored = await this.imports.readChunk(importId, seq);
+      if (!stored) {
         throw new ImportFileError(`the stored upload is missing part ${seq}`);
       }
       if (
         seq === 0 &&
-        buf.length >= 2 &&
-        ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))
+        stored.length >= 2 &&
+        ((stored[0] === 0xff && stored[1] === 0xfe) || (stored[0] === 0xfe && stored[1] === 0xff))
       ) {
         throw new ImportFileError('the file is UTF-16; save it as UTF-8 CSV');
       }
-      let text: string;
-      try {
-        text = decoder.decode(buf, { stream: true });
-      } catch {
+      const buf = carry.length ? Buffer.concat([carry, stored]) : stored;
+      const end = utf8SafeEnd(buf);
+      const whole = buf.subarray(0, end);
+      carry = Buffer.from(buf.subarray(end));
+      if (!isUtf8(whole)) {
         throw new ImportFileError(
-          `the file is not UTF-8 text (binary or another encoding) within bytes ${offset}-${offset + buf.length}`,
+          `the file is not UTF-8 text (binary or another encoding) within bytes ${offset}-${offset + whole.length}`,
         );
       }
-      if (text.includes('\u0000')) {
+      if (whole.includes(0)) {
         throw new ImportFileError('the file contains NUL bytes: it is binary, not CSV');
       }
-      offset += buf.length;
-      yield text;
+      offset += whole.length;
+      yield whole;
     }
-    try {
-      const tail = decoder.decode();
-      if (tail) {
-        yield tail;
-      }
-    } catch {
+    if (carry.length) {
       throw new ImportFileError('the file ends in the middle of a UTF-8 character');
     }
   }
@@ -388,6 +391,9 @@ export class ImportRunner implements OnModuleDestroy {
     const { imp, client } = ctx;
     const ws: WorkspaceId = imp.workspaceId;
     await client.query('BEGIN');
+    // Safe here: the checkpoint commits with the rows, so a Postgres crash that loses the last
+    // commits also loses their checkpoint, and the import resumes from before them.
+    await client.query('SET LOCAL synchronous_commit = off');
     const own = await client.query(
       `SELECT 1 FROM imports WHERE id = $1 AND lease_token = $2 AND status = 'running' FOR UPDATE`,
       [imp.id, ctx.token],
@@ -401,14 +407,14 @@ export class ImportRunner implements OnModuleDestroy {
       await pipeline(
         Readable.from([toCopyText(batch.contacts.values())]),
         client.query(
-          copyFrom('COPY import_stage (phone, locale, timezone, attributes) FROM STDIN'),
+          copyFrom('COPY import_stage (id, phone, locale, timezone, attributes) FROM STDIN'),
         ),
       );
       // Rows are taken in phone order so concurrent imports lock contacts in the same order.
       const counts = await client.query<{ created: string; updated: string }>(
         `WITH up AS (
-           INSERT INTO contacts AS c (workspace_id, phone, attributes, locale, timezone)
-           SELECT $1, phone, attributes, locale, timezone FROM import_stage ORDER BY phone
+           INSERT INTO contacts AS c (id, workspace_id, phone, attributes, locale, timezone)
+           SELECT id, $1, phone, attributes, locale, timezone FROM import_stage ORDER BY phone
            ON CONFLICT (workspace_id, phone) DO UPDATE SET
              attributes = c.attributes || EXCLUDED.attributes,
              locale = coalesce(EXCLUDED.locale, c.locale),
