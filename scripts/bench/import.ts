@@ -159,7 +159,7 @@ async function runOnce(
     headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'text/csv' },
     body: Readable.toWeb(createReadStream(file)) as ReadableStream,
     duplex: 'half',
-  } as RequestInit);
+  });
   const accepted: any = await res.json();
   const uploadedMs = Date.now() - t0;
   if (res.status !== 202) {
@@ -206,6 +206,9 @@ async function main(): Promise<void> {
       WEBHOOK_VERIFY_TOKEN: 'bench-verify',
       ENCRYPTION_KEY: 'ab'.repeat(32),
       LOG_LEVEL: 'warn',
+      ...(process.env.IMPORT_BATCH_ROWS
+        ? { IMPORT_BATCH_ROWS: process.env.IMPORT_BATCH_ROWS }
+        : {}),
     };
     const migrate = spawn(process.execPath, [join(ROOT, 'dist/libs/db/src/migrate.js')], {
       env,

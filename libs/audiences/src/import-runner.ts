@@ -31,6 +31,27 @@ interface Batch {
   errors: Array<{ row: number; column: string | null; reason: string }>;
 }
 
+/** A batch ready for the database: the parsed objects are dropped, only the COPY text stays. */
+interface PreparedBatch {
+  rows: number;
+  lastRow: number;
+  valid: number;
+  unique: number;
+  copyText: string;
+  errors: Batch['errors'];
+}
+
+function prepare(b: Batch): PreparedBatch {
+  return {
+    rows: b.rows,
+    lastRow: b.lastRow,
+    valid: b.valid,
+    unique: b.contacts.size,
+    copyText: toCopyText(b.contacts.values()),
+    errors: b.errors,
+  };
+}
+
 function newBatch(lastRow: number): Batch {
   return { rows: 0, lastRow, valid: 0, contacts: new Map(), errors: [] };
 }
@@ -173,7 +194,7 @@ export class ImportRunner implements OnModuleDestroy {
           throw new LeaseLostError();
         }
         // Runs while the next batch is parsed; its error surfaces at the next wait.
-        inflight.pending = this.flush(ctx, batch).then(
+        inflight.pending = this.flush(ctx, prepare(batch)).then(
           () => null,
           (e: unknown) => e,
         );
@@ -366,7 +387,7 @@ export class ImportRunner implements OnModuleDestroy {
 
   private async flush(
     ctx: { imp: ClaimedImport; token: string; client: PoolClient; errorsStored: number },
-    batch: Batch,
+    batch: PreparedBatch,
   ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -386,7 +407,7 @@ export class ImportRunner implements OnModuleDestroy {
 
   private async commitBatch(
     ctx: { imp: ClaimedImport; token: string; client: PoolClient; errorsStored: number },
-    batch: Batch,
+    batch: PreparedBatch,
   ): Promise<void> {
     const { imp, client } = ctx;
     const ws: WorkspaceId = imp.workspaceId;
@@ -403,9 +424,9 @@ export class ImportRunner implements OnModuleDestroy {
     }
     let created = 0;
     let updated = 0;
-    if (batch.contacts.size > 0) {
+    if (batch.unique > 0) {
       await pipeline(
-        Readable.from([toCopyText(batch.contacts.values())]),
+        Readable.from([batch.copyText]),
         client.query(
           copyFrom('COPY import_stage (id, phone, locale, timezone, attributes) FROM STDIN'),
         ),
