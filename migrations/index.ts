@@ -1,11 +1,19 @@
 // Every migration, in order. Listed explicitly so the apps, the CLI and the test harness load
 // the same set without globbing (a spec checks that no file in this folder is left out).
 import { CreateAccounts1764100000000 } from './1764100000000-CreateAccounts';
+import { CreateContactsAudiences1764200000000 } from './1764200000000-CreateContactsAudiences';
+import { CreateImports1764200001000 } from './1764200001000-CreateImports';
+import { CreateConsentLedger1764200002000 } from './1764200002000-CreateConsentLedger';
+import { CreateIdempotencyKeys1764200003000 } from './1764200003000-CreateIdempotencyKeys';
 import { CreateTemplates1764250000000 } from './1764250000000-CreateTemplates';
 import { CreateWebhookEvents1764300000000 } from './1764300000000-CreateWebhookEvents';
 
 export const MIGRATIONS = [
   CreateAccounts1764100000000,
+  CreateContactsAudiences1764200000000,
+  CreateImports1764200001000,
+  CreateConsentLedger1764200002000,
+  CreateIdempotencyKeys1764200003000,
   CreateTemplates1764250000000,
   CreateWebhookEvents1764300000000,
 ];

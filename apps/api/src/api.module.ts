@@ -19,6 +19,7 @@ import { ApiKeyGuard } from './http/api-key.guard';
 import { ErrorFilter } from './http/error.filter';
 import { createValidationPipe } from './http/validation';
 import { MetaWebhookController } from './webhooks/meta-webhook.controller';
+import { AudiencesHttpModule } from './audiences/audiences-http.module';
 
 @Module({})
 export class ApiModule implements OnApplicationBootstrap {
@@ -39,6 +40,7 @@ export class ApiModule implements OnApplicationBootstrap {
         AccountsModule,
         TemplatesModule,
         WebhooksModule.forIngest(),
+        AudiencesHttpModule,
       ],
       controllers: [
         HealthController,

@@ -5,6 +5,7 @@ import { DbModule } from '@app/db';
 import { GraphClientModule } from '@app/graph-client';
 import { RedisModule } from '@app/redis';
 import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module';
+import { AudiencesWorkerModule } from './audiences/audiences-worker.module';
 
 /** Bull processors and schedules; no HTTP port. */
 @Module({})
@@ -19,6 +20,7 @@ export class WorkerModule {
         RedisModule,
         GraphClientModule,
         WebhooksWorkerModule.register(),
+        AudiencesWorkerModule,
       ],
     };
   }

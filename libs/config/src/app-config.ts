@@ -44,6 +44,15 @@ export interface AppConfig {
     scheduleGraceMs: number;
     schedulerTickMs: number;
   };
+  /** CSV imports into audiences. */
+  imports: {
+    /** Largest accepted upload (IMPORT_MAX_BYTES); the global body limit does not apply. */
+    maxBytes: number;
+    /** Rows per committed batch (IMPORT_BATCH_ROWS): the resume granularity after a crash. */
+    batchRows: number;
+    /** A running import whose worker has not reported for this long is taken over (IMPORT_LEASE_MS). */
+    leaseMs: number;
+  };
   sandbox: {
     port: number;
     host: string;

@@ -82,6 +82,10 @@ class Env {
   @IsOptional() @IsString() WEBHOOK_OPT_OUT_BUTTONS = 'Stop promotions';
   @Type(() => Number) @IsInt() @Min(1) @Max(5000) WEBHOOK_BATCH_SIZE = 500;
   @Type(() => Number) @IsInt() @Min(1) @Max(16) WEBHOOK_WORKER_CONCURRENCY = 2;
+  @Type(() => Number) @IsInt() @Min(1024) @Max(64 * 1024 * 1024 * 1024) IMPORT_MAX_BYTES =
+    1024 * 1024 * 1024;
+  @Type(() => Number) @IsInt() @Min(10) @Max(200_000) IMPORT_BATCH_ROWS = 20_000;
+  @Type(() => Number) @IsInt() @Min(500) @Max(3_600_000) IMPORT_LEASE_MS = 60_000;
 
   @Type(() => Number) @IsInt() @Min(1) @Max(65535) SANDBOX_PORT = 4010;
   @IsOptional() @IsString() SANDBOX_HOST = '127.0.0.1';
@@ -161,6 +165,11 @@ export function loadConfig(
       resendAfterMs: parsed.SEND_RESEND_AFTER_MS,
       scheduleGraceMs: parsed.SCHEDULE_GRACE_MS,
       schedulerTickMs: parsed.SCHEDULER_TICK_MS,
+    },
+    imports: {
+      maxBytes: parsed.IMPORT_MAX_BYTES,
+      batchRows: parsed.IMPORT_BATCH_ROWS,
+      leaseMs: parsed.IMPORT_LEASE_MS,
     },
     sandbox: {
       port: parsed.SANDBOX_PORT,

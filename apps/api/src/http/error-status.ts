@@ -1,11 +1,18 @@
 import type { CommonErrorCode } from '@app/common';
 import type { AccountsErrorCode } from '@app/accounts';
 import type { TemplatesErrorCode } from '@app/templates';
-
 import type { WebhooksErrorCode } from '@app/webhooks';
+import type { AudiencesErrorCode } from '@app/audiences';
+import type { IdempotencyErrorCode } from '@app/idempotency';
 
 /** Every domain error code has an HTTP status here; a new code without one is a compile error. */
-type ErrorCode = CommonErrorCode | AccountsErrorCode | TemplatesErrorCode | WebhooksErrorCode;
+type ErrorCode =
+  | CommonErrorCode
+  | AccountsErrorCode
+  | TemplatesErrorCode
+  | WebhooksErrorCode
+  | AudiencesErrorCode
+  | IdempotencyErrorCode;
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
@@ -23,6 +30,15 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   TEMPLATE_REJECTED_BY_GRAPH: 422,
   TEMPLATE_NOT_SUBMITTED: 409,
   WEBHOOK_INGEST_BUSY: 503,
+  CONTACT_NOT_FOUND: 404,
+  AUDIENCE_NOT_FOUND: 404,
+  IMPORT_NOT_FOUND: 404,
+  INVALID_PHONE: 400,
+  INVALID_IMPORT_OPTIONS: 400,
+  IMPORT_TOO_LARGE: 413,
+  IMPORT_UPLOAD_INVALID: 400,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  IDEMPOTENCY_KEY_INVALID: 400,
 };
 
 export function statusForCode(code: string): number {

@@ -1,0 +1,43 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  MaxLength,
+} from 'class-validator';
+
+export class AudienceCreateRequest {
+  @ApiProperty({ example: 'Black Friday VIPs' })
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string;
+}
+
+export class AudienceMembersRequest {
+  @ApiPropertyOptional({ type: [String], description: 'contact ids (up to 1000)' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @IsUUID('all', { each: true })
+  contactIds?: string[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'phones (up to 1000); unknown ones become contacts when adding',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @IsString({ each: true })
+  @MaxLength(40, { each: true })
+  phones?: string[];
+}

@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { isUuid, type Page, type WorkspaceId } from '@app/common';
+import type { EntityManager } from 'typeorm';
+import { ContactsRepository } from './contacts.repository';
+import { ContactNotFoundError, InvalidPhoneError } from './audiences.errors';
+import type { ConsentValue, ContactInput, ContactRecord } from './audiences.types';
+import { normalizePhone } from './domain/phone';
+import { isTimeZone, normalizeLocale } from './domain/import-row';
+import { InvalidInputError } from '@app/common';
+
+@Injectable()
+export class ContactsService {
+  constructor(private readonly contacts: ContactsRepository) {}
+
+  /** E.164 form of `raw` or an InvalidPhoneError (pure: see domain/phone.ts). */
+  normalizePhone(raw: string, defaultCountry?: string | null): string {
+    const r = normalizePhone(raw, defaultCountry);
+    if (!r.ok) {
+      throw new InvalidPhoneError(raw, r.reason);
+    }
+    return r.e164;
+  }
+
+  /** The workspace's default country, used for numbers written without +country code. */
+  defaultCountry(ws: WorkspaceId): Promise<string | null> {
+    return this.contacts.defaultCountry(ws);
+  }
+
+  async upsert(
+    ws: WorkspaceId,
+    input: ContactInput,
+  ): Promise<{ contact: ContactRecord; created: boolean }> {
+    const phone = this.normalizePhone(input.phone, await this.contacts.defaultCountry(ws));
+    let locale = input.locale;
+    if (typeof locale === 'string') {
+      locale = normalizeLocale(locale);
+      if (!locale) {
+        throw new InvalidInputError('locale is not a language tag like pt-BR', {
+          locale: input.locale,
+        });
+      }
+    }
+    if (typeof input.timezone === 'string' && !isTimeZone(input.timezone)) {
+      throw new InvalidInputError('timezone is not an IANA time zone like America/Sao_Paulo', {
+        timezone: input.timezone,
+      });
+    }
+    return this.contacts.upsert(ws, { ...input, phone, locale });
+  }
+
+  async get(ws: WorkspaceId, id: string): Promise<ContactRecord> {
+    const c = isUuid(id) ? await this.contacts.findById(ws, id) : null;
+    if (!c) {
+      throw new ContactNotFoundError(id);
+    }
+    return c;
+  }
+
+  findByPhone(ws: WorkspaceId, phoneE164: string): Promise<ContactRecord | null> {
+    return this.contacts.findByPhone(ws, phoneE164);
+  }
+
+  list(
+    ws: WorkspaceId,
+    limit: number,
+    cursor?: string,
+    consent?: ConsentValue,
+  ): Promise<Page<ContactRecord>> {
+    return this.contacts.list(ws, limit, cursor, consent);
+  }
+
+  /** Contact ids for E.164 phones, creating the contacts that do not exist yet. */
+  ensureByPhones(
+    ws: WorkspaceId,
+    phones: string[],
+    em?: EntityManager,
+  ): Promise<Map<string, string>> {
+    return this.contacts.ensureByPhones(ws, phones, em);
+  }
+}

@@ -1,0 +1,40 @@
+import type { ConsentStatus, CurrentConsent, RecorderKind } from './domain/consent-rule';
+
+export interface ConsentEntryInput {
+  /** One of contactId or phone (E.164, or national with the workspace's default country). */
+  contactId?: string;
+  phone?: string;
+  status: ConsentStatus;
+  /** Where the consent was given or withdrawn, e.g. "checkout-form", "whatsapp-stop". */
+  source: string;
+  /** A URL, form id or message id that proves it. */
+  proof?: string | null;
+  /** The business name and intent the contact agreed to (opt-in wording). */
+  businessName?: string | null;
+  intent?: string | null;
+  /** When the contact acted; defaults to now. */
+  occurredAt?: Date;
+  recordedBy: { kind: RecorderKind; id?: string | null };
+}
+
+export interface ConsentRecord {
+  id: string;
+  contactId: string;
+  status: ConsentStatus;
+  source: string;
+  proof: string | null;
+  businessName: string | null;
+  intent: string | null;
+  occurredAt: Date;
+  recordedAt: Date;
+  recordedByKind: RecorderKind;
+  recordedById: string | null;
+  /** Whether this entry changed the contact's current consent (see domain/consent-rule.ts). */
+  effective: boolean;
+}
+
+export interface ConsentOutcome {
+  entries: ConsentRecord[];
+  /** Current consent of each touched contact after the batch. */
+  current: Map<string, CurrentConsent>;
+}
