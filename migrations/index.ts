@@ -7,6 +7,7 @@ import { CreateConsentLedger1764200002000 } from './1764200002000-CreateConsentL
 import { CreateIdempotencyKeys1764200003000 } from './1764200003000-CreateIdempotencyKeys';
 import { CreateTemplates1764250000000 } from './1764250000000-CreateTemplates';
 import { CreateWebhookEvents1764300000000 } from './1764300000000-CreateWebhookEvents';
+import { CreateCampaigns1764400000000 } from './1764400000000-CreateCampaigns';
 
 export const MIGRATIONS = [
   CreateAccounts1764100000000,
@@ -16,4 +17,5 @@ export const MIGRATIONS = [
   CreateIdempotencyKeys1764200003000,
   CreateTemplates1764250000000,
   CreateWebhookEvents1764300000000,
+  CreateCampaigns1764400000000,
 ];

@@ -7,11 +7,13 @@ import { DbModule } from '@app/db';
 import { GraphClientModule } from '@app/graph-client';
 import { RedisModule } from '@app/redis';
 import { TemplatesModule } from '@app/templates';
+import { CampaignsModule } from '@app/campaigns';
 import { WebhooksModule } from '@app/webhooks';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { BusinessAccountsController } from './business-accounts/business-accounts.controller';
 import { PhoneNumbersController } from './phone-numbers/phone-numbers.controller';
 import { TemplatesController } from './templates/templates.controller';
+import { CampaignsController } from './campaigns/campaigns.controller';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { HttpMetrics } from './metrics/http-metrics';
@@ -39,6 +41,7 @@ export class ApiModule implements OnApplicationBootstrap {
         TerminusModule,
         AccountsModule,
         TemplatesModule,
+        CampaignsModule,
         WebhooksModule.forIngest(),
         AudiencesHttpModule,
       ],
@@ -49,6 +52,7 @@ export class ApiModule implements OnApplicationBootstrap {
         BusinessAccountsController,
         PhoneNumbersController,
         TemplatesController,
+        CampaignsController,
         MetaWebhookController,
       ],
       providers: [

@@ -82,6 +82,20 @@ export class ControlController {
     return { id: waba.id, phoneNumbers: [...waba.phoneNumbers.keys()] };
   }
 
+  /** Revokes an access token of a WABA: calls with it answer 190 from then on. */
+  @Post('wabas/:id/revoke-token')
+  @HttpCode(200)
+  revokeToken(
+    @Param('id') id: string,
+    @Body() body: { accessToken: string },
+  ): { id: string; revoked: boolean } {
+    const waba = this.rt.state.wabas.get(id);
+    if (!waba || typeof body?.accessToken !== 'string') {
+      throw bad('a known WABA id and accessToken are required');
+    }
+    return { id, revoked: waba.accessTokens.delete(body.accessToken) };
+  }
+
   /** Throughput (mps), quality, messaging limit or display number of one number. */
   @Patch('phone-numbers/:id')
   patchPhone(

@@ -1,10 +1,19 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import {
+  CampaignsModule,
+  DeliveryConsumer,
+  InboundConsumer,
+  TemplateEventsConsumer,
+  UserPreferencesConsumer,
+} from '@app/campaigns';
 import { ConfigModule, type AppConfig } from '@app/config';
 import { DbModule } from '@app/db';
 import { GraphClientModule } from '@app/graph-client';
 import { RedisModule } from '@app/redis';
 import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module';
+import { CampaignsProcessor } from './campaigns/campaigns.processor';
+import { CampaignsScheduler } from './campaigns/campaigns.scheduler';
 import { AudiencesWorkerModule } from './audiences/audiences-worker.module';
 
 /** Bull processors and schedules; no HTTP port. */
@@ -19,9 +28,19 @@ export class WorkerModule {
         DbModule,
         RedisModule,
         GraphClientModule,
-        WebhooksWorkerModule.register(),
+        CampaignsModule,
+        WebhooksWorkerModule.register({
+          imports: [CampaignsModule],
+          handlers: {
+            statusTransitions: DeliveryConsumer,
+            inboundMessages: InboundConsumer,
+            templateEvents: TemplateEventsConsumer,
+            userPreferences: UserPreferencesConsumer,
+          },
+        }),
         AudiencesWorkerModule,
       ],
+      providers: [CampaignsProcessor, CampaignsScheduler],
     };
   }
 }

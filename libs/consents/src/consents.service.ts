@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { CLOCK, InvalidInputError, isUuid, type Clock, type WorkspaceId } from '@app/common';
 import { ContactsService, InvalidPhoneError, ContactNotFoundError } from '@app/audiences';
 import { ConsentsRepository, type LedgerAppend } from './consents.repository';
@@ -23,7 +23,12 @@ export class ConsentsService {
    * rule, in one transaction (contacts row-locked in id order). Phones that are not contacts yet
    * become contacts, so an opt-out is never lost. Returns the appended entries in input order.
    */
-  async recordMany(ws: WorkspaceId, entries: ConsentEntryInput[]): Promise<ConsentOutcome> {
+  async recordMany(
+    ws: WorkspaceId,
+    entries: ConsentEntryInput[],
+    /** Run inside the caller's transaction (webhook batches) instead of a new one. */
+    inTransaction?: EntityManager,
+  ): Promise<ConsentOutcome> {
     if (entries.length === 0) {
       return { entries: [], current: new Map() };
     }
@@ -47,7 +52,7 @@ export class ConsentsService {
         throw new InvalidInputError('occurredAt is in the future', { index: i });
       }
     }
-    return this.db.transaction(async (em) => {
+    const work = async (em: EntityManager): Promise<ConsentOutcome> => {
       const byPhone = await this.contacts.ensureByPhones(
         ws,
         phones.filter((p): p is string => p !== null),
@@ -92,7 +97,8 @@ export class ConsentsService {
         entries: appended,
         current: new Map([...states.entries()].map(([id, s]) => [id, s.status])),
       };
-    });
+    };
+    return inTransaction ? work(inTransaction) : this.db.transaction(work);
   }
 
   /** For webhooks (STOP) and senders: records an opt-out of this E.164 number. */

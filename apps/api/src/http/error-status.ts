@@ -2,6 +2,7 @@ import type { CommonErrorCode } from '@app/common';
 import type { AccountsErrorCode } from '@app/accounts';
 import type { TemplatesErrorCode } from '@app/templates';
 import type { WebhooksErrorCode } from '@app/webhooks';
+import type { CampaignsErrorCode } from '@app/campaigns';
 import type { AudiencesErrorCode } from '@app/audiences';
 import type { IdempotencyErrorCode } from '@app/idempotency';
 
@@ -12,7 +13,8 @@ type ErrorCode =
   | TemplatesErrorCode
   | WebhooksErrorCode
   | AudiencesErrorCode
-  | IdempotencyErrorCode;
+  | IdempotencyErrorCode
+  | CampaignsErrorCode;
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
@@ -30,6 +32,12 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   TEMPLATE_REJECTED_BY_GRAPH: 422,
   TEMPLATE_NOT_SUBMITTED: 409,
   WEBHOOK_INGEST_BUSY: 503,
+  CAMPAIGN_NOT_FOUND: 404,
+  CAMPAIGN_INVALID: 400,
+  ILLEGAL_TRANSITION: 409,
+  TEMPLATE_NOT_APPROVED: 422,
+  TEMPLATE_NOT_MARKETING: 422,
+  SEND_TIME_IN_PAST: 422,
   CONTACT_NOT_FOUND: 404,
   AUDIENCE_NOT_FOUND: 404,
   IMPORT_NOT_FOUND: 404,

@@ -1,0 +1,115 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsDate,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { TemplateParametersRequest } from '../templates/template.request';
+import { ListRequest } from '../http/list.request';
+
+export class SendWindowRequest {
+  @ApiProperty({ example: '09:00' }) @Matches(/^([01]\d|2[0-3]):[0-5]\d$/) start!: string;
+  @ApiProperty({ example: '20:00' }) @Matches(/^([01]\d|2[0-3]):[0-5]\d$/) end!: string;
+  @ApiProperty({ example: 'America/Sao_Paulo', description: "The campaign's time zone" })
+  @IsString()
+  @MaxLength(64)
+  timezone!: string;
+  @ApiPropertyOptional({ description: "Use each contact's own time zone when it has one" })
+  @IsOptional()
+  @IsBoolean()
+  perContactTimezone?: boolean;
+}
+
+export class CampaignCreateRequest {
+  @ApiProperty() @IsString() @Length(1, 200) name!: string;
+  @ApiProperty() @IsUUID() templateId!: string;
+  @ApiProperty() @IsUUID() audienceId!: string;
+  @ApiProperty({ description: 'Our id of the phone number (GET /v1/phone-numbers)' })
+  @IsUUID()
+  phoneNumberId!: string;
+
+  @ApiProperty({
+    type: TemplateParametersRequest,
+    example: {
+      body: ['{{contact.attributes.firstName}}', '20%'],
+      buttons: [{ index: 0, text: '{{contact.attributes.couponCode}}' }],
+    },
+  })
+  @ValidateNested()
+  @Type(() => TemplateParametersRequest)
+  parameters!: TemplateParametersRequest;
+
+  @ApiPropertyOptional({ description: 'Launch sends at this time (ISO-8601)' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  scheduledAt?: Date;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 1000,
+    description: "Lower than the number's limit to send slower",
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  throughputMps?: number;
+
+  @ApiPropertyOptional({ type: SendWindowRequest })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SendWindowRequest)
+  sendWindow?: SendWindowRequest;
+
+  @ApiPropertyOptional({
+    enum: ['send', 'fail'],
+    default: 'send',
+    description: 'If the schedule was missed (engine down)',
+  })
+  @IsOptional()
+  @IsIn(['send', 'fail'])
+  latePolicy?: 'send' | 'fail';
+}
+
+export class CampaignTestRequest {
+  @ApiProperty({ example: ['+5511912345678'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10)
+  @IsString({ each: true })
+  @MaxLength(32, { each: true })
+  phones!: string[];
+}
+
+export class CampaignListRequest extends ListRequest {
+  @ApiPropertyOptional({
+    enum: ['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled', 'failed'],
+  })
+  @IsOptional()
+  @IsIn(['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled', 'failed'])
+  status?: string;
+}
+
+export class CampaignMessagesRequest extends ListRequest {
+  @ApiPropertyOptional({
+    enum: ['pending', 'sending', 'sent', 'delivered', 'read', 'failed', 'skipped', 'cancelled'],
+  })
+  @IsOptional()
+  @IsIn(['pending', 'sending', 'sent', 'delivered', 'read', 'failed', 'skipped', 'cancelled'])
+  status?: string;
+}

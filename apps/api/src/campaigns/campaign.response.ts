@@ -1,0 +1,150 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type {
+  CampaignMessageRecord,
+  CampaignPlan,
+  CampaignRecord,
+  TestSendResult,
+} from '@app/campaigns';
+
+export class CampaignCountsResponse {
+  @ApiProperty() targeted!: number;
+  @ApiProperty() skipped!: number;
+  @ApiProperty({ description: 'waiting to be sent' }) queued!: number;
+  @ApiProperty({ description: 'in flight to Meta' }) sending!: number;
+  @ApiProperty({ description: 'accepted by Meta (including those delivered/read later)' })
+  sent!: number;
+  @ApiProperty() delivered!: number;
+  @ApiProperty() read!: number;
+  @ApiProperty() clicked!: number;
+  @ApiProperty() failed!: number;
+}
+
+export class CampaignResponse {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({
+    enum: ['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled', 'failed'],
+  })
+  status!: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Why it is paused, failed or cancelled',
+  })
+  statusReason!: string | null;
+  @ApiProperty() templateId!: string;
+  @ApiProperty() audienceId!: string;
+  @ApiProperty() phoneNumberId!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) parameters!: unknown;
+  @ApiProperty({ nullable: true, type: String }) scheduledAt!: string | null;
+  @ApiProperty({ nullable: true, type: Number }) throughputMps!: number | null;
+  @ApiPropertyOptional({ nullable: true }) sendWindow!: unknown;
+  @ApiProperty() latePolicy!: string;
+  @ApiProperty({ type: CampaignCountsResponse }) counts!: CampaignCountsResponse;
+  @ApiProperty({ nullable: true, type: String }) startedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) completedAt!: string | null;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+}
+
+export class CampaignListResponse {
+  @ApiProperty({ type: [CampaignResponse] }) data!: CampaignResponse[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+export class CampaignMessageResponse {
+  @ApiProperty() id!: string;
+  @ApiProperty() contactId!: string;
+  @ApiProperty() phone!: string;
+  @ApiProperty() status!: string;
+  @ApiProperty({ nullable: true, type: String }) skipReason!: string | null;
+  @ApiProperty({ nullable: true, type: String }) wamid!: string | null;
+  @ApiProperty({ nullable: true, type: Number }) errorCode!: number | null;
+  @ApiProperty({ nullable: true, type: String }) errorTitle!: string | null;
+  @ApiProperty() attempts!: number;
+  @ApiProperty({ nullable: true, type: String }) sentAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) deliveredAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) readAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) failedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) clickedAt!: string | null;
+}
+
+export class CampaignMessageListResponse {
+  @ApiProperty({ type: [CampaignMessageResponse] }) data!: CampaignMessageResponse[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+export class CampaignPlanResponse {
+  @ApiProperty() eligible!: number;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    example: { no_opt_in: 12, opted_out: 3 },
+  })
+  skipped!: Record<string, number>;
+  @ApiProperty() audienceSize!: number;
+  @ApiProperty({ description: 'Messages per second the governor will send at' }) rateMps!: number;
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  messagingLimit!: CampaignPlan['messagingLimit'];
+  @ApiProperty() etaSeconds!: number;
+  @ApiProperty({ type: 'object', additionalProperties: true }) cost!: CampaignPlan['cost'];
+}
+
+export class TestSendResultResponse {
+  @ApiProperty() phone!: string;
+  @ApiProperty() ok!: boolean;
+  @ApiPropertyOptional() wamid?: string;
+  @ApiPropertyOptional() skipReason?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) error?: {
+    code: number;
+    message: string;
+  };
+}
+
+export class CampaignTestResponse {
+  @ApiProperty({ type: [TestSendResultResponse] }) results!: TestSendResult[];
+}
+
+const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
+
+export function toCampaignResponse(c: CampaignRecord): CampaignResponse {
+  const { billable: _billable, ...counts } = c.counts;
+  return {
+    id: c.id,
+    name: c.name,
+    status: c.status,
+    statusReason: c.statusReason,
+    templateId: c.templateId,
+    audienceId: c.audienceId,
+    phoneNumberId: c.phoneNumberId,
+    parameters: c.parameters,
+    scheduledAt: iso(c.scheduledAt),
+    throughputMps: c.throughputMps,
+    sendWindow: c.sendWindow,
+    latePolicy: c.latePolicy,
+    counts,
+    startedAt: iso(c.startedAt),
+    completedAt: iso(c.completedAt),
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+  };
+}
+
+export function toCampaignMessageResponse(m: CampaignMessageRecord): CampaignMessageResponse {
+  return {
+    id: m.id,
+    contactId: m.contactId,
+    phone: m.phone,
+    status: m.status,
+    skipReason: m.skipReason,
+    wamid: m.wamid,
+    errorCode: m.errorCode,
+    errorTitle: m.errorTitle,
+    attempts: m.attempts,
+    sentAt: iso(m.sentAt),
+    deliveredAt: iso(m.deliveredAt),
+    readAt: iso(m.readAt),
+    failedAt: iso(m.failedAt),
+    clickedAt: iso(m.clickedAt),
+  };
+}

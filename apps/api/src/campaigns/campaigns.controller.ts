@@ -1,0 +1,105 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CampaignPlanner, CampaignsService } from '@app/campaigns';
+import type { WorkspaceId } from '@app/common';
+import { Workspace } from '../http/workspace.decorator';
+import {
+  CampaignCreateRequest,
+  CampaignListRequest,
+  CampaignMessagesRequest,
+  CampaignTestRequest,
+} from './campaign.request';
+import {
+  CampaignListResponse,
+  CampaignMessageListResponse,
+  CampaignPlanResponse,
+  CampaignResponse,
+  CampaignTestResponse,
+  toCampaignMessageResponse,
+  toCampaignResponse,
+} from './campaign.response';
+
+@ApiTags('campaigns')
+@ApiBearerAuth()
+@Controller('v1/campaigns')
+export class CampaignsController {
+  constructor(
+    private readonly campaigns: CampaignsService,
+    private readonly planner: CampaignPlanner,
+  ) {}
+
+  /** Creates a draft; nothing is sent until launch. */
+  @Post()
+  async create(
+    @Workspace() ws: WorkspaceId,
+    @Body() body: CampaignCreateRequest,
+  ): Promise<CampaignResponse> {
+    return toCampaignResponse(await this.campaigns.create(ws, body));
+  }
+
+  @Get()
+  async list(
+    @Workspace() ws: WorkspaceId,
+    @Query() q: CampaignListRequest,
+  ): Promise<CampaignListResponse> {
+    const r = await this.campaigns.list(ws, q.limit, q.cursor, q.status);
+    return { data: r.data.map(toCampaignResponse), nextCursor: r.nextCursor };
+  }
+
+  /** With live counts (kept by the engine, not counted on each call). */
+  @Get(':id')
+  async get(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<CampaignResponse> {
+    return toCampaignResponse(await this.campaigns.get(ws, id));
+  }
+
+  /** Before launch: eligible recipients, skips by reason, messaging-limit check, ETA, cost. */
+  @Get(':id/plan')
+  plan(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<CampaignPlanResponse> {
+    return this.planner.plan(ws, id);
+  }
+
+  /** Sends the rendered message to a few numbers only; the campaign's counts stay untouched. */
+  @Post(':id/test')
+  @HttpCode(200)
+  async test(
+    @Workspace() ws: WorkspaceId,
+    @Param('id') id: string,
+    @Body() body: CampaignTestRequest,
+  ): Promise<CampaignTestResponse> {
+    return { results: await this.planner.testSend(ws, id, body.phones) };
+  }
+
+  @Post(':id/launch')
+  @HttpCode(200)
+  async launch(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<CampaignResponse> {
+    return toCampaignResponse(await this.campaigns.launch(ws, id));
+  }
+
+  @Post(':id/pause')
+  @HttpCode(200)
+  async pause(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<CampaignResponse> {
+    return toCampaignResponse(await this.campaigns.pause(ws, id));
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  async resume(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<CampaignResponse> {
+    return toCampaignResponse(await this.campaigns.resume(ws, id));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  async cancel(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<CampaignResponse> {
+    return toCampaignResponse(await this.campaigns.cancel(ws, id));
+  }
+
+  @Get(':id/messages')
+  async messages(
+    @Workspace() ws: WorkspaceId,
+    @Param('id') id: string,
+    @Query() q: CampaignMessagesRequest,
+  ): Promise<CampaignMessageListResponse> {
+    const r = await this.campaigns.messages(ws, id, q.limit, q.cursor, q.status);
+    return { data: r.data.map(toCampaignMessageResponse), nextCursor: r.nextCursor };
+  }
+}

@@ -1,0 +1,56 @@
+import { DomainError } from '@app/common';
+
+export type CampaignsErrorCode =
+  | 'CAMPAIGN_NOT_FOUND'
+  | 'CAMPAIGN_INVALID'
+  | 'ILLEGAL_TRANSITION'
+  | 'TEMPLATE_NOT_APPROVED'
+  | 'TEMPLATE_NOT_MARKETING'
+  | 'SEND_TIME_IN_PAST';
+
+export class CampaignNotFoundError extends DomainError<CampaignsErrorCode> {
+  readonly code = 'CAMPAIGN_NOT_FOUND';
+  constructor(id: string) {
+    super(`campaign ${id} not found`);
+  }
+}
+
+export class CampaignInvalidError extends DomainError<CampaignsErrorCode> {
+  readonly code = 'CAMPAIGN_INVALID';
+  constructor(problems: Array<{ field: string; message: string }>) {
+    super(
+      `campaign is not valid: ${problems.map((p) => p.field).join(', ')}`,
+      problems.map((p) => ({ field: p.field, problems: [p.message] })),
+    );
+  }
+}
+
+export class IllegalTransitionError extends DomainError<CampaignsErrorCode> {
+  readonly code = 'ILLEGAL_TRANSITION';
+  constructor(status: string, action: string) {
+    super(`cannot ${action} a campaign that is ${status}`, { status, action });
+  }
+}
+
+export class TemplateNotApprovedError extends DomainError<CampaignsErrorCode> {
+  readonly code = 'TEMPLATE_NOT_APPROVED';
+  constructor(status: string) {
+    super(`the template is ${status}; only an APPROVED template can be sent`, {
+      templateStatus: status,
+    });
+  }
+}
+
+export class TemplateNotMarketingError extends DomainError<CampaignsErrorCode> {
+  readonly code = 'TEMPLATE_NOT_MARKETING';
+  constructor(category: string) {
+    super(`MM Lite sends MARKETING templates only; this template is ${category}`, { category });
+  }
+}
+
+export class SendTimeInPastError extends DomainError<CampaignsErrorCode> {
+  readonly code = 'SEND_TIME_IN_PAST';
+  constructor(at: Date) {
+    super(`scheduledAt ${at.toISOString()} is in the past`, { scheduledAt: at.toISOString() });
+  }
+}

@@ -1,0 +1,716 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { asWorkspaceId, decodeCursor, toPage, type Page, type WorkspaceId } from '@app/common';
+import { queryRows } from '@app/db';
+import {
+  statusesAllowing,
+  type CampaignAction,
+  type CampaignStatus,
+} from './domain/campaign-status';
+import {
+  addCounters,
+  COUNTER_NAMES,
+  counterDelta,
+  zeroCounters,
+  type Counters,
+  type MessageState,
+  type MessageStatus,
+} from './domain/message-status';
+import type { CampaignCreate, CampaignMessageRecord, CampaignRecord } from './campaigns.types';
+
+type Db = Pick<EntityManager, 'query'>;
+
+/** IANA zones Node knows; a contact's zone outside this list falls back to the campaign's. */
+const KNOWN_TIMEZONES: string[] = Intl.supportedValuesOf('timeZone');
+
+interface CampaignRow {
+  id: string;
+  workspace_id: string;
+  name: string;
+  template_id: string;
+  audience_id: string;
+  phone_number_id: string;
+  parameters: CampaignRecord['parameters'];
+  status: CampaignStatus;
+  status_reason: string | null;
+  scheduled_at: Date | null;
+  late_policy: CampaignRecord['latePolicy'];
+  throughput_mps: number | null;
+  send_window: CampaignRecord['sendWindow'];
+  targeted_at: Date | null;
+  started_at: Date | null;
+  paused_at: Date | null;
+  completed_at: Date | null;
+  cancelled_at: Date | null;
+  failed_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  counters: Record<keyof Counters, string> | null;
+}
+
+function toCampaign(r: CampaignRow): CampaignRecord {
+  const counts = zeroCounters();
+  for (const k of COUNTER_NAMES) {
+    counts[k] = Number(r.counters?.[k] ?? 0);
+  }
+  return {
+    id: r.id,
+    workspaceId: asWorkspaceId(r.workspace_id),
+    name: r.name,
+    templateId: r.template_id,
+    audienceId: r.audience_id,
+    phoneNumberId: r.phone_number_id,
+    parameters: r.parameters,
+    status: r.status,
+    statusReason: r.status_reason,
+    scheduledAt: r.scheduled_at,
+    latePolicy: r.late_policy,
+    throughputMps: r.throughput_mps,
+    sendWindow: r.send_window,
+    targetedAt: r.targeted_at,
+    startedAt: r.started_at,
+    pausedAt: r.paused_at,
+    completedAt: r.completed_at,
+    cancelledAt: r.cancelled_at,
+    failedAt: r.failed_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    counts,
+  };
+}
+
+const SELECT_CAMPAIGN = `
+  SELECT c.*, to_jsonb(k) - 'campaign_id' - 'updated_at' AS counters
+    FROM campaigns c LEFT JOIN campaign_counters k ON k.campaign_id = c.id`;
+
+interface MessageRow {
+  id: string;
+  contact_id: string;
+  phone: string;
+  status: MessageStatus;
+  skip_reason: string | null;
+  wamid: string | null;
+  error_code: number | null;
+  error_title: string | null;
+  error_details: string | null;
+  attempts: number;
+  sent_at: Date | null;
+  delivered_at: Date | null;
+  read_at: Date | null;
+  failed_at: Date | null;
+  clicked_at: Date | null;
+  pricing_category: string | null;
+  billable: boolean | null;
+}
+
+function toMessage(r: MessageRow): CampaignMessageRecord {
+  return {
+    id: String(r.id),
+    contactId: r.contact_id,
+    phone: r.phone,
+    status: r.status,
+    skipReason: r.skip_reason,
+    wamid: r.wamid,
+    errorCode: r.error_code,
+    errorTitle: r.error_title,
+    errorDetails: r.error_details,
+    attempts: r.attempts,
+    sentAt: r.sent_at,
+    deliveredAt: r.delivered_at,
+    readAt: r.read_at,
+    failedAt: r.failed_at,
+    clickedAt: r.clicked_at,
+    pricingCategory: r.pricing_category,
+    billable: r.billable,
+  };
+}
+
+/** A claimed message with what rendering needs of its contact. */
+export interface ClaimedMessage {
+  id: string;
+  contactId: string;
+  phone: string;
+  attempts: number;
+  pairRateFailures: number;
+  attributes: Record<string, unknown>;
+  locale: string | null;
+  timezone: string | null;
+}
+
+/** Mutable row state used to compute exact counter deltas. */
+export interface LockedMessage extends MessageState {
+  id: string;
+  campaignId: string;
+  wamid: string | null;
+}
+
+export type MessageUpdate = {
+  id: string;
+  campaignId: string;
+  before: MessageState;
+  after: MessageState;
+  wamid?: string | null;
+  errorCode?: number | null;
+  errorTitle?: string | null;
+  errorDetails?: string | null;
+  nextAttemptAt?: Date | null;
+  pairRateFailures?: number;
+  skipReason?: string | null;
+  sentAt?: Date | null;
+  deliveredAt?: Date | null;
+  readAt?: Date | null;
+  failedAt?: Date | null;
+  clickedAt?: Date | null;
+  pricingCategory?: string | null;
+};
+
+export interface SnapshotChunk {
+  inserted: number;
+  lastContactId: string | null;
+  delta: Partial<Counters>;
+}
+
+@Injectable()
+export class CampaignsRepository {
+  constructor(readonly db: DataSource) {}
+
+  async insert(ws: WorkspaceId, c: CampaignCreate): Promise<CampaignRecord> {
+    return this.db.transaction(async (em) => {
+      const rows = await queryRows<{ id: string }>(
+        em,
+        `INSERT INTO campaigns (workspace_id, name, template_id, audience_id, phone_number_id, parameters,
+            scheduled_at, throughput_mps, send_window, late_policy)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+        [
+          ws,
+          c.name,
+          c.templateId,
+          c.audienceId,
+          c.phoneNumberId,
+          JSON.stringify(c.parameters),
+          c.scheduledAt ?? null,
+          c.throughputMps ?? null,
+          c.sendWindow ? JSON.stringify(c.sendWindow) : null,
+          c.latePolicy ?? 'send',
+        ],
+      );
+      const id = (rows[0] as { id: string }).id;
+      await em.query(`INSERT INTO campaign_counters (campaign_id) VALUES ($1)`, [id]);
+      return (await this.find(ws, id, em)) as CampaignRecord;
+    });
+  }
+
+  async find(ws: WorkspaceId, id: string, db: Db = this.db): Promise<CampaignRecord | null> {
+    const rows = await queryRows<CampaignRow>(
+      db,
+      `${SELECT_CAMPAIGN} WHERE c.workspace_id = $1 AND c.id = $2`,
+      [ws, id],
+    );
+    return rows[0] ? toCampaign(rows[0]) : null;
+  }
+
+  /** For the worker, which acts on a campaign id from a job without a workspace in hand. */
+  async findById(id: string, db: Db = this.db): Promise<CampaignRecord | null> {
+    const rows = await queryRows<CampaignRow>(db, `${SELECT_CAMPAIGN} WHERE c.id = $1`, [id]);
+    return rows[0] ? toCampaign(rows[0]) : null;
+  }
+
+  async status(id: string): Promise<CampaignStatus | null> {
+    const rows = await queryRows<{ status: CampaignStatus }>(
+      this.db,
+      `SELECT status FROM campaigns WHERE id = $1`,
+      [id],
+    );
+    return rows[0]?.status ?? null;
+  }
+
+  async list(
+    ws: WorkspaceId,
+    limit: number,
+    cursor?: string,
+    status?: string,
+  ): Promise<Page<CampaignRecord>> {
+    const c = cursor ? decodeCursor(cursor) : null;
+    const rows = await queryRows<CampaignRow & { created_at: Date }>(
+      this.db,
+      `${SELECT_CAMPAIGN}
+        WHERE c.workspace_id = $1 AND ($2::timestamptz IS NULL OR (c.created_at, c.id) > ($2, $3::uuid))
+          AND ($5::text IS NULL OR c.status = $5)
+        ORDER BY c.created_at, c.id LIMIT $4`,
+      [ws, c?.createdAt ?? null, c?.id ?? null, limit + 1, status ?? null],
+    );
+    return toPage(rows.map(toCampaign), limit);
+  }
+
+  /**
+   * Moves a campaign with `action` atomically: only from a status that allows it, so two workers or
+   * two requests racing cannot both win. Returns the updated campaign, or null if it was not allowed.
+   */
+  async transition(
+    id: string,
+    action: CampaignAction,
+    to: CampaignStatus,
+    reason: string | null,
+    extra: { scheduledAt?: Date | null; onlyFrom?: CampaignStatus[] } = {},
+    db: Db = this.db,
+  ): Promise<CampaignRecord | null> {
+    const from = extra.onlyFrom ?? statusesAllowing(action);
+    const stamp: Partial<Record<CampaignStatus, string>> = {
+      running: 'started_at = coalesce(started_at, now())',
+      paused: 'paused_at = now()',
+      completed: 'completed_at = now()',
+      cancelled: 'cancelled_at = now()',
+      failed: 'failed_at = now()',
+    };
+    const rows = await queryRows<{ id: string }>(
+      db,
+      `UPDATE campaigns SET status = $2, status_reason = $3, updated_at = now()
+              ${stamp[to] ? `, ${stamp[to]}` : ''}
+              ${extra.scheduledAt !== undefined ? ', scheduled_at = $5' : ''}
+        WHERE id = $1 AND status = ANY($4::text[]) RETURNING id`,
+      extra.scheduledAt !== undefined
+        ? [id, to, reason, from, extra.scheduledAt]
+        : [id, to, reason, from],
+    );
+    return rows[0] ? this.findById(id, db) : null;
+  }
+
+  /** Scheduled campaigns whose time has come, oldest first (the caller claims each atomically). */
+  async dueScheduled(
+    limit = 100,
+  ): Promise<Array<{ id: string; scheduledAt: Date; latePolicy: 'send' | 'fail' }>> {
+    const rows = await queryRows<{ id: string; scheduled_at: Date; late_policy: 'send' | 'fail' }>(
+      this.db,
+      `SELECT id, scheduled_at, late_policy FROM campaigns
+        WHERE status = 'scheduled' AND scheduled_at <= now() ORDER BY scheduled_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({ id: r.id, scheduledAt: r.scheduled_at, latePolicy: r.late_policy }));
+  }
+
+  async runningIds(): Promise<string[]> {
+    const rows = await queryRows<{ id: string }>(
+      this.db,
+      `SELECT id FROM campaigns WHERE status = 'running'`,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async markTargeted(id: string): Promise<void> {
+    await this.db.query(
+      `UPDATE campaigns SET targeted_at = coalesce(targeted_at, now()) WHERE id = $1`,
+      [id],
+    );
+  }
+
+  /**
+   * Snapshots the next chunk of audience members into campaign messages: pending if eligible, else
+   * skipped with a reason. Idempotent (the unique key drops rows already there) and counted in the
+   * same transaction, so a retried chunk counts nothing twice.
+   */
+  async snapshotChunk(
+    campaignId: string,
+    audienceId: string,
+    boundPaths: string[][],
+    afterContactId: string | null,
+    limit: number,
+  ): Promise<SnapshotChunk> {
+    return this.db.transaction(async (em) => {
+      const rows = await queryRows<{ contact_id: string; status: MessageStatus }>(
+        em,
+        `WITH chunk AS (
+           SELECT m.contact_id FROM audience_members m
+            WHERE m.audience_id = $2 AND ($3::uuid IS NULL OR m.contact_id > $3)
+            ORDER BY m.contact_id LIMIT $4
+         ), judged AS (
+           SELECT c.id, c.phone,
+                  CASE WHEN c.consent_status = 'opted_out' THEN 'opted_out'
+                       WHEN c.consent_status <> 'opted_in' THEN 'no_opt_in'
+                       WHEN EXISTS (SELECT 1 FROM jsonb_array_elements($5::jsonb) p
+                                     WHERE coalesce(btrim(CASE p->>0
+                                             WHEN 'locale' THEN c.locale
+                                             WHEN 'timezone' THEN c.timezone
+                                             WHEN 'phone' THEN c.phone
+                                             ELSE c.attributes #>> ARRAY(SELECT jsonb_array_elements_text(p) OFFSET 1)
+                                           END), '') = '')
+                         THEN 'missing_attribute'
+                  END AS reason
+             FROM chunk JOIN contacts c ON c.id = chunk.contact_id
+         )
+         INSERT INTO campaign_messages (campaign_id, contact_id, phone, status, skip_reason)
+         SELECT $1, id, phone, CASE WHEN reason IS NULL THEN 'pending' ELSE 'skipped' END, reason FROM judged
+         ON CONFLICT (campaign_id, contact_id) DO NOTHING
+         RETURNING contact_id, status`,
+        [campaignId, audienceId, afterContactId, limit, JSON.stringify(boundPaths)],
+      );
+      const last = await queryRows<{ contact_id: string }>(
+        em,
+        `SELECT max(contact_id::text)::uuid AS contact_id FROM (
+           SELECT m.contact_id FROM audience_members m
+            WHERE m.audience_id = $1 AND ($2::uuid IS NULL OR m.contact_id > $2)
+            ORDER BY m.contact_id LIMIT $3) t`,
+        [audienceId, afterContactId, limit],
+      );
+      const delta: Partial<Counters> = {};
+      for (const r of rows) {
+        addCounters(
+          delta,
+          counterDelta(null, {
+            status: r.status,
+            accepted: false,
+            clicked: false,
+            billable: false,
+          }),
+        );
+      }
+      await this.bumpCounters(em, new Map([[campaignId, delta]]));
+      return { inserted: rows.length, lastContactId: last[0]?.contact_id ?? null, delta };
+    });
+  }
+
+  /** Adds counter deltas, one statement for the whole batch. */
+  async bumpCounters(em: Db, deltas: ReadonlyMap<string, Partial<Counters>>): Promise<void> {
+    const ids: string[] = [];
+    const cols: Record<keyof Counters, number[]> = Object.fromEntries(
+      COUNTER_NAMES.map((k) => [k, []]),
+    ) as never;
+    for (const [id, d] of deltas) {
+      if (COUNTER_NAMES.every((k) => !d[k])) {
+        continue;
+      }
+      ids.push(id);
+      for (const k of COUNTER_NAMES) {
+        cols[k].push(d[k] ?? 0);
+      }
+    }
+    if (ids.length === 0) {
+      return;
+    }
+    await em.query(
+      `UPDATE campaign_counters k SET ${COUNTER_NAMES.map((n) => `${n} = k.${n} + d.${n}`).join(', ')}, updated_at = now()
+         FROM unnest($1::uuid[], ${COUNTER_NAMES.map((_, i) => `$${i + 2}::bigint[]`).join(', ')})
+              AS d(campaign_id, ${COUNTER_NAMES.join(', ')})
+        WHERE k.campaign_id = d.campaign_id`,
+      [ids, ...COUNTER_NAMES.map((k) => cols[k])],
+    );
+  }
+
+  /**
+   * Claims up to `limit` due pending messages for sending (SKIP LOCKED: many lanes and workers),
+   * re-checking consent right now: a contact who opted out since the snapshot is skipped instead.
+   * A send window restricts the claim to contacts whose local time is inside it.
+   */
+  async claim(
+    campaignId: string,
+    limit: number,
+    window: { start: string; end: string; timezone: string; perContactTimezone: boolean } | null,
+  ): Promise<{ claimed: ClaimedMessage[]; optedOut: number }> {
+    return this.db.transaction(async (em) => {
+      const rows = await queryRows<{
+        id: string;
+        contact_id: string;
+        phone: string;
+        attempts: number;
+        pair_rate_failures: number;
+        attributes: Record<string, unknown>;
+        locale: string | null;
+        timezone: string | null;
+        consent_status: string;
+      }>(
+        em,
+        `WITH picked AS (
+           SELECT cm.id FROM campaign_messages cm
+             JOIN contacts c ON c.id = cm.contact_id
+             CROSS JOIN LATERAL (
+               SELECT (now() AT TIME ZONE (CASE WHEN $6 AND c.timezone = ANY($7::text[])
+                                                THEN c.timezone ELSE coalesce($3, 'UTC') END))::time AS t
+             ) local
+            WHERE cm.campaign_id = $1 AND cm.status = 'pending'
+              AND (cm.next_attempt_at IS NULL OR cm.next_attempt_at <= now())
+              AND ($3::text IS NULL OR CASE WHEN $4::time < $5::time
+                                            THEN local.t >= $4::time AND local.t < $5::time
+                                            ELSE local.t >= $4::time OR local.t < $5::time END)
+            ORDER BY cm.id LIMIT $2
+            FOR UPDATE OF cm SKIP LOCKED
+         )
+         UPDATE campaign_messages cm SET
+           status = CASE WHEN c.consent_status = 'opted_in' THEN 'sending' ELSE 'skipped' END,
+           skip_reason = CASE WHEN c.consent_status = 'opted_in' THEN NULL
+                              WHEN c.consent_status = 'opted_out' THEN 'opted_out' ELSE 'no_opt_in' END,
+           attempts = cm.attempts + CASE WHEN c.consent_status = 'opted_in' THEN 1 ELSE 0 END,
+           claimed_at = now(), updated_at = now()
+           FROM picked, contacts c
+          WHERE cm.id = picked.id AND c.id = cm.contact_id
+         RETURNING cm.id, cm.contact_id, cm.phone, cm.attempts, cm.pair_rate_failures,
+                   c.attributes, c.locale, c.timezone, c.consent_status`,
+        [
+          campaignId,
+          limit,
+          window?.timezone ?? null,
+          window?.start ?? null,
+          window?.end ?? null,
+          window?.perContactTimezone ?? false,
+          window?.perContactTimezone ? KNOWN_TIMEZONES : [],
+        ],
+      );
+      const claimed = rows.filter((r) => r.consent_status === 'opted_in');
+      const optedOut = rows.length - claimed.length;
+      await this.bumpCounters(
+        em,
+        new Map([
+          [campaignId, { queued: -rows.length, sending: claimed.length, skipped: optedOut }],
+        ]),
+      );
+      return {
+        claimed: claimed.map((r) => ({
+          id: String(r.id),
+          contactId: r.contact_id,
+          phone: r.phone,
+          attempts: r.attempts,
+          pairRateFailures: r.pair_rate_failures,
+          attributes: r.attributes,
+          locale: r.locale,
+          timezone: r.timezone,
+        })),
+        optedOut,
+      };
+    });
+  }
+
+  /** Locks messages by id (in id order, to avoid deadlocks) and returns their counter state. */
+  async lockByIds(em: Db, ids: string[]): Promise<LockedMessage[]> {
+    if (ids.length === 0) {
+      return [];
+    }
+    const rows = await queryRows<LockRow>(
+      em,
+      `SELECT ${LOCK_COLUMNS} FROM campaign_messages WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`,
+      [ids],
+    );
+    return rows.map(toLocked);
+  }
+
+  async lockByWamids(em: Db, wamids: string[]): Promise<LockedMessage[]> {
+    if (wamids.length === 0) {
+      return [];
+    }
+    const rows = await queryRows<LockRow>(
+      em,
+      `SELECT ${LOCK_COLUMNS} FROM campaign_messages WHERE wamid = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+      [wamids],
+    );
+    return rows.map(toLocked);
+  }
+
+  /** Writes many message changes in one statement and the exact counter deltas they imply. */
+  async applyUpdates(em: Db, updates: MessageUpdate[]): Promise<void> {
+    if (updates.length === 0) {
+      return;
+    }
+    const deltas = new Map<string, Partial<Counters>>();
+    for (const u of updates) {
+      addCounters(
+        deltas.get(u.campaignId) ?? deltas.set(u.campaignId, {}).get(u.campaignId)!,
+        counterDelta(u.before, u.after),
+      );
+    }
+    const has = (u: MessageUpdate, k: keyof MessageUpdate): boolean => u[k] !== undefined;
+    const col = <T>(k: keyof MessageUpdate, f: (u: MessageUpdate) => T): T[] => updates.map(f);
+    await em.query(
+      `UPDATE campaign_messages cm SET
+         status = u.status,
+         billable = coalesce(u.billable, cm.billable),
+         wamid = CASE WHEN u.set_wamid THEN u.wamid ELSE cm.wamid END,
+         error_code = CASE WHEN u.set_error THEN u.error_code ELSE cm.error_code END,
+         error_title = CASE WHEN u.set_error THEN u.error_title ELSE cm.error_title END,
+         error_details = CASE WHEN u.set_error THEN u.error_details ELSE cm.error_details END,
+         next_attempt_at = CASE WHEN u.set_next THEN u.next_attempt_at ELSE cm.next_attempt_at END,
+         pair_rate_failures = coalesce(u.pair_rate_failures, cm.pair_rate_failures),
+         skip_reason = CASE WHEN u.status = 'skipped' THEN coalesce(u.skip_reason, cm.skip_reason) ELSE NULL END,
+         sent_at = coalesce(cm.sent_at, u.sent_at),
+         delivered_at = coalesce(cm.delivered_at, u.delivered_at),
+         read_at = coalesce(cm.read_at, u.read_at),
+         failed_at = coalesce(cm.failed_at, u.failed_at),
+         clicked_at = coalesce(cm.clicked_at, u.clicked_at),
+         pricing_category = coalesce(u.pricing_category, cm.pricing_category),
+         claimed_at = CASE WHEN u.status = 'sending' THEN cm.claimed_at ELSE NULL END,
+         updated_at = now()
+        FROM unnest($1::bigint[], $2::text[], $3::boolean[], $4::boolean[], $5::text[], $6::boolean[], $7::int[],
+                    $8::text[], $9::text[], $10::boolean[], $11::timestamptz[], $12::int[], $13::text[],
+                    $14::timestamptz[], $15::timestamptz[], $16::timestamptz[], $17::timestamptz[],
+                    $18::timestamptz[], $19::text[])
+             AS u(id, status, billable, set_wamid, wamid, set_error, error_code, error_title, error_details,
+                  set_next, next_attempt_at, pair_rate_failures, skip_reason, sent_at, delivered_at, read_at,
+                  failed_at, clicked_at, pricing_category)
+       WHERE cm.id = u.id`,
+      [
+        col('id', (u) => u.id),
+        col('after', (u) => u.after.status),
+        col('after', (u) => (u.after.billable ? true : null)),
+        col('wamid', (u) => has(u, 'wamid')),
+        col('wamid', (u) => u.wamid ?? null),
+        col('errorCode', (u) => has(u, 'errorCode')),
+        col('errorCode', (u) => u.errorCode ?? null),
+        col('errorTitle', (u) => u.errorTitle ?? null),
+        col('errorDetails', (u) => u.errorDetails ?? null),
+        col('nextAttemptAt', (u) => has(u, 'nextAttemptAt')),
+        col('nextAttemptAt', (u) => u.nextAttemptAt ?? null),
+        col('pairRateFailures', (u) => u.pairRateFailures ?? null),
+        col('skipReason', (u) => u.skipReason ?? null),
+        col('sentAt', (u) => u.sentAt ?? null),
+        col('deliveredAt', (u) => u.deliveredAt ?? null),
+        col('readAt', (u) => u.readAt ?? null),
+        col('failedAt', (u) => u.failedAt ?? null),
+        col('clickedAt', (u) => u.clickedAt ?? null),
+        col('pricingCategory', (u) => u.pricingCategory ?? null),
+      ],
+    );
+    await this.bumpCounters(em, deltas);
+  }
+
+  /** Completes a running campaign once no message is pending or in flight. */
+  async completeIfDone(id: string): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      this.db,
+      `UPDATE campaigns SET status = 'completed', completed_at = now(), updated_at = now()
+        WHERE id = $1 AND status = 'running' AND targeted_at IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM campaign_messages WHERE campaign_id = $1 AND status IN ('pending', 'sending'))
+        RETURNING id`,
+      [id],
+    );
+    return rows.length > 0;
+  }
+
+  /** When the next pending message of a campaign becomes due (null: none pending). */
+  async nextDueAt(id: string): Promise<Date | null | 'now'> {
+    const rows = await queryRows<{ due: Date | null; any_pending: boolean }>(
+      this.db,
+      `SELECT min(coalesce(next_attempt_at, '-infinity')) AS due, count(*) > 0 AS any_pending
+         FROM campaign_messages WHERE campaign_id = $1 AND status = 'pending'`,
+      [id],
+    );
+    const r = rows[0];
+    if (!r?.any_pending) {
+      return null;
+    }
+    return !r.due || r.due.getTime() <= Date.now() ? 'now' : r.due;
+  }
+
+  /** Messages stuck in `sending` since before `olderThan`: their outcome is in doubt. */
+  async inDoubt(
+    olderThan: Date,
+    limit = 500,
+  ): Promise<
+    Array<{ id: string; campaignId: string; phone: string; phoneNumberId: string; claimedAt: Date }>
+  > {
+    const rows = await queryRows<{
+      id: string;
+      campaign_id: string;
+      phone: string;
+      phone_number_id: string;
+      claimed_at: Date;
+    }>(
+      this.db,
+      `SELECT cm.id, cm.campaign_id, cm.phone, p.phone_number_id, cm.claimed_at
+         FROM campaign_messages cm JOIN campaigns c ON c.id = cm.campaign_id JOIN phone_numbers p ON p.id = c.phone_number_id
+        WHERE cm.status = 'sending' AND cm.claimed_at < $1 ORDER BY cm.id LIMIT $2`,
+      [olderThan, limit],
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      campaignId: r.campaign_id,
+      phone: r.phone,
+      phoneNumberId: r.phone_number_id,
+      claimedAt: r.claimed_at,
+    }));
+  }
+
+  async messages(
+    ws: WorkspaceId,
+    campaignId: string,
+    limit: number,
+    afterId: string | null,
+    status?: string,
+  ): Promise<{ data: CampaignMessageRecord[]; nextCursor: string | null }> {
+    const rows = await queryRows<MessageRow>(
+      this.db,
+      `SELECT cm.* FROM campaign_messages cm JOIN campaigns c ON c.id = cm.campaign_id
+        WHERE c.workspace_id = $1 AND cm.campaign_id = $2 AND ($3::bigint IS NULL OR cm.id > $3)
+          AND ($5::text IS NULL OR cm.status = $5)
+        ORDER BY cm.id LIMIT $4`,
+      [ws, campaignId, afterId, limit + 1, status ?? null],
+    );
+    const data = rows.slice(0, limit).map(toMessage);
+    return { data, nextCursor: rows.length > limit ? (data[data.length - 1]?.id ?? null) : null };
+  }
+
+  /** In-doubt messages without proof of acceptance go back to the queue (still `sending` only). */
+  async requeueInDoubt(em: Db, ids: string[]): Promise<number> {
+    if (ids.length === 0) {
+      return 0;
+    }
+    const rows = await queryRows<{ campaign_id: string }>(
+      em,
+      `UPDATE campaign_messages SET status = 'pending', claimed_at = NULL, next_attempt_at = NULL, updated_at = now()
+        WHERE id = ANY($1::bigint[]) AND status = 'sending' AND wamid IS NULL RETURNING campaign_id`,
+      [ids],
+    );
+    const deltas = new Map<string, Partial<Counters>>();
+    for (const r of rows) {
+      addCounters(deltas.get(r.campaign_id) ?? deltas.set(r.campaign_id, {}).get(r.campaign_id)!, {
+        sending: -1,
+        queued: 1,
+      });
+    }
+    await this.bumpCounters(em, deltas);
+    return rows.length;
+  }
+
+  /** Messages never sent of a cancelled campaign become cancelled (counted out of `queued`). */
+  async cancelPending(id: string): Promise<number> {
+    return this.db.transaction(async (em) => {
+      const rows = await queryRows<{ id: string }>(
+        em,
+        `UPDATE campaign_messages SET status = 'cancelled', next_attempt_at = NULL, updated_at = now()
+          WHERE campaign_id = $1 AND status = 'pending' RETURNING id`,
+        [id],
+      );
+      await this.bumpCounters(em, new Map([[id, { queued: -rows.length }]]));
+      return rows.length;
+    });
+  }
+
+  /** Campaigns of a template that are still live, for pausing when the template stops. */
+  async liveCampaignsOfTemplates(em: Db, templateIds: string[]): Promise<string[]> {
+    const rows = await queryRows<{ id: string }>(
+      em,
+      `SELECT id FROM campaigns WHERE template_id = ANY($1::uuid[]) AND status IN ('scheduled', 'running', 'paused')`,
+      [templateIds],
+    );
+    return rows.map((r) => r.id);
+  }
+}
+
+interface LockRow {
+  id: string;
+  campaign_id: string;
+  status: MessageStatus;
+  wamid: string | null;
+  sent_at: Date | null;
+  clicked_at: Date | null;
+  billable: boolean | null;
+}
+
+const LOCK_COLUMNS = 'id, campaign_id, status, wamid, sent_at, clicked_at, billable';
+
+function toLocked(r: LockRow): LockedMessage {
+  return {
+    id: String(r.id),
+    campaignId: r.campaign_id,
+    status: r.status,
+    wamid: r.wamid,
+    accepted: r.wamid !== null || r.sent_at !== null,
+    clicked: r.clicked_at !== null,
+    billable: r.billable === true,
+  };
+}

@@ -1,0 +1,196 @@
+// Boots the whole engine for an e2e test: the Graph sandbox, the API and the worker, wired
+// together (Graph base URL, webhook callback) with short delays, plus helpers that act as a
+// marketer would through the public API.
+import type { INestApplicationContext } from '@nestjs/common';
+import {
+  http,
+  newWorkspace,
+  startApi,
+  startSandbox,
+  startWorker,
+  testConfig,
+  type RunningApp,
+} from '@app/testing';
+import type { AppConfig } from '@app/config';
+
+export const WABA = '100000000000001';
+export const PHONE_NUMBER_ID = '100000000000002';
+export const TOKEN = 'sandbox-token';
+
+export interface Engine {
+  sandbox: RunningApp;
+  api: RunningApp;
+  worker: INestApplicationContext | null;
+  config: AppConfig;
+  key: string;
+  workspaceId: string;
+  accountId: string;
+  phoneId: string;
+  control(method: string, path: string, body?: unknown): Promise<any>;
+  v1(method: string, path: string, body?: unknown): Promise<any>;
+  close(): Promise<void>;
+}
+
+export const FAST_SANDBOX = {
+  delays: { sentMs: 1, deliveredMs: 5, readMs: 5, failedMs: 1, replyMs: 5, templateReviewMs: 20 },
+  probabilities: {
+    delivered: 1,
+    read: 1,
+    perUserCap: 0,
+    undeliverable: 0,
+    stopReply: 0,
+    buttonReply: 0,
+    urlClick: 0,
+    conversion: 0,
+  },
+};
+
+export async function startEngine(
+  env: Record<string, string> = {},
+  opts: { worker?: boolean } = {},
+): Promise<Engine> {
+  const sandbox = await startSandbox(testConfig());
+  const config = testConfig({
+    GRAPH_API_BASE_URL: sandbox.url,
+    SCHEDULER_TICK_MS: '100',
+    SEND_IN_DOUBT_AFTER_MS: '1500',
+    SEND_RESEND_AFTER_MS: '3000',
+    SCHEDULE_GRACE_MS: '60000',
+    ...env,
+  });
+  const api = await startApi(config);
+  const worker = opts.worker === false ? null : await startWorker(config);
+  const control = async (method: string, path: string, body?: unknown) => {
+    const res = await http(sandbox.url, method, `/_sandbox${path}`, { body });
+    if (res.status >= 400) {
+      throw new Error(`sandbox ${method} ${path}: ${res.status} ${res.text}`);
+    }
+    return res.body;
+  };
+  await control('PATCH', '/settings', {
+    ...FAST_SANDBOX,
+    webhookUrl: `${api.url}/webhooks/whatsapp`,
+  });
+  const { apiKey, workspaceId } = await newWorkspace(api);
+  const v1 = async (method: string, path: string, body?: unknown) =>
+    http(api.url, method, `/v1${path}`, { key: apiKey, body });
+  const acc = await v1('POST', '/business-accounts', { wabaId: WABA, accessToken: TOKEN });
+  return {
+    sandbox,
+    api,
+    worker,
+    config,
+    key: apiKey,
+    workspaceId,
+    accountId: acc.body.id,
+    phoneId: acc.body.phoneNumbers[0].id,
+    control,
+    v1,
+    async close() {
+      await worker?.close();
+      await api.close();
+      await sandbox.close();
+    },
+  };
+}
+
+/** Seeds an APPROVED marketing template at the sandbox and mirrors it into the engine. */
+export async function approvedTemplate(
+  e: Engine,
+  name: string,
+): Promise<{ id: string; metaId: string }> {
+  const seeded = await e.control('POST', '/templates', {
+    wabaId: WABA,
+    name,
+    language: 'en_US',
+    category: 'MARKETING',
+    components: [
+      {
+        type: 'BODY',
+        text: 'Hi {{1}}, use code {{2}} for a treat today',
+        example: { body_text: [['Ana', 'CODE1']] },
+      },
+      { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Stop promotions' }] },
+    ],
+  });
+  await e.v1('POST', '/templates/sync', { businessAccountId: e.accountId });
+  const list = await e.v1('GET', '/templates?limit=1000');
+  const t = list.body.data.find((x: { metaTemplateId: string }) => x.metaTemplateId === seeded.id);
+  return { id: t.id, metaId: seeded.id };
+}
+
+export interface Person {
+  phone: string;
+  consent?: 'opted_in' | 'opted_out' | 'none';
+  firstName?: string;
+}
+
+/** Creates contacts with their consent and an audience holding them all. */
+export async function audienceOf(e: Engine, people: Person[]): Promise<string> {
+  const aud = await e.v1('POST', '/audiences', { name: `aud ${Date.now()} ${Math.random()}` });
+  for (const p of people) {
+    const c = await e.v1('POST', '/contacts', {
+      phone: p.phone,
+      attributes: p.firstName ? { firstName: p.firstName } : {},
+    });
+    if (c.status >= 300) {
+      throw new Error(`contact ${p.phone}: ${c.text}`);
+    }
+    if (p.consent && p.consent !== 'none') {
+      const r = await e.v1('POST', '/consents', {
+        phone: p.phone,
+        status: p.consent,
+        source: 'test-form',
+      });
+      if (r.status >= 300) {
+        throw new Error(`consent ${p.phone}: ${r.text}`);
+      }
+    }
+  }
+  const m = await e.v1('POST', `/audiences/${aud.body.id}/members`, {
+    phones: people.map((p) => p.phone),
+  });
+  if (m.status >= 300) {
+    throw new Error(`members: ${m.text}`);
+  }
+  return aud.body.id;
+}
+
+/** Brazilian mobile numbers, unique per call site and index. */
+export function phones(n: number, block: number): string[] {
+  return Array.from(
+    { length: n },
+    (_, i) => `+55119${String(block).padStart(3, '0')}${String(i).padStart(5, '0')}`,
+  );
+}
+
+export async function until<T>(
+  what: string,
+  f: () => Promise<T | null | undefined | false>,
+  ms = 20_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v) {
+      return v;
+    }
+    if (Date.now() > end) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Accepted sends per recipient at the sandbox (the exactly-once evidence). */
+export async function acceptedPerRecipient(
+  e: Engine,
+  list: string[],
+): Promise<{ repeatAccepts: number; recipients: Record<string, number> }> {
+  const res = await http(
+    e.sandbox.url,
+    'GET',
+    `/_sandbox/counters/recipients?phones=${list.map((p) => encodeURIComponent(p)).join(',')}`,
+  );
+  return res.body;
+}
