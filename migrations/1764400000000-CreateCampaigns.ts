@@ -75,6 +75,7 @@ export class CreateCampaigns1764400000000 implements MigrationInterface {
         pair_rate_failures integer NOT NULL DEFAULT 0,
         next_attempt_at timestamptz,
         claimed_at timestamptz,
+        claimed_by text,
         error_code integer,
         error_title text,
         error_details text,

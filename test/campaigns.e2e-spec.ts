@@ -148,7 +148,7 @@ describe('campaigns end to end (sandbox, API, worker)', () => {
     await finished(e, id);
     const counts = await until('failures counted', async () => {
       const c = await e.v1('GET', `/campaigns/${id}`);
-      return c.body.counts.failed === 2 && c.body.counts;
+      return c.body.counts.failed === 2 && c.body.counts.delivered === 1 && c.body.counts;
     });
     expect(counts).toMatchObject({ sent: 3, failed: 2, delivered: 1 });
     const msgs = await e.v1('GET', `/campaigns/${id}/messages?status=failed`);
@@ -320,7 +320,13 @@ describe('campaigns end to end (sandbox, API, worker)', () => {
     try {
       const paused = await finished(e, id, 'paused');
       expect(paused.statusReason).toBe('access_token_invalid');
-      expect(paused.counts.queued + paused.counts.sent).toBe(6);
+      // the message refused with 190 goes back to the queue for a resume
+      const settled = await until('in-flight settled', async () => {
+        const c = (await e.v1('GET', `/campaigns/${id}`)).body;
+        return c.counts.sending === 0 && c.counts;
+      });
+      expect(settled.queued + settled.sent).toBe(6);
+      expect(settled.failed).toBe(0);
     } finally {
       await e.control('POST', '/wabas', { id: '100000000000001', accessToken: 'sandbox-token' });
     }

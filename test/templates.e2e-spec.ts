@@ -53,7 +53,7 @@ describe('templates mirrored with the Graph API (sandbox)', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox(testConfig());
-    await control('PATCH', '/settings', { webhookUrl: null, delays: { templateReviewMs: 50 } });
+    await control('PATCH', '/settings', { webhookUrl: null, delays: { templateReviewMs: 1000 } });
     api = await startApi(testConfig({ GRAPH_API_BASE_URL: sandbox.url }));
     key = (await newWorkspace(api)).apiKey;
     const reg = await http(api.url, 'POST', '/v1/business-accounts', {

@@ -55,6 +55,7 @@ export async function startEngine(
     SCHEDULER_TICK_MS: '100',
     SEND_IN_DOUBT_AFTER_MS: '1500',
     SEND_RESEND_AFTER_MS: '3000',
+    WORKER_LEASE_TTL_MS: '2000',
     SCHEDULE_GRACE_MS: '60000',
     ...env,
   });

@@ -8,6 +8,7 @@ import { CampaignsService } from './campaigns.service';
 import { CampaignSender, type LaneOutcome } from './campaign-sender';
 import { isScheduleMissed } from './domain/plan';
 import { KnownStatuses, type DeliveryReport } from './known-statuses';
+import { WorkerLease } from './worker-lease';
 
 const SNAPSHOT_CHUNK = 20_000;
 
@@ -25,6 +26,7 @@ export class CampaignOperations {
     private readonly service: CampaignsService,
     private readonly sender: CampaignSender,
     private readonly known: KnownStatuses,
+    private readonly lease: WorkerLease,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -116,7 +118,7 @@ export class CampaignOperations {
   }
 
   /**
-   * Messages left `sending` by a worker that died: first look for proof that Meta accepted them
+   * Messages left `sending` by a worker that died (its lease expired): first look for proof that Meta accepted them
    * (a status webhook carrying our id, or one for that number and recipient since the claim);
    * only without proof, and only after SEND_RESEND_AFTER_MS, are they queued to send again.
    */

@@ -23,6 +23,7 @@ import type { MessageState } from './domain/message-status';
 import type { CampaignRecord } from './campaigns.types';
 import { OptOutRecorder } from './opt-out.recorder';
 import { KnownStatuses } from './known-statuses';
+import { WorkerLease } from './worker-lease';
 
 /** How a lane run ended, for the processor to decide when to run again. */
 export type LaneOutcome =
@@ -47,7 +48,8 @@ interface Prepared {
 type Attempt =
   | { msg: ClaimedMessage; ok: true; result: SendResult }
   | { msg: ClaimedMessage; ok: false; error: GraphApiError }
-  | { msg: ClaimedMessage; ok: 'unsent' };
+  | { msg: ClaimedMessage; ok: 'unsent' }
+  | { msg: ClaimedMessage; ok: 'opted-out' };
 
 const SLOT_CHUNK = 50;
 const LANE_BUDGET_MS = 20_000;
@@ -82,6 +84,7 @@ export class CampaignSender {
     private readonly graph: GraphClient,
     private readonly optOuts: OptOutRecorder,
     private readonly known: KnownStatuses,
+    private readonly lease: WorkerLease,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -103,11 +106,20 @@ export class CampaignSender {
       if (!(await this.state.isRunning(campaignId))) {
         return { kind: 'stopped' };
       }
+      if (!this.lease.healthy()) {
+        return { kind: 'again', delayMs: 1000 };
+      }
+      // About half a second of sending per batch: claims stay short, consent stays fresh.
       const batchSize = Math.max(
-        SLOT_CHUNK,
+        1,
         Math.min(this.config.campaigns.batchSize, Math.ceil(ctx.limitMps / 2)),
       );
-      const { claimed } = await this.campaigns.claim(campaignId, batchSize, this.window(campaign));
+      const { claimed } = await this.campaigns.claim(
+        campaignId,
+        this.lease.id,
+        batchSize,
+        this.window(campaign),
+      );
       if (claimed.length === 0) {
         const due = await this.campaigns.nextDueAt(campaignId);
         if (due === null) {
@@ -125,7 +137,7 @@ export class CampaignSender {
     return { kind: 'again', delayMs: 0 };
   }
 
-  private window(c: CampaignRecord): Parameters<CampaignsRepository['claim']>[2] {
+  private window(c: CampaignRecord): Parameters<CampaignsRepository['claim']>[3] {
     return c.sendWindow
       ? {
           start: c.sendWindow.start,
@@ -230,6 +242,8 @@ export class CampaignSender {
     for (const a of attempts) {
       if (a.ok === 'unsent') {
         updates.push({ msg: a.msg, apply: (b) => ({ after: { ...b, status: 'pending' } }) });
+      } else if (a.ok === 'opted-out') {
+        skip(a.msg, 'opted_out');
       } else if (a.ok) {
         updates.push({
           msg: a.msg,
@@ -334,15 +348,30 @@ export class CampaignSender {
     }
   }
 
-  private async fire(ctx: SendContext, list: Prepared[]): Promise<Attempt[]> {
+  private async fire(ctx: SendContext, prepared: Prepared[]): Promise<Attempt[]> {
+    let list = prepared;
     const out: Attempt[] = [];
     const inflight: Array<Promise<void>> = [];
     let i = 0;
     while (i < list.length) {
-      if (!(await this.state.isRunning(ctx.campaign.id))) {
+      if (!this.lease.healthy() || !(await this.state.isRunning(ctx.campaign.id))) {
         break;
       }
-      const want = Math.min(SLOT_CHUNK, list.length - i);
+      // Consent again, right before this chunk goes out: an opt-out a moment ago still counts.
+      const chunk = list.slice(i, i + SLOT_CHUNK);
+      const gone = await this.campaigns.notOptedIn(chunk.map((p) => p.msg.contactId));
+      if (gone.size) {
+        for (const p of chunk.filter((x) => gone.has(x.msg.contactId))) {
+          out.push({ msg: p.msg, ok: 'opted-out' });
+        }
+        list = [
+          ...list.slice(0, i),
+          ...chunk.filter((x) => !gone.has(x.msg.contactId)),
+          ...list.slice(i + chunk.length),
+        ];
+        continue;
+      }
+      const want = chunk.length;
       const grant = await this.governor.reserveSlots(ctx.metaPhoneNumberId, ctx.limitMps, want);
       if (grant.slots.length === 0) {
         await sleep(grant.retryAtMs - Date.now());

@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '@app/accounts';
+import { APP_CONFIG, type AppConfig } from '@app/config';
 import { AudiencesModule } from '@app/audiences';
 import { ConsentsModule } from '@app/consents';
 import { GovernorModule } from '@app/governor';
@@ -14,6 +15,7 @@ import { CampaignsService } from './campaigns.service';
 import { CAMPAIGNS_QUEUE } from './campaigns.queue';
 import { DeliveryConsumer } from './delivery.consumer';
 import { KnownStatuses } from './known-statuses';
+import { WorkerLease } from './worker-lease';
 import { OptOutRecorder } from './opt-out.recorder';
 import {
   InboundConsumer,
@@ -23,7 +25,21 @@ import {
 
 @Module({
   imports: [
-    BullModule.registerQueue({ name: CAMPAIGNS_QUEUE }),
+    BullModule.registerQueueAsync({
+      name: CAMPAIGNS_QUEUE,
+      inject: [APP_CONFIG],
+      // A dead worker's lane jobs must come back quickly: bull's lock follows the worker lease.
+      useFactory: (config: AppConfig) => {
+        const lockDuration = Math.max(5000, config.campaigns.workerLeaseTtlMs);
+        return {
+          settings: {
+            lockDuration,
+            stalledInterval: Math.floor(lockDuration / 2),
+            maxStalledCount: 1000,
+          },
+        };
+      },
+    }),
     AccountsModule,
     AudiencesModule,
     ConsentsModule,
@@ -38,6 +54,7 @@ import {
     CampaignOperations,
     CampaignPlanner,
     KnownStatuses,
+    WorkerLease,
     OptOutRecorder,
     DeliveryConsumer,
     InboundConsumer,

@@ -125,6 +125,16 @@ function toMessage(r: MessageRow): CampaignMessageRecord {
   };
 }
 
+export interface InDoubtMessage {
+  id: string;
+  campaignId: string;
+  phone: string;
+  phoneNumberId: string;
+  claimedAt: Date;
+  /** The worker that claimed it; its lease tells whether it is still alive. */
+  claimedBy: string | null;
+}
+
 /** A claimed message with what rendering needs of its contact. */
 export interface ClaimedMessage {
   id: string;
@@ -402,6 +412,7 @@ export class CampaignsRepository {
    */
   async claim(
     campaignId: string,
+    workerId: string,
     limit: number,
     window: { start: string; end: string; timezone: string; perContactTimezone: boolean } | null,
   ): Promise<{ claimed: ClaimedMessage[]; optedOut: number }> {
@@ -438,7 +449,7 @@ export class CampaignsRepository {
            skip_reason = CASE WHEN c.consent_status = 'opted_in' THEN NULL
                               WHEN c.consent_status = 'opted_out' THEN 'opted_out' ELSE 'no_opt_in' END,
            attempts = cm.attempts + CASE WHEN c.consent_status = 'opted_in' THEN 1 ELSE 0 END,
-           claimed_at = now(), updated_at = now()
+           claimed_at = now(), claimed_by = $8, updated_at = now()
            FROM picked, contacts c
           WHERE cm.id = picked.id AND c.id = cm.contact_id
          RETURNING cm.id, cm.contact_id, cm.phone, cm.attempts, cm.pair_rate_failures,
@@ -451,6 +462,7 @@ export class CampaignsRepository {
           window?.end ?? null,
           window?.perContactTimezone ?? false,
           window?.perContactTimezone ? KNOWN_TIMEZONES : [],
+          workerId,
         ],
       );
       const claimed = rows.filter((r) => r.consent_status === 'opted_in');
@@ -597,21 +609,17 @@ export class CampaignsRepository {
   }
 
   /** Messages stuck in `sending` since before `olderThan`: their outcome is in doubt. */
-  async inDoubt(
-    olderThan: Date,
-    limit = 500,
-  ): Promise<
-    Array<{ id: string; campaignId: string; phone: string; phoneNumberId: string; claimedAt: Date }>
-  > {
+  async inDoubt(olderThan: Date, limit = 500): Promise<InDoubtMessage[]> {
     const rows = await queryRows<{
       id: string;
       campaign_id: string;
       phone: string;
       phone_number_id: string;
       claimed_at: Date;
+      claimed_by: string | null;
     }>(
       this.db,
-      `SELECT cm.id, cm.campaign_id, cm.phone, p.phone_number_id, cm.claimed_at
+      `SELECT cm.id, cm.campaign_id, cm.phone, p.phone_number_id, cm.claimed_at, cm.claimed_by
          FROM campaign_messages cm JOIN campaigns c ON c.id = cm.campaign_id JOIN phone_numbers p ON p.id = c.phone_number_id
         WHERE cm.status = 'sending' AND cm.claimed_at < $1 ORDER BY cm.id LIMIT $2`,
       [olderThan, limit],
@@ -622,7 +630,21 @@ export class CampaignsRepository {
       phone: r.phone,
       phoneNumberId: r.phone_number_id,
       claimedAt: r.claimed_at,
+      claimedBy: r.claimed_by,
     }));
+  }
+
+  /** Contacts among these who no longer have a current opt-in (checked right before sending). */
+  async notOptedIn(contactIds: string[]): Promise<Set<string>> {
+    if (contactIds.length === 0) {
+      return new Set();
+    }
+    const rows = await queryRows<{ id: string }>(
+      this.db,
+      `SELECT id FROM contacts WHERE id = ANY($1::uuid[]) AND consent_status <> 'opted_in'`,
+      [contactIds],
+    );
+    return new Set(rows.map((r) => r.id));
   }
 
   async messages(

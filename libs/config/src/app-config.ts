@@ -43,6 +43,8 @@ export interface AppConfig {
     /** A schedule missed by more than this follows the campaign's late policy. */
     scheduleGraceMs: number;
     schedulerTickMs: number;
+    /** A worker's claims are its own while its lease (renewed in Redis) lives. */
+    workerLeaseTtlMs: number;
   };
   /** CSV imports into audiences. */
   imports: {

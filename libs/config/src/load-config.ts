@@ -78,6 +78,7 @@ class Env {
   @Type(() => Number) @IsInt() @Min(100) @Max(86_400_000) SEND_RESEND_AFTER_MS = 120_000;
   @Type(() => Number) @IsInt() @Min(0) @Max(7 * 86_400_000) SCHEDULE_GRACE_MS = 900_000;
   @Type(() => Number) @IsInt() @Min(50) @Max(60_000) SCHEDULER_TICK_MS = 1000;
+  @Type(() => Number) @IsInt() @Min(500) @Max(600_000) WORKER_LEASE_TTL_MS = 10_000;
   @IsOptional() @IsString() WEBHOOK_STOP_KEYWORDS = 'STOP,UNSUBSCRIBE';
   @IsOptional() @IsString() WEBHOOK_OPT_OUT_BUTTONS = 'Stop promotions';
   @Type(() => Number) @IsInt() @Min(1) @Max(5000) WEBHOOK_BATCH_SIZE = 500;
@@ -165,6 +166,7 @@ export function loadConfig(
       resendAfterMs: parsed.SEND_RESEND_AFTER_MS,
       scheduleGraceMs: parsed.SCHEDULE_GRACE_MS,
       schedulerTickMs: parsed.SCHEDULER_TICK_MS,
+      workerLeaseTtlMs: parsed.WORKER_LEASE_TTL_MS,
     },
     imports: {
       maxBytes: parsed.IMPORT_MAX_BYTES,

@@ -1,0 +1,129 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { TEST_APP_SECRET, TEST_VERIFY_TOKEN } from '@app/testing';
+import {
+  acceptedPerRecipient,
+  approvedTemplate,
+  audienceOf,
+  phones,
+  startEngine,
+  until,
+  type Engine,
+} from './support/engine';
+
+const WORKER_MAIN = join(__dirname, '..', 'dist/apps/worker/src/main.js');
+
+/** A real worker process (the built app), sharing the test engine's database, Redis prefix and sandbox. */
+function spawnWorker(e: Engine): ChildProcess {
+  const child = spawn(process.execPath, [WORKER_MAIN], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      DATABASE_URL: e.config.databaseUrl,
+      REDIS_URL: e.config.redisUrl,
+      REDIS_PREFIX: e.config.redisPrefix,
+      GRAPH_API_BASE_URL: e.config.graph.baseUrl,
+      APP_SECRET: TEST_APP_SECRET,
+      WEBHOOK_VERIFY_TOKEN: TEST_VERIFY_TOKEN,
+      SCHEDULER_TICK_MS: '100',
+      SEND_IN_DOUBT_AFTER_MS: '1500',
+      SEND_RESEND_AFTER_MS: '3000',
+      WORKER_LEASE_TTL_MS: '2000',
+      LOG_LEVEL: 'error',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return child;
+}
+
+async function exit(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return;
+  }
+  await new Promise<void>((resolve) => child.once('exit', () => resolve()));
+}
+
+describe('exactly once across worker crashes and several workers', () => {
+  let e: Engine;
+  let templateId: string;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    e = await startEngine({}, { worker: false });
+    templateId = (await approvedTemplate(e, 'promo_crash')).id;
+  });
+
+  afterAll(async () => {
+    for (const c of children) {
+      c.kill('SIGKILL');
+    }
+    await Promise.all(children.map(exit));
+    await e?.close();
+  });
+
+  async function launch(list: string[], mps: number): Promise<string> {
+    const audience = await audienceOf(
+      e,
+      list.map((phone) => ({ phone, consent: 'opted_in' as const, firstName: 'Zoe' })),
+    );
+    const c = await e.v1('POST', '/campaigns', {
+      name: 'crash',
+      templateId,
+      audienceId: audience,
+      phoneNumberId: e.phoneId,
+      parameters: { body: ['{{contact.attributes.firstName}}', 'X1'] },
+      throughputMps: mps,
+    });
+    expect(c.status).toBe(201);
+    const launched = await e.v1('POST', `/campaigns/${c.body.id}/launch`);
+    expect(launched.status).toBe(200);
+    return c.body.id;
+  }
+
+  async function expectExactlyOnce(id: string, list: string[]): Promise<void> {
+    const done = await until(
+      'campaign completed',
+      async () => {
+        const c = (await e.v1('GET', `/campaigns/${id}`)).body;
+        return c.status === 'completed' && c;
+      },
+      60_000,
+    );
+    expect(done.counts).toMatchObject({
+      targeted: list.length,
+      sent: list.length,
+      queued: 0,
+      sending: 0,
+      failed: 0,
+    });
+    const counts = await acceptedPerRecipient(e, list);
+    const wrong = Object.entries(counts.recipients).filter(([, n]) => n !== 1);
+    expect(wrong).toEqual([]);
+  }
+
+  it('a worker killed with SIGKILL mid-campaign and a new one started: every contact gets exactly one send', async () => {
+    const list = phones(300, 500);
+    const first = spawnWorker(e);
+    children.push(first);
+    const id = await launch(list, 80);
+    await until(
+      'sending under way',
+      async () => (await e.v1('GET', `/campaigns/${id}`)).body.counts.sent >= 60,
+      30_000,
+    );
+    first.kill('SIGKILL');
+    await exit(first);
+    const mid = (await e.v1('GET', `/campaigns/${id}`)).body.counts;
+    expect(mid.sent).toBeLessThan(300);
+    const second = spawnWorker(e);
+    children.push(second);
+    await expectExactlyOnce(id, list);
+  });
+
+  it('two workers sending the same campaign together: every contact gets exactly one send', async () => {
+    const list = phones(300, 501);
+    children.push(spawnWorker(e), spawnWorker(e));
+    const id = await launch(list, 80);
+    await expectExactlyOnce(id, list);
+  });
+});
