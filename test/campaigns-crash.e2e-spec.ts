@@ -126,4 +126,27 @@ describe('exactly once across worker crashes and several workers', () => {
     const id = await launch(list, 80);
     await expectExactlyOnce(id, list);
   });
+
+  it('SIGTERM lets the in-flight batch finish: nothing is left in flight, and the campaign completes later', async () => {
+    const list = phones(200, 502);
+    const worker = spawnWorker(e);
+    children.push(worker);
+    const id = await launch(list, 80);
+    await until(
+      'sending under way',
+      async () => (await e.v1('GET', `/campaigns/${id}`)).body.counts.sent >= 40,
+      30_000,
+    );
+    const stoppedAt = Date.now();
+    worker.kill('SIGTERM');
+    await exit(worker);
+    // Nest closes the app, then re-raises the signal: a clean stop ends by SIGTERM (or exit 0).
+    expect(worker.exitCode === 0 || worker.signalCode === 'SIGTERM').toBe(true);
+    expect(Date.now() - stoppedAt).toBeLessThan(15_000);
+    const after = (await e.v1('GET', `/campaigns/${id}`)).body.counts;
+    expect(after.sending).toBe(0);
+    expect(after.sent + after.queued).toBe(200);
+    children.push(spawnWorker(e));
+    await expectExactlyOnce(id, list);
+  });
 });

@@ -28,6 +28,8 @@ export interface Engine {
   phoneId: string;
   control(method: string, path: string, body?: unknown): Promise<any>;
   v1(method: string, path: string, body?: unknown): Promise<any>;
+  /** Like v1, with extra request headers (e.g. Idempotency-Key). */
+  v1H(method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<any>;
   close(): Promise<void>;
 }
 
@@ -87,6 +89,8 @@ export async function startEngine(
     phoneId: acc.body.phoneNumbers[0].id,
     control,
     v1,
+    v1H: (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
+      http(api.url, method, `/v1${path}`, { key: apiKey, body, headers }),
     async close() {
       await worker?.close();
       await api.close();

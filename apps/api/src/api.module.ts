@@ -8,6 +8,7 @@ import { GraphClientModule } from '@app/graph-client';
 import { RedisModule } from '@app/redis';
 import { TemplatesModule } from '@app/templates';
 import { CampaignsModule } from '@app/campaigns';
+import { IdempotencyModule } from '@app/idempotency';
 import { WebhooksModule } from '@app/webhooks';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { BusinessAccountsController } from './business-accounts/business-accounts.controller';
@@ -42,6 +43,7 @@ export class ApiModule implements OnApplicationBootstrap {
         AccountsModule,
         TemplatesModule,
         CampaignsModule,
+        IdempotencyModule,
         WebhooksModule.forIngest(),
         AudiencesHttpModule,
       ],

@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { hashRequest, IdempotencyStore } from '@app/idempotency';
 import { CampaignPlanner, CampaignsService } from '@app/campaigns';
 import type { WorkspaceId } from '@app/common';
 import { Workspace } from '../http/workspace.decorator';
@@ -26,6 +27,7 @@ export class CampaignsController {
   constructor(
     private readonly campaigns: CampaignsService,
     private readonly planner: CampaignPlanner,
+    private readonly idempotency: IdempotencyStore,
   ) {}
 
   /** Creates a draft; nothing is sent until launch. */
@@ -69,10 +71,29 @@ export class CampaignsController {
     return { results: await this.planner.testSend(ws, id, body.phones) };
   }
 
+  /** Now, or at scheduledAt. With an Idempotency-Key a retried launch returns the first answer. */
   @Post(':id/launch')
   @HttpCode(200)
-  async launch(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<CampaignResponse> {
-    return toCampaignResponse(await this.campaigns.launch(ws, id));
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async launch(
+    @Workspace() ws: WorkspaceId,
+    @Param('id') id: string,
+    @Headers('idempotency-key') key?: string,
+  ): Promise<CampaignResponse> {
+    if (key === undefined) {
+      return toCampaignResponse(await this.campaigns.launch(ws, id));
+    }
+    const answer = await this.idempotency.once(
+      ws,
+      'campaign-launch',
+      key,
+      hashRequest(id),
+      async () => ({
+        status: 200,
+        body: toCampaignResponse(await this.campaigns.launch(ws, id)),
+      }),
+    );
+    return answer.body;
   }
 
   @Post(':id/pause')

@@ -1,0 +1,188 @@
+import { startWorker } from '@app/testing';
+import {
+  acceptedPerRecipient,
+  approvedTemplate,
+  audienceOf,
+  phones,
+  startEngine,
+  until,
+  type Engine,
+} from './support/engine';
+
+const BINDINGS = { body: ['{{contact.attributes.firstName}}', 'SAVE10'] };
+
+async function create(
+  e: Engine,
+  templateId: string,
+  audienceId: string,
+  extra: Record<string, unknown> = {},
+) {
+  const res = await e.v1('POST', '/campaigns', {
+    name: 'rules',
+    templateId,
+    audienceId,
+    phoneNumberId: e.phoneId,
+    parameters: BINDINGS,
+    ...extra,
+  });
+  expect(res.status).toBe(201);
+  return res.body.id as string;
+}
+
+const people = (list: string[], extra: Record<string, unknown> = {}) =>
+  list.map((phone) => ({ phone, consent: 'opted_in' as const, firstName: 'Pat', ...extra }));
+
+describe('campaign rules (send window, messaging limit, idempotent launch, webhook chaos)', () => {
+  let e: Engine;
+  let templateId: string;
+
+  beforeAll(async () => {
+    e = await startEngine();
+    templateId = (await approvedTemplate(e, 'promo_rules')).id;
+  });
+
+  afterAll(async () => {
+    await e?.close();
+  });
+
+  it('a retried launch with the same Idempotency-Key returns the first answer and launches once', async () => {
+    const audience = await audienceOf(e, people(phones(3, 200)));
+    const id = await create(e, templateId, audience);
+    const headers = { 'idempotency-key': `launch-${id}` };
+    const first = await e.v1H('POST', `/campaigns/${id}/launch`, headers);
+    const again = await e.v1H('POST', `/campaigns/${id}/launch`, headers);
+    expect(first.status).toBe(200);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    const other = await create(e, templateId, audience);
+    const reused = await e.v1H('POST', `/campaigns/${other}/launch`, headers);
+    expect(reused.status).toBe(422);
+    expect((await e.v1('GET', `/campaigns/${other}`)).body.status).toBe('draft');
+  });
+
+  it('keeps counts exact under duplicate, out-of-order and batched webhooks', async () => {
+    await e.control('PATCH', '/settings', {
+      chaos: {
+        duplicateRate: 0.5,
+        outOfOrderRate: 0.5,
+        maxStatusesPerPayload: 25,
+        batchWindowMs: 20,
+      },
+    });
+    try {
+      const list = phones(40, 201);
+      const audience = await audienceOf(e, people(list));
+      const id = await create(e, templateId, audience);
+      await e.v1('POST', `/campaigns/${id}/launch`);
+      const counts = await until('all read', async () => {
+        const c = (await e.v1('GET', `/campaigns/${id}`)).body;
+        return c.status === 'completed' && c.counts.read === 40 && c.counts;
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await e.v1('GET', `/campaigns/${id}`)).body.counts).toEqual(counts);
+      expect(counts).toMatchObject({ targeted: 40, sent: 40, delivered: 40, read: 40, failed: 0 });
+    } finally {
+      await e.control('PATCH', '/settings', {
+        chaos: { duplicateRate: 0, outOfOrderRate: 0, maxStatusesPerPayload: 1, batchWindowMs: 0 },
+      });
+    }
+  });
+
+  it("holds sending outside the window, per contact's own time zone when asked", async () => {
+    // A one-hour window that is open now in Tokyo (UTC+9, no DST) and closed in UTC.
+    const tokyoHour = (new Date().getUTCHours() + 9) % 24;
+    const hh = (h: number) => `${String(h % 24).padStart(2, '0')}:00`;
+    const window = {
+      start: hh(tokyoHour),
+      end: hh(tokyoHour + 1),
+      timezone: 'UTC',
+      perContactTimezone: true,
+    };
+    const tokyo = phones(4, 202);
+    const utc = phones(4, 203);
+    const audience = await audienceOf(e, [...people(tokyo), ...people(utc)]);
+    for (const p of tokyo) {
+      await e.v1('POST', '/contacts', {
+        phone: p,
+        attributes: { firstName: 'Pat' },
+        timezone: 'Asia/Tokyo',
+      });
+    }
+    const id = await create(e, templateId, audience, { sendWindow: window });
+    await e.v1('POST', `/campaigns/${id}/launch`);
+    await until(
+      'tokyo sent',
+      async () => (await e.v1('GET', `/campaigns/${id}`)).body.counts.sent === 4,
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    const c = (await e.v1('GET', `/campaigns/${id}`)).body;
+    expect(c).toMatchObject({ status: 'running', counts: { sent: 4, queued: 4 } });
+    const counts = await acceptedPerRecipient(e, [...tokyo, ...utc]);
+    expect(tokyo.map((p) => counts.recipients[p.slice(1)])).toEqual([1, 1, 1, 1]);
+    expect(utc.map((p) => counts.recipients[p.slice(1)])).toEqual([0, 0, 0, 0]);
+    await e.v1('POST', `/campaigns/${id}/cancel`);
+  });
+
+  it('plans against the messaging limit and holds recipients beyond it instead of hitting the wall', async () => {
+    const patched = await e.v1('PATCH', `/phone-numbers/${e.phoneId}`, { messagingLimitPerDay: 5 });
+    expect(patched.status).toBe(200);
+    try {
+      const list = phones(8, 204);
+      const audience = await audienceOf(e, people(list));
+      const id = await create(e, templateId, audience);
+      const plan = await e.v1('GET', `/campaigns/${id}/plan`);
+      expect(plan.body.messagingLimit).toMatchObject({ perDay: 5, fitsNow: false });
+      expect(plan.body.messagingLimit.heldByLimit).toBeGreaterThanOrEqual(3);
+      expect(plan.body.etaSeconds).toBeGreaterThan(86_000);
+      await e.v1('POST', `/campaigns/${id}/launch`);
+      await until(
+        'five sent',
+        async () => (await e.v1('GET', `/campaigns/${id}`)).body.counts.sent >= 5,
+      );
+      await new Promise((r) => setTimeout(r, 1000));
+      const c = (await e.v1('GET', `/campaigns/${id}`)).body;
+      expect(c).toMatchObject({ status: 'running', counts: { sent: 5, queued: 3, failed: 0 } });
+      await e.v1('POST', `/campaigns/${id}/cancel`);
+    } finally {
+      await e.v1('PATCH', `/phone-numbers/${e.phoneId}`, { messagingLimitPerDay: null });
+    }
+  });
+});
+
+describe('a schedule missed while the engine was down follows the late policy', () => {
+  let e: Engine;
+
+  beforeAll(async () => {
+    e = await startEngine({ SCHEDULE_GRACE_MS: '1000' }, { worker: false });
+  });
+
+  afterAll(async () => {
+    await e?.close();
+  });
+
+  it('fails the campaign with schedule_missed, or sends anyway', async () => {
+    const templateId = (await approvedTemplate(e, 'promo_late')).id;
+    const audience = await audienceOf(e, people(phones(2, 205)));
+    const at = new Date(Date.now() + 800).toISOString();
+    const failing = await create(e, templateId, audience, { scheduledAt: at, latePolicy: 'fail' });
+    const sending = await create(e, templateId, audience, { scheduledAt: at, latePolicy: 'send' });
+    expect((await e.v1('POST', `/campaigns/${failing}/launch`)).body.status).toBe('scheduled');
+    expect((await e.v1('POST', `/campaigns/${sending}/launch`)).body.status).toBe('scheduled');
+    await new Promise((r) => setTimeout(r, 2500)); // no worker: the schedule is missed by > 1 s
+    const worker = await startWorker(e.config);
+    try {
+      const failed = await until('late one failed', async () => {
+        const c = (await e.v1('GET', `/campaigns/${failing}`)).body;
+        return c.status === 'failed' && c;
+      });
+      expect(failed.statusReason).toBe('schedule_missed');
+      const sent = await until('late one sent', async () => {
+        const c = (await e.v1('GET', `/campaigns/${sending}`)).body;
+        return c.status === 'completed' && c;
+      });
+      expect(sent.counts.sent).toBe(2);
+    } finally {
+      await worker.close();
+    }
+  });
+});
