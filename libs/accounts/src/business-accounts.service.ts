@@ -10,6 +10,7 @@ import {
   PhoneNumberNotFoundError,
 } from './accounts.errors';
 import { SECRET_BOX } from './accounts.tokens';
+import { WabaCallBudget } from './waba-call-budget';
 import type {
   BusinessAccountRecord,
   PhoneNumberOverrides,
@@ -28,16 +29,21 @@ export class BusinessAccountsService {
     private readonly accounts: BusinessAccountsRepository,
     private readonly graph: GraphClient,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
+    private readonly budget: WabaCallBudget,
   ) {}
 
   /** Reads the account's numbers from the Graph API with the given token, then stores both. */
   async register(ws: WorkspaceId, input: BusinessAccountCreate): Promise<BusinessAccountRecord> {
     let numbers;
+    await this.budget.take(input.wabaId, false);
     try {
       numbers = await this.graph.listPhoneNumbers(input.wabaId, input.accessToken);
     } catch (e) {
       if (e instanceof GraphApiError) {
         const details = { graphCode: e.code, graphMessage: e.message };
+        if (e.category === 'rate-limit') {
+          await this.budget.blockFor(input.wabaId, e.retryAfterMs ?? 60_000);
+        }
         if (e.category === 'auth') {
           throw new GraphAuthFailedError(
             `the Graph API refused the access token: ${e.message}`,
