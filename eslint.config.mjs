@@ -4,6 +4,95 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 const FRAMEWORK = ['@nestjs/*', 'typeorm', 'bull', 'ioredis', 'pg', 'fastify'];
+const DEEP = { group: ['@app/*/src', '@app/*/src/**'], message: "Import the library's index." };
+
+// The dependency direction of STYLE.md: a library may not import the libraries listed for it
+// (those above it). Lower layers never reach up; consumers wire ports instead.
+const FORBIDDEN_UPWARD = {
+  common: ['@app/*'],
+  'graph-contract': ['@app/*'],
+  config: ['@app/*', '!@app/common'],
+  'graph-client': ['@app/*', '!@app/graph-contract', '!@app/config', '!@app/common'],
+  redis: ['@app/*', '!@app/config', '!@app/common'],
+  db: ['@app/*', '!@app/config', '!@app/common', '!@app/migrations'],
+  accounts: [
+    '@app/templates',
+    '@app/audiences',
+    '@app/consents',
+    '@app/campaigns',
+    '@app/webhooks',
+    '@app/reports',
+    '@app/conversions',
+  ],
+  governor: [
+    '@app/accounts',
+    '@app/templates',
+    '@app/audiences',
+    '@app/consents',
+    '@app/campaigns',
+    '@app/webhooks',
+    '@app/reports',
+    '@app/conversions',
+  ],
+  idempotency: [
+    '@app/accounts',
+    '@app/templates',
+    '@app/audiences',
+    '@app/consents',
+    '@app/campaigns',
+    '@app/webhooks',
+    '@app/reports',
+    '@app/conversions',
+  ],
+  templates: [
+    '@app/audiences',
+    '@app/consents',
+    '@app/campaigns',
+    '@app/webhooks',
+    '@app/reports',
+    '@app/conversions',
+  ],
+  audiences: [
+    '@app/templates',
+    '@app/consents',
+    '@app/campaigns',
+    '@app/webhooks',
+    '@app/reports',
+    '@app/conversions',
+  ],
+  consents: [
+    '@app/templates',
+    '@app/campaigns',
+    '@app/webhooks',
+    '@app/reports',
+    '@app/conversions',
+  ],
+  webhooks: [
+    '@app/templates',
+    '@app/audiences',
+    '@app/consents',
+    '@app/campaigns',
+    '@app/reports',
+    '@app/conversions',
+  ],
+  campaigns: ['@app/reports', '@app/conversions'],
+};
+
+const layerRules = Object.entries(FORBIDDEN_UPWARD).map(([lib, group]) => ({
+  files: [`libs/${lib}/src/**/*.ts`],
+  ignores: ['**/*.spec.ts', '**/*.db-spec.ts'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          DEEP,
+          { group, message: `libs/${lib} may not import a library above it (STYLE.md).` },
+        ],
+      },
+    ],
+  },
+}));
 
 export default tseslint.config(
   {
@@ -56,6 +145,7 @@ export default tseslint.config(
     files: ['apps/**/*.ts', 'libs/**/*.ts'],
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
+  ...layerRules,
   {
     files: ['libs/**/domain/**/*.ts'],
     rules: {
