@@ -146,10 +146,15 @@ describe('campaigns end to end (sandbox, API, worker)', () => {
     const id = await campaign(e, template.id, audience);
     await e.v1('POST', `/campaigns/${id}/launch`);
     await finished(e, id);
-    const counts = await until('failures counted', async () => {
-      const c = await e.v1('GET', `/campaigns/${id}`);
-      return c.body.counts.failed === 2 && c.body.counts.delivered === 1 && c.body.counts;
-    });
+    const counts = await until(
+      'failures counted',
+      async () => {
+        const c = await e.v1('GET', `/campaigns/${id}`);
+        return c.body.counts.failed === 2 && c.body.counts.delivered === 1 && c.body.counts;
+      },
+      20_000,
+      async () => (await e.v1('GET', `/campaigns/${id}/messages`)).body,
+    );
     expect(counts).toMatchObject({ sent: 3, failed: 2, delivered: 1 });
     const msgs = await e.v1('GET', `/campaigns/${id}/messages?status=failed`);
     expect(msgs.body.data.map((m: any) => m.errorCode).sort()).toEqual([131026, 131050]);

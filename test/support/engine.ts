@@ -173,6 +173,7 @@ export async function until<T>(
   what: string,
   f: () => Promise<T | null | undefined | false>,
   ms = 20_000,
+  describe?: () => Promise<unknown>,
 ): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
@@ -181,7 +182,8 @@ export async function until<T>(
       return v;
     }
     if (Date.now() > end) {
-      throw new Error(`timed out waiting for ${what}`);
+      const state = describe ? ` (last state: ${JSON.stringify(await describe())})` : '';
+      throw new Error(`timed out waiting for ${what}${state}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }

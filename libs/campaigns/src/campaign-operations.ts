@@ -7,7 +7,7 @@ import { CampaignsRepository } from './campaigns.repository';
 import { CampaignsService } from './campaigns.service';
 import { CampaignSender, type LaneOutcome } from './campaign-sender';
 import { isScheduleMissed } from './domain/plan';
-import { KnownStatuses, type DeliveryReport } from './known-statuses';
+import { KnownStatuses, reportOf, type DeliveryReport, type StatusRow } from './known-statuses';
 import { WorkerLease } from './worker-lease';
 
 const SNAPSHOT_CHUNK = 20_000;
@@ -133,7 +133,7 @@ export class CampaignOperations {
     let settled = 0;
     let requeued = 0;
     await this.campaigns.db.transaction(async (em) => {
-      const proof = await queryRows<DeliveryRow & { match_id: string }>(
+      const proof = await queryRows<StatusRow & { match_id: string }>(
         em,
         `SELECT DISTINCT ON (s.match_id) * FROM (
            SELECT m.id AS match_id, ms.* FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[])
@@ -151,7 +151,7 @@ export class CampaignOperations {
         ],
       );
       const reports: DeliveryReport[] = proof.map((r) => ({
-        ...toReport(r),
+        ...reportOf(r),
         callbackData: String(r.match_id),
       }));
       settled = await this.known.applyReports(em, reports);
@@ -167,35 +167,4 @@ export class CampaignOperations {
     }
     return { settled, requeued };
   }
-}
-
-interface DeliveryRow {
-  wamid: string;
-  status: DeliveryReport['status'];
-  sent_at: Date | null;
-  delivered_at: Date | null;
-  read_at: Date | null;
-  failed_at: Date | null;
-  error_code: number | null;
-  error_title: string | null;
-  error_details: string | null;
-  pricing_category: string | null;
-  pricing_billable: boolean | null;
-  pricing_type: string | null;
-}
-
-function toReport(r: DeliveryRow): Omit<DeliveryReport, 'callbackData'> {
-  return {
-    wamid: r.wamid,
-    status: r.status,
-    sentAt: r.sent_at,
-    deliveredAt: r.delivered_at,
-    readAt: r.read_at,
-    failedAt: r.failed_at,
-    errorCode: r.error_code,
-    errorTitle: r.error_title,
-    errorDetails: r.error_details,
-    pricingCategory: r.pricing_category,
-    billable: r.pricing_billable === true || r.pricing_type === 'regular',
-  };
 }

@@ -6,7 +6,7 @@ import { ThroughputGovernor } from '@app/governor';
 import { GraphApiError, GraphClient } from '@app/graph-client';
 import { normalizePhone } from '@app/audiences';
 import { boundFields, renderTemplate, TemplatesService } from '@app/templates';
-import { CampaignsRepository } from './campaigns.repository';
+import { CampaignsRepository, skipReasonSql } from './campaigns.repository';
 import { CampaignsService } from './campaigns.service';
 import { CampaignInvalidError } from './campaigns.errors';
 import { isUsRecipient } from './campaign-sender';
@@ -35,17 +35,7 @@ export class CampaignPlanner {
       this.campaigns.db,
       `WITH judged AS (
          SELECT c.phone,
-                CASE WHEN c.consent_status = 'opted_out' THEN 'opted_out'
-                     WHEN c.consent_status <> 'opted_in' THEN 'no_opt_in'
-                     WHEN EXISTS (SELECT 1 FROM jsonb_array_elements($2::jsonb) p
-                                   WHERE coalesce(btrim(CASE p->>0
-                                           WHEN 'locale' THEN c.locale
-                                           WHEN 'timezone' THEN c.timezone
-                                           WHEN 'phone' THEN c.phone
-                                           ELSE c.attributes #>> ARRAY(SELECT jsonb_array_elements_text(p) OFFSET 1)
-                                         END), '') = '')
-                       THEN 'missing_attribute'
-                END AS reason
+                ${skipReasonSql('$2')} AS reason
            FROM audience_members m JOIN contacts c ON c.id = m.contact_id
           WHERE m.audience_id = $1
        )

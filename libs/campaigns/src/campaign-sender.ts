@@ -22,7 +22,7 @@ import { decideAfterFailure } from './domain/send-outcome';
 import type { MessageState } from './domain/message-status';
 import type { CampaignRecord } from './campaigns.types';
 import { OptOutRecorder } from './opt-out.recorder';
-import { KnownStatuses } from './known-statuses';
+import { KnownStatuses, lockWamids } from './known-statuses';
 import { WorkerLease } from './worker-lease';
 
 /** How a lane run ended, for the processor to decide when to run again. */
@@ -305,7 +305,10 @@ export class CampaignSender {
       }
     }
 
+    const wamids = attempts.flatMap((a) => (a.ok === true ? [a.result.wamid] : []));
     await this.campaigns.db.transaction(async (em) => {
+      // Before the row locks, in the same order as the webhook consumer: see lockWamids.
+      await lockWamids(em, wamids);
       const locked = new Map(
         (
           await this.campaigns.lockByIds(

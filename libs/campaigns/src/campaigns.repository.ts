@@ -135,6 +135,25 @@ export interface InDoubtMessage {
   claimedBy: string | null;
 }
 
+/**
+ * Why a contact (alias `c`) is not sent to, or NULL when it is eligible: no current opt-in, or a
+ * bound field (`$n`: JSON array of paths such as ["attributes","firstName"]) missing or blank.
+ * One definition for the snapshot and the plan, so the plan predicts what a launch does.
+ */
+export function skipReasonSql(pathsParam: string): string {
+  return `CASE WHEN c.consent_status = 'opted_out' THEN 'opted_out'
+               WHEN c.consent_status <> 'opted_in' THEN 'no_opt_in'
+               WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(${pathsParam}::jsonb) p
+                             WHERE coalesce(btrim(CASE p->>0
+                                     WHEN 'locale' THEN c.locale
+                                     WHEN 'timezone' THEN c.timezone
+                                     WHEN 'phone' THEN c.phone
+                                     ELSE c.attributes #>> ARRAY(SELECT jsonb_array_elements_text(p) OFFSET 1)
+                                   END), '') = '')
+                 THEN 'missing_attribute'
+          END`;
+}
+
 /** A claimed message with what rendering needs of its contact. */
 export interface ClaimedMessage {
   id: string;
@@ -334,17 +353,7 @@ export class CampaignsRepository {
             ORDER BY m.contact_id LIMIT $4
          ), judged AS (
            SELECT c.id, c.phone,
-                  CASE WHEN c.consent_status = 'opted_out' THEN 'opted_out'
-                       WHEN c.consent_status <> 'opted_in' THEN 'no_opt_in'
-                       WHEN EXISTS (SELECT 1 FROM jsonb_array_elements($5::jsonb) p
-                                     WHERE coalesce(btrim(CASE p->>0
-                                             WHEN 'locale' THEN c.locale
-                                             WHEN 'timezone' THEN c.timezone
-                                             WHEN 'phone' THEN c.phone
-                                             ELSE c.attributes #>> ARRAY(SELECT jsonb_array_elements_text(p) OFFSET 1)
-                                           END), '') = '')
-                         THEN 'missing_attribute'
-                  END AS reason
+                  ${skipReasonSql('$5')} AS reason
              FROM chunk JOIN contacts c ON c.id = chunk.contact_id
          )
          INSERT INTO campaign_messages (campaign_id, contact_id, phone, status, skip_reason)

@@ -25,6 +25,59 @@ export interface DeliveryReport {
 }
 
 /**
+ * Serialises, per wamid, the two writers that meet on a message: the sender recording a wamid
+ * and the webhook consumer applying a status. Without it each could miss the other's uncommitted
+ * write (a status that raced ahead of the send answer would be lost). Taken in one global order.
+ */
+export async function lockWamids(
+  em: Pick<EntityManager, 'query'>,
+  wamids: string[],
+): Promise<void> {
+  const unique = [...new Set(wamids)];
+  if (unique.length === 0) {
+    return;
+  }
+  await em.query(
+    `SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(w, 7) AS k FROM unnest($1::text[]) w) t ORDER BY k`,
+    [unique],
+  );
+}
+
+/** A `message_statuses` row as the webhooks library stores it. */
+export interface StatusRow {
+  wamid: string;
+  status: DeliveryReport['status'];
+  callback_data: string | null;
+  sent_at: Date | null;
+  delivered_at: Date | null;
+  read_at: Date | null;
+  failed_at: Date | null;
+  error_code: number | null;
+  error_title: string | null;
+  error_details: string | null;
+  pricing_category: string | null;
+  pricing_billable: boolean | null;
+  pricing_type: string | null;
+}
+
+export function reportOf(r: StatusRow): DeliveryReport {
+  return {
+    wamid: r.wamid,
+    status: r.status,
+    callbackData: r.callback_data,
+    sentAt: r.sent_at,
+    deliveredAt: r.delivered_at,
+    readAt: r.read_at,
+    failedAt: r.failed_at,
+    errorCode: r.error_code,
+    errorTitle: r.error_title,
+    errorDetails: r.error_details,
+    pricingCategory: r.pricing_category,
+    billable: r.pricing_billable === true || r.pricing_type === 'regular',
+  };
+}
+
+/**
  * Applies delivery reports to campaign messages with exact counters: by wamid, or by our message
  * id echoed as callback data when the send answer never reached us. Idempotent: the state only
  * moves forward and counters follow the state.
@@ -37,6 +90,10 @@ export class KnownStatuses {
     if (reports.length === 0) {
       return 0;
     }
+    await lockWamids(
+      em,
+      reports.map((r) => r.wamid),
+    );
     const byWamid = await this.campaigns.lockByWamids(
       em,
       reports.map((r) => r.wamid),
@@ -53,10 +110,10 @@ export class KnownStatuses {
         em,
         orphans.map((r) => r.callbackData as string),
       );
-      const ids = new Map(byId.filter((m) => m.wamid === null).map((m) => [m.id, m]));
+      const ids = new Map(byId.map((m) => [m.id, m]));
       for (const r of orphans) {
         const m = ids.get(r.callbackData as string);
-        if (m) {
+        if (m && (m.wamid === null || m.wamid === r.wamid)) {
           found.set(r.wamid, m);
         }
       }
@@ -113,38 +170,12 @@ export class KnownStatuses {
     if (wamids.length === 0) {
       return;
     }
-    const rows = await queryRows<{
-      wamid: string;
-      status: DeliveryReport['status'];
-      callback_data: string | null;
-      sent_at: Date | null;
-      delivered_at: Date | null;
-      read_at: Date | null;
-      failed_at: Date | null;
-      error_code: number | null;
-      error_title: string | null;
-      error_details: string | null;
-      pricing_category: string | null;
-      pricing_billable: boolean | null;
-      pricing_type: string | null;
-    }>(em, `SELECT * FROM message_statuses WHERE wamid = ANY($1::text[])`, [wamids]);
-    await this.applyReports(
+    const rows = await queryRows<StatusRow>(
       em,
-      rows.map((r) => ({
-        wamid: r.wamid,
-        status: r.status,
-        callbackData: r.callback_data,
-        sentAt: r.sent_at,
-        deliveredAt: r.delivered_at,
-        readAt: r.read_at,
-        failedAt: r.failed_at,
-        errorCode: r.error_code,
-        errorTitle: r.error_title,
-        errorDetails: r.error_details,
-        pricingCategory: r.pricing_category,
-        billable: r.pricing_billable === true || r.pricing_type === 'regular',
-      })),
+      `SELECT * FROM message_statuses WHERE wamid = ANY($1::text[])`,
+      [wamids],
     );
+    await this.applyReports(em, rows.map(reportOf));
   }
 
   /** Quick-reply taps on a campaign message: its first click counts. */

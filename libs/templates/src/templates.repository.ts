@@ -66,12 +66,17 @@ export interface TemplateUpsert {
 export class TemplatesRepository {
   constructor(private readonly db: DataSource) {}
 
-  async insert(ws: WorkspaceId, accountId: string, t: TemplateUpsert): Promise<TemplateRecord> {
+  /** Null when the account already holds that name+language or that Meta id (unique keys). */
+  async insert(
+    ws: WorkspaceId,
+    accountId: string,
+    t: TemplateUpsert,
+  ): Promise<TemplateRecord | null> {
     const rows = await queryRows<TemplateRow>(
       this.db,
       `INSERT INTO templates (workspace_id, business_account_id, meta_template_id, name, language, category,
          parameter_format, components, message_send_ttl_seconds, status, rejected_reason, quality_score)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING *`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING RETURNING *`,
       [
         ws,
         accountId,
@@ -87,7 +92,7 @@ export class TemplatesRepository {
         t.qualityScore,
       ],
     );
-    return toRecord(rows[0] as TemplateRow);
+    return rows[0] ? toRecord(rows[0]) : null;
   }
 
   /** Inserts or refreshes many templates of one account; returns how many were new. */

@@ -99,7 +99,7 @@ export class TemplatesService {
           : {}),
       }),
     );
-    return this.templates.insert(ws, account.id, {
+    const stored = await this.templates.insert(ws, account.id, {
       metaTemplateId: created.id,
       name: def.name,
       language: def.language,
@@ -111,6 +111,11 @@ export class TemplatesService {
       rejectedReason: null,
       qualityScore: null,
     });
+    if (!stored) {
+      // A concurrent create of the same name, or Meta answered with an id we already hold.
+      throw new TemplateExistsError(def.name, def.language);
+    }
+    return stored;
   }
 
   list(
