@@ -87,13 +87,18 @@ function detailLines(details: unknown): string[] {
   if (Array.isArray(details)) {
     return details.slice(0, 20).map((d) => {
       if (d && typeof d === 'object') {
+        // validation failures: { field, problems[] }; other lists: { row|field, reason|message }
         const o = d as Record<string, unknown>;
-        const field = o.field ?? o.property ?? o.path ?? o.row;
-        const msg = o.message ?? o.reason ?? o.constraints ?? o;
-        const text = typeof msg === 'string' ? msg : JSON.stringify(msg);
-        return field !== undefined ? `${String(field)}: ${text}` : text;
+        const field = o.field ?? o.row;
+        const msg = o.problems ?? o.message ?? o.reason ?? o;
+        const text = Array.isArray(msg)
+          ? msg.map(String).join('; ')
+          : typeof msg === 'string'
+            ? msg
+            : JSON.stringify(msg);
+        return typeof field === 'string' || typeof field === 'number' ? `${field}: ${text}` : text;
       }
-      return String(d);
+      return typeof d === 'string' ? d : JSON.stringify(d);
     });
   }
   if (typeof details === 'object') {
@@ -101,7 +106,7 @@ function detailLines(details: unknown): string[] {
       .slice(0, 20)
       .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
   }
-  return [String(details)];
+  return [typeof details === 'string' ? details : JSON.stringify(details)];
 }
 
 export interface RequestOptions {
@@ -168,7 +173,7 @@ export class ApiClient {
         body,
         // Node's fetch streams a request body only in half-duplex mode.
         ...(opts.raw ? { duplex: 'half' } : {}),
-      } as RequestInit);
+      });
     } catch (e) {
       throw new ApiUnreachableError(this.baseUrl, e);
     }
@@ -178,7 +183,7 @@ export class ApiClient {
 function parseBody(text: string): ErrorBody | null {
   try {
     const parsed: unknown = JSON.parse(text);
-    return parsed && typeof parsed === 'object' ? (parsed as ErrorBody) : null;
+    return parsed && typeof parsed === 'object' ? parsed : null;
   } catch {
     return null;
   }

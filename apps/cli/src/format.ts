@@ -128,7 +128,7 @@ export function formatCampaign(c: CampaignView): string {
     ['status', c.statusReason ? `${c.status} (${c.statusReason})` : c.status],
     ['started', c.startedAt ?? null],
     ['completed', c.completedAt ?? null],
-    ...Object.entries(c.counts).map(([k, v]): [string, Cell] => [k, v]),
+    ...Object.entries(c.counts).map(([k, v]: [string, number]): [string, Cell] => [k, v]),
   ]);
 }
 
@@ -209,6 +209,9 @@ export function formatReport(report: unknown): string {
   const show = (key: string, v: Json): Cell => {
     if (typeof v === 'number' && isRateKey(key)) {
       return percents ? `${v.toFixed(1)}%` : formatPercent(v);
+    }
+    if (typeof v === 'number' && /(code|id)$/i.test(key)) {
+      return String(v); // an identifier (error code 131026), not a quantity: no grouping
     }
     if (isScalar(v)) {
       return v;

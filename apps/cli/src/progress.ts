@@ -15,7 +15,7 @@ export function createProgress(
   opts: { plainEveryMs?: number } = {},
 ): Progress {
   const bar = new SingleBar({
-    stream: stream as NodeJS.WritableStream,
+    stream,
     format: `${label} [{bar}] {percentage}% | {value}/{total} | {detail}`,
     barCompleteChar: '█',
     barIncompleteChar: '░',
