@@ -86,9 +86,20 @@ describe('the main job demo, at a smaller size', () => {
     expect(result.campaign.counts).toMatchObject({ targeted: 196, sent: 196, failed: 0 });
     const template = await e.v1('GET', `/templates/${result.templateId}`);
     expect(template.body).toMatchObject({ status: 'APPROVED', category: 'MARKETING' });
-    const read = await until('every message read', async () => {
-      const c = await e.v1('GET', `/campaigns/${result.campaign.id}`);
-      return c.body.counts.read === 196 && c.body.counts;
+    let last: unknown = null;
+    const read = await until(
+      'every message read',
+      async () => {
+        const c = await e.v1('GET', `/campaigns/${result.campaign.id}`);
+        last = c.body.counts;
+        return c.body.counts.read === 196 && c.body.counts;
+      },
+      45_000,
+    ).catch(async (err: Error) => {
+      const sandbox = await e.control('GET', '/counters');
+      throw new Error(
+        `${err.message}; last counts ${JSON.stringify(last)}; sandbox ${JSON.stringify(sandbox)}`,
+      );
     });
     expect(read).toMatchObject({ delivered: 196, read: 196 });
     const phones = (await e.v1('GET', `/campaigns/${result.campaign.id}/messages?limit=1000`)).body
