@@ -6,6 +6,7 @@
 //
 //   API_URL=http://127.0.0.1:3000 SANDBOX_URL=http://127.0.0.1:4010 API_KEY=… node dist/scripts/demo.js
 //   (DEMO_CONTACTS=10000, DEMO_MPS=500, DEMO_DIR=.data)
+import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiClient, ApiError, type RequestOptions } from '../apps/cli/src/api-client';
@@ -24,10 +25,6 @@ export interface DemoOptions {
   apiUrl: string;
   apiKey: string;
   sandboxUrl: string;
-  wabaId: string;
-  accessToken: string;
-  /** Meta's id of the sandbox number the campaign sends from. */
-  sandboxPhoneNumberId: string;
   contacts: number;
   /** Throughput set on the sandbox number and on the engine's phone number. */
   mps: number;
@@ -181,32 +178,52 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     o.sandboxSettings ?? {},
   );
   await sandbox('PATCH', '/settings', settings);
-  await sandbox('PATCH', `/phone-numbers/${o.sandboxPhoneNumberId}`, { throughputMps: o.mps });
   const p = (settings as { probabilities: Record<string, number> }).probabilities;
   log(
     `    delivered ${pct(p.delivered!)}, read ${pct(p.read!)}, STOP replies ${pct(p.stopReply!)}, ` +
       `button taps ${pct(p.buttonReply!)}, undeliverable ${pct(p.undeliverable!)}, per-user cap ${pct(p.perUserCap!)}; ` +
       'statuses batched up to 100 per webhook',
   );
-  log(
-    `    sender number set to ${o.mps} messages/s (Meta's default tier is 80 mps; ` +
-      `${formatNumber(o.contacts)} messages at 80 mps would take ~${Math.ceil(o.contacts / 80)} s)`,
-  );
 
-  // 2. Register the business account; the engine reads its numbers from the Graph API.
-  step(2, 'Registering the WhatsApp Business Account');
-  const account = await call<Account>('POST', '/v1/business-accounts', {
-    body: { wabaId: o.wabaId, accessToken: o.accessToken, name: 'Demo store' },
+  // 2. A business account of its own on the sandbox (so a second run on the same database never
+  //    meets the first run's template ids or wamids, which a restarted sandbox hands out again),
+  //    registered with the engine, which reads its numbers from the Graph API.
+  step(2, 'Creating a WhatsApp Business Account on the sandbox and registering it');
+  const stamp = `${Date.now()}${Math.floor(Math.random() * 10)}`;
+  const wabaId = `1${stamp}1`;
+  const phoneNumberId = `1${stamp}2`;
+  const accessToken = `demo-${randomBytes(16).toString('hex')}`;
+  await sandbox('POST', '/wabas', {
+    id: wabaId,
+    name: 'Demo Store',
+    accessToken,
+    phoneNumbers: [
+      {
+        id: phoneNumberId,
+        displayPhoneNumber: `+1 555 ${stamp.slice(-7, -4)} ${stamp.slice(-4)}`,
+        verifiedName: 'Demo Store',
+        throughputMps: o.mps,
+        messagingLimitTier: 'TIER_UNLIMITED',
+      },
+    ],
   });
-  const phone =
-    account.phoneNumbers.find((n) => n.phoneNumberId === o.sandboxPhoneNumberId) ??
-    account.phoneNumbers[0];
+  const account = await call<Account>('POST', '/v1/business-accounts', {
+    body: { wabaId, accessToken, name: 'Demo store' },
+  });
+  const phone = account.phoneNumbers.find((n) => n.phoneNumberId === phoneNumberId);
   if (!phone) {
-    throw new Error(`WABA ${o.wabaId} has no phone number`);
+    throw new Error(`the engine did not find phone number ${phoneNumberId} of WABA ${wabaId}`);
   }
   await call('PATCH', `/v1/phone-numbers/${phone.id}`, { body: { throughputMps: o.mps } });
-  log(`    WABA ${account.wabaId} registered (account ${account.id}); token stored encrypted`);
-  log(`    sending from ${phone.displayPhoneNumber} at ${o.mps} messages/s`);
+  log(
+    `    WABA ${account.wabaId} registered (account ${account.id}); its token is stored encrypted`,
+  );
+  log(
+    `    sending from ${phone.displayPhoneNumber} at ${o.mps} messages/s, raised for the demo on the ` +
+      `sandbox number and in the engine (Meta's default is 80 mps: ${formatNumber(o.contacts)} ` +
+      `messages would take ~${formatDuration((o.contacts / 80) * 1000)} instead of ` +
+      `~${formatDuration((o.contacts / o.mps) * 1000)})`,
+  );
 
   // 3. Import the contact list, recording an opt-in for every imported contact.
   step(
@@ -528,9 +545,6 @@ if (require.main === module) {
       apiUrl: process.env.API_URL ?? 'http://127.0.0.1:3000',
       apiKey,
       sandboxUrl: process.env.SANDBOX_URL ?? 'http://127.0.0.1:4010',
-      wabaId: process.env.SANDBOX_WABA_ID ?? '100000000000001',
-      accessToken: process.env.SANDBOX_ACCESS_TOKEN ?? 'sandbox-token',
-      sandboxPhoneNumberId: process.env.SANDBOX_PHONE_NUMBER_ID ?? '100000000000002',
       contacts: intEnv('DEMO_CONTACTS', 10_000),
       mps: intEnv('DEMO_MPS', 500),
       dir: process.env.DEMO_DIR ?? '.data',

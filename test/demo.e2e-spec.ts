@@ -3,15 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { demoCsv, runDemo, type DemoResult } from '../scripts/demo';
-import {
-  acceptedPerRecipient,
-  PHONE_NUMBER_ID,
-  startEngine,
-  TOKEN,
-  until,
-  WABA,
-  type Engine,
-} from './support/engine';
+import { acceptedPerRecipient, startEngine, until, type Engine } from './support/engine';
 
 function collector(): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();
@@ -34,9 +26,6 @@ describe('the main job demo, at a smaller size', () => {
       apiUrl: e.api.url,
       apiKey: e.key,
       sandboxUrl: e.sandbox.url,
-      wabaId: WABA,
-      accessToken: TOKEN,
-      sandboxPhoneNumberId: PHONE_NUMBER_ID,
       contacts: 200,
       mps: 500,
       dir,
