@@ -29,9 +29,9 @@ function spawnWorker(e: Engine): ChildProcess {
       SEND_IN_DOUBT_AFTER_MS: '1500',
       SEND_RESEND_AFTER_MS: '3000',
       WORKER_LEASE_TTL_MS: '2000',
-      LOG_LEVEL: 'error',
+      LOG_LEVEL: process.env.WORKER_LOG_LEVEL ?? 'error',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', process.env.WORKER_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
   });
   return child;
 }
@@ -53,11 +53,15 @@ describe('exactly once across worker crashes and several workers', () => {
     templateId = (await approvedTemplate(e, 'promo_crash')).id;
   });
 
-  afterAll(async () => {
-    for (const c of children) {
+  // Each test owns its workers: none may keep sending into the next one.
+  afterEach(async () => {
+    for (const c of children.splice(0)) {
       c.kill('SIGKILL');
+      await exit(c);
     }
-    await Promise.all(children.map(exit));
+  });
+
+  afterAll(async () => {
     await e?.close();
   });
 

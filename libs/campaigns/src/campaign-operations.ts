@@ -74,6 +74,11 @@ export class CampaignOperations {
     return this.sender.runLane(campaignId);
   }
 
+  /** Shutdown: lanes finish the batch in hand and claim no more. */
+  stopSending(): void {
+    this.sender.stop();
+  }
+
   /** Starts scheduled campaigns whose time has come; a schedule missed beyond the grace follows the late policy. */
   async startDue(): Promise<number> {
     let started = 0;

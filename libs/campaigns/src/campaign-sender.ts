@@ -74,6 +74,7 @@ export function isUsRecipient(phone: string): boolean {
 @Injectable()
 export class CampaignSender {
   private readonly logger = new Logger(CampaignSender.name);
+  private stopping = false;
 
   constructor(
     private readonly campaigns: CampaignsRepository,
@@ -89,6 +90,11 @@ export class CampaignSender {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** Shutdown: finish the batch in hand, claim nothing more. */
+  stop(): void {
+    this.stopping = true;
+  }
+
   async runLane(campaignId: string): Promise<LaneOutcome> {
     const campaign = await this.campaigns.findById(campaignId);
     if (!campaign || campaign.status !== 'running') {
@@ -102,7 +108,7 @@ export class CampaignSender {
     }
     const ctx = await this.context(campaign);
     const deadline = Date.now() + LANE_BUDGET_MS;
-    while (Date.now() < deadline) {
+    while (Date.now() < deadline && !this.stopping) {
       if (!(await this.state.isRunning(campaignId))) {
         return { kind: 'stopped' };
       }

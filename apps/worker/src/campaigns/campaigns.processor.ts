@@ -1,5 +1,5 @@
 import { Process, Processor } from '@nestjs/bull';
-import { Logger, type OnModuleDestroy } from '@nestjs/common';
+import { type BeforeApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import type { Job } from 'bull';
 import {
   CAMPAIGNS_QUEUE,
@@ -17,15 +17,21 @@ const MAX_INLINE_WAIT_MS = 1000;
 const MAX_JOB_MS = 60_000;
 
 @Processor(CAMPAIGNS_QUEUE)
-export class CampaignsProcessor implements OnModuleDestroy {
-  private readonly logger = new Logger(CampaignsProcessor.name);
+export class CampaignsProcessor implements OnModuleDestroy, BeforeApplicationShutdown {
   private stopping = false;
+  private readonly active = new Set<Promise<unknown>>();
 
   constructor(private readonly ops: CampaignOperations) {}
 
   onModuleDestroy(): void {
     // SIGTERM: lanes finish the batch in hand and return; bull then lets the jobs complete.
     this.stopping = true;
+    this.ops.stopSending();
+  }
+
+  /** Runs before the database and Redis close: in-flight batches write their outcomes first. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.active]);
   }
 
   @Process({ name: TARGET_JOB, concurrency: 2 })
@@ -40,7 +46,14 @@ export class CampaignsProcessor implements OnModuleDestroy {
   }
 
   @Process({ name: LANE_JOB, concurrency: 16 })
-  async lane(job: Job<LaneData>): Promise<string> {
+  lane(job: Job<LaneData>): Promise<string> {
+    const run = this.runLane(job);
+    this.active.add(run);
+    void run.finally(() => this.active.delete(run));
+    return run;
+  }
+
+  private async runLane(job: Job<LaneData>): Promise<string> {
     const started = Date.now();
     for (;;) {
       const outcome = await this.ops.runLane(job.data.campaignId);
