@@ -37,6 +37,10 @@ export class CreateReportAggregates1764500000000 implements MigrationInterface {
         messages bigint NOT NULL,
         PRIMARY KEY (campaign_id, phone_prefix)
       )`);
+    // Exports and per-campaign listings walk a campaign's messages in id order (keyset batches).
+    await q.query(
+      `CREATE INDEX campaign_messages_campaign_id_idx ON campaign_messages (campaign_id, id)`,
+    );
     await q.query(aggregateFunction('campaign_messages_report_insert', INSERT_SOURCE));
     await q.query(aggregateFunction('campaign_messages_report_update', UPDATE_SOURCE));
     await q.query(`
@@ -54,6 +58,7 @@ export class CreateReportAggregates1764500000000 implements MigrationInterface {
     await q.query(`DROP TRIGGER campaign_messages_report_insert ON campaign_messages`);
     await q.query(`DROP FUNCTION campaign_messages_report_update()`);
     await q.query(`DROP FUNCTION campaign_messages_report_insert()`);
+    await q.query(`DROP INDEX campaign_messages_campaign_id_idx`);
     await q.query(`DROP TABLE campaign_billable_prefixes`);
     await q.query(`DROP TABLE campaign_hourly_stats`);
     await q.query(`DROP TABLE campaign_error_counts`);
