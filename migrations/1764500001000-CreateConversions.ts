@@ -72,7 +72,9 @@ export class CreateConversions1764500001000 implements MigrationInterface {
         last_fetched_at timestamptz,
         last_error text
       )`);
-    await q.query(`CREATE INDEX template_insight_fetches_due_idx ON template_insight_fetches (next_fetch_at)`);
+    await q.query(
+      `CREATE INDEX template_insight_fetches_due_idx ON template_insight_fetches (next_fetch_at)`,
+    );
     await q.query(`
       CREATE TABLE template_benchmarks (
         template_id uuid NOT NULL REFERENCES templates(id) ON DELETE CASCADE,

@@ -29,7 +29,7 @@ describe('campaign reports (SQL-built campaign with known outcomes)', () => {
   const STARTED = new Date(H - 20 * 24 * HOUR);
   const ph = phones(11, 901);
   const us = '+12125550199';
-  const [s1, s2, f1, f2, d1, d2, r1, r2, r3, r4, sOnly] = ph as [string, ...string[]] as string[];
+  const [s1, s2, f1, f2, d1, d2, r1, r2, r3, r4, sOnly] = ph;
 
   beforeAll(async () => {
     e = await startEngine({}, { worker: false });

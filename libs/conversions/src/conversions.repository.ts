@@ -164,7 +164,10 @@ export class ConversionsRepository {
         kept.push(e);
       }
     }
-    await this.foldIntoCampaigns(em, kept.filter((e) => e.campaignId !== null));
+    await this.foldIntoCampaigns(
+      em,
+      kept.filter((e) => e.campaignId !== null),
+    );
     return kept;
   }
 

@@ -79,15 +79,7 @@ export class TemplateInsightsRepository {
        ON CONFLICT (template_id, as_of) DO UPDATE SET period_start = EXCLUDED.period_start,
          read_rate = EXCLUDED.read_rate, click_rate = EXCLUDED.click_rate, ad_id = EXCLUDED.ad_id,
          raw = EXCLUDED.raw, fetched_at = now()`,
-      [
-        b.templateId,
-        b.asOf,
-        b.periodStart,
-        b.readRate,
-        b.clickRate,
-        b.adId,
-        JSON.stringify(b.raw),
-      ],
+      [b.templateId, b.asOf, b.periodStart, b.readRate, b.clickRate, b.adId, JSON.stringify(b.raw)],
     );
   }
 

@@ -55,14 +55,21 @@ export class TemplateInsightsService {
               ? e.message
               : String(e);
         await this.repo.recordOutcome(t.templateId, message.slice(0, 1000));
-        this.logger.warn({ message: 'template insights fetch failed', templateId: t.templateId, error: message });
+        this.logger.warn({
+          message: 'template insights fetch failed',
+          templateId: t.templateId,
+          error: message,
+        });
       }
     }
     return ok;
   }
 
   private async refresh(t: InsightTarget): Promise<void> {
-    const token = await this.accounts.accessToken(asWorkspaceId(t.workspaceId), t.businessAccountId);
+    const token = await this.accounts.accessToken(
+      asWorkspaceId(t.workspaceId),
+      t.businessAccountId,
+    );
     const bench = await this.graph.templateBenchmarks(t.metaTemplateId, token);
     if (bench) {
       const asOf = metaDate(bench.row.date_stop) ?? this.clock.now().toISOString().slice(0, 10);
@@ -88,8 +95,6 @@ export class TemplateInsightsService {
     const points = analytics.data
       .flatMap((d) => d.data_points)
       .filter((p) => p.template_id === t.metaTemplateId);
-    await this.repo.saveDays(
-      points.map((p) => ({ templateId: t.templateId, ...dayMetrics(p) })),
-    );
+    await this.repo.saveDays(points.map((p) => ({ templateId: t.templateId, ...dayMetrics(p) })));
   }
 }

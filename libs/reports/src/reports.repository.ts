@@ -123,7 +123,11 @@ export class ReportsRepository {
   async failures(
     campaignId: string,
   ): Promise<Array<{ code: number; title: string | null; count: number }>> {
-    const rows = await queryRows<{ error_code: number; error_title: string | null; messages: string }>(
+    const rows = await queryRows<{
+      error_code: number;
+      error_title: string | null;
+      messages: string;
+    }>(
       this.db,
       `SELECT error_code, error_title, messages FROM campaign_error_counts
         WHERE campaign_id = $1 AND messages > 0 ORDER BY messages DESC, error_code`,
@@ -167,10 +171,11 @@ export class ReportsRepository {
   }
 
   async rateCards(): Promise<RateCard[]> {
-    const rows = await queryRows<{ calling_code: string; currency: string; marketing_rate: string }>(
-      this.db,
-      `SELECT calling_code, currency, marketing_rate FROM rate_cards`,
-    );
+    const rows = await queryRows<{
+      calling_code: string;
+      currency: string;
+      marketing_rate: string;
+    }>(this.db, `SELECT calling_code, currency, marketing_rate FROM rate_cards`);
     return rows.map((r) => ({
       callingCode: r.calling_code,
       currency: r.currency.trim(),

@@ -114,7 +114,9 @@ export class ReportsService {
       this.repo.latestBenchmark(c.templateId),
     ]);
     const end = c.completedAt ?? c.cancelledAt ?? c.failedAt ?? now;
-    const meta = c.startedAt ? await this.repo.metaDays(c.templateId, ymd(c.startedAt), ymd(end)) : null;
+    const meta = c.startedAt
+      ? await this.repo.metaDays(c.templateId, ymd(c.startedAt), ymd(end))
+      : null;
 
     const funnel = c.counts;
     const rates = funnelRates(funnel);
@@ -244,7 +246,12 @@ export class ReportsService {
         cards,
       ),
     }));
-    return { from: start, to: end, totals: group(heads, prefixes, stats, cards), templates: perTemplate };
+    return {
+      from: start,
+      to: end,
+      totals: group(heads, prefixes, stats, cards),
+      templates: perTemplate,
+    };
   }
 
   /** Checks the campaign belongs to the workspace before any byte of an export is written. */

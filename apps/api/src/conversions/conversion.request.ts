@@ -6,11 +6,15 @@ export class ConversionEventRequest {
   @ApiProperty({ description: 'your id of the event; a resent id counts once', maxLength: 200 })
   eventId!: string;
   @ApiProperty({
-    description: 'add_to_cart, checkout_initiated, purchase, or a custom name ([A-Za-z][A-Za-z0-9_]{0,63})',
+    description:
+      'add_to_cart, checkout_initiated, purchase, or a custom name ([A-Za-z][A-Za-z0-9_]{0,63})',
     example: 'purchase',
   })
   eventName!: string;
-  @ApiPropertyOptional({ description: 'one of phone, contactId or wamid', example: '+5511912345678' })
+  @ApiPropertyOptional({
+    description: 'one of phone, contactId or wamid',
+    example: '+5511912345678',
+  })
   phone?: string;
   @ApiPropertyOptional({ description: 'one of phone, contactId or wamid' }) contactId?: string;
   @ApiPropertyOptional({ description: 'one of phone, contactId or wamid: a message we sent' })

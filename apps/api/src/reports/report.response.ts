@@ -127,7 +127,9 @@ export class SideBySideResponse {
   @ApiProperty() eventName!: string;
   @ApiProperty({ description: 'attributed by the engine: { count, value }' })
   engine!: { count: number; value: number | null };
-  @ApiProperty({ description: "Meta's template analytics for the same event: { count, value, metrics }" })
+  @ApiProperty({
+    description: "Meta's template analytics for the same event: { count, value, metrics }",
+  })
   meta!: { count: number | null; value: number | null; metrics: string[] };
 }
 

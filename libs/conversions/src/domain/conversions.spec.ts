@@ -6,7 +6,14 @@ const at = (ms: number): Date => new Date(T0 + ms);
 const HOUR = 60 * 60 * 1000;
 
 function tp(id: string, campaign: string, t: Partial<Touchpoint>): Touchpoint {
-  return { messageId: id, campaignId: campaign, deliveredAt: null, readAt: null, clickedAt: null, ...t };
+  return {
+    messageId: id,
+    campaignId: campaign,
+    deliveredAt: null,
+    readAt: null,
+    clickedAt: null,
+    ...t,
+  };
 }
 
 describe('attribution', () => {
@@ -16,7 +23,9 @@ describe('attribution', () => {
   });
 
   it('does not attribute a delivery one millisecond older than the window', () => {
-    expect(chooseAttribution(at(0), 7, [tp('1', 'c1', { deliveredAt: at(-7 * DAY_MS - 1) })])).toBeNull();
+    expect(
+      chooseAttribution(at(0), 7, [tp('1', 'c1', { deliveredAt: at(-7 * DAY_MS - 1) })]),
+    ).toBeNull();
   });
 
   it('counts a delivery at the same instant as the event, but not one after it', () => {
@@ -25,7 +34,9 @@ describe('attribution', () => {
   });
 
   it('leaves an event before any message unattributed', () => {
-    expect(chooseAttribution(at(-DAY_MS), 7, [tp('1', 'c1', { deliveredAt: at(0), readAt: at(HOUR) })])).toBeNull();
+    expect(
+      chooseAttribution(at(-DAY_MS), 7, [tp('1', 'c1', { deliveredAt: at(0), readAt: at(HOUR) })]),
+    ).toBeNull();
     expect(chooseAttribution(at(0), 7, [])).toBeNull();
   });
 
@@ -61,7 +72,11 @@ describe('attribution', () => {
   it('among engaged messages, the last engagement wins', () => {
     const a = chooseAttribution(at(0), 7, [
       tp('1', 'a', { deliveredAt: at(-5 * DAY_MS), readAt: at(-HOUR) }),
-      tp('2', 'b', { deliveredAt: at(-2 * DAY_MS), readAt: at(-2 * DAY_MS), clickedAt: at(-DAY_MS) }),
+      tp('2', 'b', {
+        deliveredAt: at(-2 * DAY_MS),
+        readAt: at(-2 * DAY_MS),
+        clickedAt: at(-DAY_MS),
+      }),
     ]);
     expect(a).toMatchObject({ campaignId: 'a', touch: 'read' });
   });
@@ -75,7 +90,12 @@ describe('attribution', () => {
 
 describe('conversion event validation', () => {
   const now = T0;
-  const ok = { eventId: 'e1', eventName: 'add_to_cart', phone: '+5511912345678', occurredAt: '2030-06-01T11:00:00Z' };
+  const ok = {
+    eventId: 'e1',
+    eventName: 'add_to_cart',
+    phone: '+5511912345678',
+    occurredAt: '2030-06-01T11:00:00Z',
+  };
   const reason = (e: unknown): string | null => {
     const r = parseConversionEvent(e, now);
     return r.ok ? null : r.reason;
@@ -84,7 +104,10 @@ describe('conversion event validation', () => {
   it('accepts a well-formed event and a custom name', () => {
     expect(reason(ok)).toBeNull();
     expect(reason({ ...ok, eventName: 'wishlist_added' })).toBeNull();
-    const r = parseConversionEvent({ ...ok, eventName: 'purchase', value: 19.999999, currency: 'BRL' }, now);
+    const r = parseConversionEvent(
+      { ...ok, eventName: 'purchase', value: 19.999999, currency: 'BRL' },
+      now,
+    );
     expect(r.ok && r.event.value).toBe(20);
   });
 
@@ -101,12 +124,24 @@ describe('conversion event validation', () => {
     ['string value', { ...ok, value: '10', currency: 'USD' }, 'value must be a number ≥ 0'],
     ['bad currency', { ...ok, value: 1, currency: 'usd' }, 'currency must be an ISO-4217 code'],
     ['unknown currency', { ...ok, value: 1, currency: 'XYZ' }, 'currency must be an ISO-4217 code'],
-    ['purchase without value', { ...ok, eventName: 'purchase' }, 'a purchase needs value and currency'],
+    [
+      'purchase without value',
+      { ...ok, eventName: 'purchase' },
+      'a purchase needs value and currency',
+    ],
     ['value without currency', { ...ok, value: 3 }, 'value needs a currency'],
     ['currency without value', { ...ok, currency: 'USD' }, 'currency is given without a value'],
     ['missing occurredAt', { ...ok, occurredAt: undefined }, 'occurredAt is required'],
-    ['occurredAt without zone', { ...ok, occurredAt: '2030-06-01T11:00:00' }, 'occurredAt is required'],
-    ['impossible date', { ...ok, occurredAt: '2030-13-45T11:00:00Z' }, 'occurredAt is not a valid date'],
+    [
+      'occurredAt without zone',
+      { ...ok, occurredAt: '2030-06-01T11:00:00' },
+      'occurredAt is required',
+    ],
+    [
+      'impossible date',
+      { ...ok, occurredAt: '2030-13-45T11:00:00Z' },
+      'occurredAt is not a valid date',
+    ],
     ['future event', { ...ok, occurredAt: '2030-06-01T12:10:00Z' }, 'occurredAt is in the future'],
   ])('rejects %s with its reason', (_name, event, expected) => {
     expect(reason(event)).toContain(expected);

@@ -24,7 +24,16 @@ export interface DayMetrics {
   conversions: Record<string, number>;
 }
 
-const KNOWN_KEYS = new Set(['template_id', 'start', 'end', 'sent', 'delivered', 'read', 'clicked', 'cost']);
+const KNOWN_KEYS = new Set([
+  'template_id',
+  'start',
+  'end',
+  'sent',
+  'delivered',
+  'read',
+  'clicked',
+  'cost',
+]);
 
 export function dayMetrics(p: AnalyticsPoint): DayMetrics {
   const conversions: Record<string, number> = {};

@@ -146,7 +146,8 @@ export interface Recommendation {
 
 const ADVICE: Record<'read' | 'click', string> = {
   read: 'Make the first line specific to the contact and the offer, and send when your contacts are usually active.',
-  click: 'Give the button one clear action and make the offer concrete (amount, deadline) in the body.',
+  click:
+    'Give the button one clear action and make the offer concrete (amount, deadline) in the body.',
 };
 
 /** One recommendation per metric that is below its benchmark, stating by how much. */
@@ -184,9 +185,7 @@ export function conversionsSideBySide(
   engine: ReadonlyMap<string, { count: number; value: number | null }>,
   meta: Readonly<Record<string, number>> | null,
 ): SideBySide[] {
-  const names = [
-    ...new Set([...Object.keys(META_EQUIVALENTS), ...engine.keys()]),
-  ].sort();
+  const names = [...new Set([...Object.keys(META_EQUIVALENTS), ...engine.keys()])].sort();
   return names.map((eventName) => {
     const eq = META_EQUIVALENTS[eventName];
     const sum = (keys: string[] | undefined): number | null => {
@@ -194,7 +193,12 @@ export function conversionsSideBySide(
         return null;
       }
       const present = keys.filter((k) => meta[k] !== undefined);
-      return present.length ? round(present.reduce((n, k) => n + (meta[k] ?? 0), 0), 6) : null;
+      return present.length
+        ? round(
+            present.reduce((n, k) => n + (meta[k] ?? 0), 0),
+            6,
+          )
+        : null;
     };
     return {
       eventName,

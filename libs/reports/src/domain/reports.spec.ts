@@ -63,11 +63,17 @@ describe('spend', () => {
   });
 
   it('computes return on spend only within one currency', () => {
-    expect(returnOnSpend([{ currency: 'USD', amount: 50 }], [{ currency: 'USD', amount: 12.5 }])).toBe(4);
+    expect(
+      returnOnSpend([{ currency: 'USD', amount: 50 }], [{ currency: 'USD', amount: 12.5 }]),
+    ).toBe(4);
     expect(returnOnSpend([], [{ currency: 'USD', amount: 12.5 }])).toBe(0);
-    expect(returnOnSpend([{ currency: 'BRL', amount: 50 }], [{ currency: 'USD', amount: 1 }])).toBeNull();
+    expect(
+      returnOnSpend([{ currency: 'BRL', amount: 50 }], [{ currency: 'USD', amount: 1 }]),
+    ).toBeNull();
     expect(returnOnSpend([{ currency: 'USD', amount: 50 }], [])).toBeNull();
-    expect(returnOnSpend([{ currency: 'USD', amount: 5 }], [{ currency: 'USD', amount: 0 }])).toBeNull();
+    expect(
+      returnOnSpend([{ currency: 'USD', amount: 5 }], [{ currency: 'USD', amount: 0 }]),
+    ).toBeNull();
   });
 });
 
