@@ -7,7 +7,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * transition tables: every row contributes +1 to the keys of its new state and -1 to those of its
  * old state, so any writer (sender, webhooks, reconciliation, bulk SQL) keeps them right, and a
  * 500-row UPDATE costs three grouped scans of the transition tables, not 500 row triggers.
- * Keys are upserted in sorted order so concurrent batches lock aggregate rows in the same order.
+ * Keys are upserted in sorted order, after the campaign's counters row, so concurrent batches lock
+ * rows in one order.
  */
 export class CreateReportAggregates1764500000000 implements MigrationInterface {
   name = 'CreateReportAggregates1764500000000';
@@ -70,11 +71,26 @@ const COLS =
 const INSERT_SOURCE = `SELECT ${COLS}, 1 AS w FROM new_rows`;
 const UPDATE_SOURCE = `SELECT ${COLS}, 1 AS w FROM new_rows UNION ALL SELECT ${COLS}, -1 AS w FROM old_rows`;
 
+/** Rows that count in some aggregate (the filters of the three upserts, or-ed). */
+const CONTRIBUTES =
+  "status IN ('failed', 'delivered', 'read') OR clicked_at IS NOT NULL OR billable";
+
 /** The same three upserts for both triggers, over `source` (rows with their weight w = ±1). */
 function aggregateFunction(name: string, source: string): string {
   return `
     CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $fn$
     BEGIN
+      -- Fast path: claims, requeues, cancels and snapshots change nothing that is aggregated.
+      IF NOT EXISTS (SELECT 1 FROM (${source}) d WHERE ${CONTRIBUTES}) THEN
+        RETURN NULL;
+      END IF;
+      -- Lock order: the campaign's counters row first, then aggregate rows. A transaction that
+      -- already bumped counters (a send batch applying statuses stored before its wamids) and one
+      -- that applies webhooks then take locks in the same order, so they cannot deadlock.
+      PERFORM 1 FROM campaign_counters k
+        WHERE k.campaign_id IN (SELECT campaign_id FROM (${source}) d WHERE ${CONTRIBUTES})
+        ORDER BY k.campaign_id FOR UPDATE OF k;
+
       INSERT INTO campaign_error_counts AS t (campaign_id, error_code, error_title, messages)
       SELECT campaign_id, coalesce(error_code, 0), max(error_title) FILTER (WHERE w > 0), sum(w)
         FROM (${source}) d
