@@ -8,6 +8,8 @@ import { CreateIdempotencyKeys1764200003000 } from './1764200003000-CreateIdempo
 import { CreateTemplates1764250000000 } from './1764250000000-CreateTemplates';
 import { CreateWebhookEvents1764300000000 } from './1764300000000-CreateWebhookEvents';
 import { CreateCampaigns1764400000000 } from './1764400000000-CreateCampaigns';
+import { CreateReportAggregates1764500000000 } from './1764500000000-CreateReportAggregates';
+import { CreateConversions1764500001000 } from './1764500001000-CreateConversions';
 
 export const MIGRATIONS = [
   CreateAccounts1764100000000,
@@ -18,4 +20,6 @@ export const MIGRATIONS = [
   CreateTemplates1764250000000,
   CreateWebhookEvents1764300000000,
   CreateCampaigns1764400000000,
+  CreateReportAggregates1764500000000,
+  CreateConversions1764500001000,
 ];

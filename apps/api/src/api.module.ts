@@ -23,6 +23,11 @@ import { ErrorFilter } from './http/error.filter';
 import { createValidationPipe } from './http/validation';
 import { MetaWebhookController } from './webhooks/meta-webhook.controller';
 import { AudiencesHttpModule } from './audiences/audiences-http.module';
+import { ConversionsModule } from '@app/conversions';
+import { ReportsModule } from '@app/reports';
+import { CampaignReportController } from './reports/campaign-report.controller';
+import { ReportsController } from './reports/reports.controller';
+import { ConversionsController } from './conversions/conversions.controller';
 
 @Module({})
 export class ApiModule implements OnApplicationBootstrap {
@@ -46,6 +51,8 @@ export class ApiModule implements OnApplicationBootstrap {
         IdempotencyModule,
         WebhooksModule.forIngest(),
         AudiencesHttpModule,
+        ConversionsModule,
+        ReportsModule,
       ],
       controllers: [
         HealthController,
@@ -56,6 +63,9 @@ export class ApiModule implements OnApplicationBootstrap {
         TemplatesController,
         CampaignsController,
         MetaWebhookController,
+        CampaignReportController,
+        ReportsController,
+        ConversionsController,
       ],
       providers: [
         HttpMetrics,

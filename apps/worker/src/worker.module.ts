@@ -15,6 +15,8 @@ import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module';
 import { CampaignsProcessor } from './campaigns/campaigns.processor';
 import { CampaignsScheduler } from './campaigns/campaigns.scheduler';
 import { AudiencesWorkerModule } from './audiences/audiences-worker.module';
+import { ConversionsModule } from '@app/conversions';
+import { TemplateInsightsScheduler } from './reports/template-insights.scheduler';
 
 /** Bull processors and schedules; no HTTP port. */
 @Module({})
@@ -39,8 +41,9 @@ export class WorkerModule {
           },
         }),
         AudiencesWorkerModule,
+        ConversionsModule,
       ],
-      providers: [CampaignsProcessor, CampaignsScheduler],
+      providers: [CampaignsProcessor, CampaignsScheduler, TemplateInsightsScheduler],
     };
   }
 }

@@ -55,6 +55,13 @@ export interface AppConfig {
     /** A running import whose worker has not reported for this long is taken over (IMPORT_LEASE_MS). */
     leaseMs: number;
   };
+  /** MM Lite template metrics for reports (benchmarks, analytics) pulled by the worker. */
+  reports: {
+    /** How often each worker looks for templates due a fetch (REPORTS_INSIGHTS_TICK_MS). */
+    insightsTickMs: number;
+    /** How long a template's fetched metrics count as fresh (REPORTS_INSIGHTS_REFRESH_MS). */
+    insightsRefreshMs: number;
+  };
   sandbox: {
     port: number;
     host: string;

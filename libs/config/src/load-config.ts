@@ -87,6 +87,9 @@ class Env {
     1024 * 1024 * 1024;
   @Type(() => Number) @IsInt() @Min(10) @Max(200_000) IMPORT_BATCH_ROWS = 20_000;
   @Type(() => Number) @IsInt() @Min(500) @Max(3_600_000) IMPORT_LEASE_MS = 60_000;
+  @Type(() => Number) @IsInt() @Min(50) @Max(3_600_000) REPORTS_INSIGHTS_TICK_MS = 60_000;
+  @Type(() => Number) @IsInt() @Min(100) @Max(7 * 86_400_000) REPORTS_INSIGHTS_REFRESH_MS =
+    6 * 3_600_000;
 
   @Type(() => Number) @IsInt() @Min(1) @Max(65535) SANDBOX_PORT = 4010;
   @IsOptional() @IsString() SANDBOX_HOST = '127.0.0.1';
@@ -172,6 +175,10 @@ export function loadConfig(
       maxBytes: parsed.IMPORT_MAX_BYTES,
       batchRows: parsed.IMPORT_BATCH_ROWS,
       leaseMs: parsed.IMPORT_LEASE_MS,
+    },
+    reports: {
+      insightsTickMs: parsed.REPORTS_INSIGHTS_TICK_MS,
+      insightsRefreshMs: parsed.REPORTS_INSIGHTS_REFRESH_MS,
     },
     sandbox: {
       port: parsed.SANDBOX_PORT,

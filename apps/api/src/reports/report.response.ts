@@ -1,0 +1,256 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { CampaignReport, OverviewGroup, WorkspaceOverview } from '@app/reports';
+
+const PCT = 'percent (0–100, 2 decimals); null when the denominator is 0';
+
+export class FunnelResponse {
+  @ApiProperty({ description: 'recipients snapshotted from the audience' }) targeted!: number;
+  @ApiProperty({ description: 'not sent: no opt-in, opted out, missing attribute, …' })
+  skipped!: number;
+  @ApiProperty({ description: 'accepted by Meta (including those delivered/read later)' })
+  sent!: number;
+  @ApiProperty() delivered!: number;
+  @ApiProperty() read!: number;
+  @ApiProperty() clicked!: number;
+  @ApiProperty({ description: 'distinct messages with at least one attributed conversion' })
+  converted!: number;
+  @ApiProperty() failed!: number;
+}
+
+export class RatesResponse {
+  @ApiProperty({ nullable: true, type: Number, description: `delivered / sent, ${PCT}` })
+  delivery!: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: `read / delivered, ${PCT}` })
+  read!: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: `clicked / delivered, ${PCT}` })
+  click!: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: `converted / delivered, ${PCT}` })
+  conversion!: number | null;
+}
+
+export class FailureResponse {
+  @ApiProperty({ description: "Meta's error code (0: failed without a code)" }) code!: number;
+  @ApiProperty({ nullable: true, type: String, description: "Meta's error title" })
+  title!: string | null;
+  @ApiProperty() count!: number;
+}
+
+export class MoneyResponse {
+  @ApiProperty({ example: 'USD' }) currency!: string;
+  @ApiProperty() amount!: number;
+}
+
+export class SpendResponse {
+  @ApiProperty({
+    type: [MoneyResponse],
+    description: 'billable messages × the rate card price of the recipient country, per currency',
+  })
+  amounts!: MoneyResponse[];
+  @ApiProperty({ description: 'messages Meta reported as billable (webhook pricing)' })
+  billableMessages!: number;
+  @ApiProperty({ description: 'billable messages to countries missing from the rate card' })
+  unpricedMessages!: number;
+}
+
+export class EventConversionsResponse {
+  @ApiProperty({ example: 'purchase' }) eventName!: string;
+  @ApiProperty({ nullable: true, type: String }) currency!: string | null;
+  @ApiProperty() count!: number;
+  @ApiProperty({ description: 'sum of event values (0 for events without value)' }) value!: number;
+  @ApiProperty({ nullable: true, type: Number, description: `count / delivered, ${PCT}` })
+  conversionRate!: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'value / delivered messages' })
+  revenuePerMessage!: number | null;
+}
+
+export class HourResponse {
+  @ApiProperty({ description: 'start of the UTC hour' }) hour!: string;
+  @ApiProperty() delivered!: number;
+  @ApiProperty() read!: number;
+  @ApiProperty() clicked!: number;
+}
+
+export class BenchmarkResponse {
+  @ApiProperty({ description: "Meta's benchmark date (date_stop of the insights row)" })
+  asOf!: string;
+  @ApiProperty({ nullable: true, type: String }) periodStart!: string | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'peers read rate, percent' })
+  readRate!: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'peers click rate, percent' })
+  clickRate!: number | null;
+  @ApiProperty() fetchedAt!: string;
+}
+
+export class BenchmarkComparisonResponse {
+  @ApiProperty({ enum: ['read', 'click'] }) metric!: string;
+  @ApiProperty({ nullable: true, type: Number, description: "the campaign's own rate, percent" })
+  campaign!: number | null;
+  @ApiProperty({ nullable: true, type: Number }) benchmark!: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'campaign − benchmark, in points' })
+  difference!: number | null;
+}
+
+export class RecommendationResponse {
+  @ApiProperty({
+    enum: ['engine'],
+    description: "always 'engine': our heuristics; Meta has no API for its recommendations",
+  })
+  source!: string;
+  @ApiProperty({ enum: ['read', 'click'] }) metric!: string;
+  @ApiProperty() text!: string;
+}
+
+export class MetaReportedResponse {
+  @ApiProperty({
+    enum: ['template'],
+    description: "Meta's figures are per template and day, not per campaign",
+  })
+  scope!: string;
+  @ApiProperty() from!: string;
+  @ApiProperty() to!: string;
+  @ApiProperty({ description: 'days Meta reported in the period' }) days!: number;
+  @ApiProperty() sent!: number;
+  @ApiProperty() delivered!: number;
+  @ApiProperty() read!: number;
+  @ApiProperty() clicked!: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'amount_spent' }) cost!: number | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    description: 'conversion metrics as Meta names them, e.g. WEBSITE_PURCHASES',
+  })
+  conversions!: Record<string, number>;
+  @ApiProperty({ nullable: true, type: String }) fetchedAt!: string | null;
+}
+
+export class SideBySideResponse {
+  @ApiProperty() eventName!: string;
+  @ApiProperty({ description: 'attributed by the engine: { count, value }' })
+  engine!: { count: number; value: number | null };
+  @ApiProperty({
+    description: "Meta's template analytics for the same event: { count, value, metrics }",
+  })
+  meta!: { count: number | null; value: number | null; metrics: string[] };
+}
+
+export class MmLiteResponse {
+  @ApiProperty({ nullable: true, type: BenchmarkResponse }) benchmark!: BenchmarkResponse | null;
+  @ApiProperty({ type: [BenchmarkComparisonResponse] })
+  comparison!: BenchmarkComparisonResponse[];
+  @ApiProperty({ type: [RecommendationResponse] }) recommendations!: RecommendationResponse[];
+  @ApiProperty({ nullable: true, type: MetaReportedResponse })
+  metaReported!: MetaReportedResponse | null;
+  @ApiProperty({ type: [SideBySideResponse] }) conversionsSideBySide!: SideBySideResponse[];
+}
+
+export class ReportTemplateResponse {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() language!: string;
+  @ApiProperty({ nullable: true, type: String }) metaTemplateId!: string | null;
+}
+
+export class CampaignReportResponse {
+  @ApiProperty() campaignId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() status!: string;
+  @ApiProperty({ type: ReportTemplateResponse }) template!: ReportTemplateResponse;
+  @ApiProperty() generatedAt!: string;
+  @ApiProperty({ type: FunnelResponse }) funnel!: FunnelResponse;
+  @ApiProperty({ type: RatesResponse }) rates!: RatesResponse;
+  @ApiProperty({ type: [FailureResponse] }) failures!: FailureResponse[];
+  @ApiProperty({ type: [EventConversionsResponse] }) conversions!: EventConversionsResponse[];
+  @ApiProperty({ type: [MoneyResponse] }) revenue!: MoneyResponse[];
+  @ApiProperty({ type: [MoneyResponse], description: 'revenue / delivered messages' })
+  revenuePerMessage!: MoneyResponse[];
+  @ApiProperty({ type: SpendResponse }) spend!: SpendResponse;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'revenue / spend when both are in one currency, else null',
+  })
+  returnOnSpend!: number | null;
+  @ApiProperty({ type: [HourResponse] }) hourly!: HourResponse[];
+  @ApiProperty({ type: MmLiteResponse }) mmLite!: MmLiteResponse;
+}
+
+export function toCampaignReportResponse(r: CampaignReport): CampaignReportResponse {
+  return {
+    campaignId: r.campaignId,
+    name: r.name,
+    status: r.status,
+    template: { ...r.template },
+    generatedAt: r.generatedAt.toISOString(),
+    funnel: { ...r.funnel },
+    rates: { ...r.rates },
+    failures: r.failures.map((f) => ({ ...f })),
+    conversions: r.conversions.map((c) => ({ ...c })),
+    revenue: r.revenue.map((m) => ({ ...m })),
+    revenuePerMessage: r.revenuePerMessage.map((m) => ({ ...m })),
+    spend: { ...r.spend, amounts: r.spend.amounts.map((m) => ({ ...m })) },
+    returnOnSpend: r.returnOnSpend,
+    hourly: r.hourly.map((h) => ({ ...h, hour: h.hour.toISOString() })),
+    mmLite: {
+      benchmark: r.mmLite.benchmark
+        ? { ...r.mmLite.benchmark, fetchedAt: r.mmLite.benchmark.fetchedAt.toISOString() }
+        : null,
+      comparison: r.mmLite.comparison.map((c) => ({ ...c })),
+      recommendations: r.mmLite.recommendations.map((x) => ({ ...x })),
+      metaReported: r.mmLite.metaReported
+        ? {
+            ...r.mmLite.metaReported,
+            fetchedAt: r.mmLite.metaReported.fetchedAt?.toISOString() ?? null,
+          }
+        : null,
+      conversionsSideBySide: r.mmLite.conversionsSideBySide.map((s) => ({ ...s })),
+    },
+  };
+}
+
+export class OverviewGroupResponse {
+  @ApiProperty() campaigns!: number;
+  @ApiProperty({ type: FunnelResponse }) funnel!: FunnelResponse;
+  @ApiProperty({ type: RatesResponse }) rates!: RatesResponse;
+  @ApiProperty({ type: [MoneyResponse] }) revenue!: MoneyResponse[];
+  @ApiProperty({ type: SpendResponse }) spend!: SpendResponse;
+  @ApiProperty({ nullable: true, type: Number }) returnOnSpend!: number | null;
+}
+
+export class TemplateOverviewResponse extends OverviewGroupResponse {
+  @ApiProperty() templateId!: string;
+  @ApiProperty() templateName!: string;
+  @ApiProperty() language!: string;
+}
+
+export class WorkspaceOverviewResponse {
+  @ApiProperty() from!: string;
+  @ApiProperty() to!: string;
+  @ApiProperty({ type: OverviewGroupResponse, description: 'campaigns started in [from, to)' })
+  totals!: OverviewGroupResponse;
+  @ApiProperty({ type: [TemplateOverviewResponse] }) templates!: TemplateOverviewResponse[];
+}
+
+function toGroup(g: OverviewGroup): OverviewGroupResponse {
+  return {
+    campaigns: g.campaigns,
+    funnel: { ...g.funnel },
+    rates: { ...g.rates },
+    revenue: g.revenue.map((m) => ({ ...m })),
+    spend: { ...g.spend, amounts: g.spend.amounts.map((m) => ({ ...m })) },
+    returnOnSpend: g.returnOnSpend,
+  };
+}
+
+export function toWorkspaceOverviewResponse(o: WorkspaceOverview): WorkspaceOverviewResponse {
+  return {
+    from: o.from.toISOString(),
+    to: o.to.toISOString(),
+    totals: toGroup(o.totals),
+    templates: o.templates.map((t) => ({
+      templateId: t.templateId,
+      templateName: t.templateName,
+      language: t.language,
+      ...toGroup(t),
+    })),
+  };
+}

@@ -1,0 +1,213 @@
+/**
+ * The arithmetic of campaign reports. Rates are percentages (0–100) rounded to 2 decimals, or null
+ * when the denominator is zero (a rate of nothing is unknown, not 0). Money is rounded to 6
+ * decimals (rate cards have 6); ratios such as return on spend to 4.
+ */
+export interface FunnelCounts {
+  targeted: number;
+  skipped: number;
+  sent: number;
+  delivered: number;
+  read: number;
+  clicked: number;
+  converted: number;
+  failed: number;
+}
+
+export interface FunnelRates {
+  /** delivered / sent */
+  delivery: number | null;
+  /** read / delivered (Meta's definition of read rate) */
+  read: number | null;
+  /** clicked / delivered (Meta's definition of click rate) */
+  click: number | null;
+  /** converted messages / delivered */
+  conversion: number | null;
+}
+
+export function round(n: number, decimals: number): number {
+  const f = 10 ** decimals;
+  return Math.round((n + Number.EPSILON * Math.sign(n)) * f) / f;
+}
+
+export function percent(part: number, whole: number): number | null {
+  return whole > 0 ? round((part / whole) * 100, 2) : null;
+}
+
+export function funnelRates(c: FunnelCounts): FunnelRates {
+  return {
+    delivery: percent(c.delivered, c.sent),
+    read: percent(c.read, c.delivered),
+    click: percent(c.clicked, c.delivered),
+    conversion: percent(c.converted, c.delivered),
+  };
+}
+
+export interface Money {
+  currency: string;
+  amount: number;
+}
+
+export interface RateCard {
+  callingCode: string;
+  currency: string;
+  rate: number;
+}
+
+export interface SpendEstimate {
+  amounts: Money[];
+  billableMessages: number;
+  /** Billable messages to countries without a rate card entry: not in `amounts`. */
+  unpricedMessages: number;
+}
+
+/**
+ * Cost of billable messages: each phone prefix (up to 4 digits after +) is priced by the rate card
+ * entry with the longest calling code it starts with.
+ */
+export function estimateSpend(
+  prefixes: ReadonlyArray<{ prefix: string; messages: number }>,
+  cards: readonly RateCard[],
+): SpendEstimate {
+  const sorted = [...cards].sort((a, b) => b.callingCode.length - a.callingCode.length);
+  const byCurrency = new Map<string, number>();
+  let billable = 0;
+  let unpriced = 0;
+  for (const p of prefixes) {
+    billable += p.messages;
+    const card = sorted.find((c) => p.prefix.startsWith(c.callingCode));
+    if (!card) {
+      unpriced += p.messages;
+      continue;
+    }
+    byCurrency.set(card.currency, (byCurrency.get(card.currency) ?? 0) + p.messages * card.rate);
+  }
+  return {
+    amounts: [...byCurrency]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([currency, amount]) => ({ currency, amount: round(amount, 6) })),
+    billableMessages: billable,
+    unpricedMessages: unpriced,
+  };
+}
+
+/**
+ * Revenue over spend, when both are in one and the same currency (we do not convert currencies);
+ * null otherwise or when nothing was spent.
+ */
+export function returnOnSpend(revenue: readonly Money[], spend: readonly Money[]): number | null {
+  if (spend.length !== 1) {
+    return null;
+  }
+  const cost = spend[0] as Money;
+  if (cost.amount <= 0) {
+    return null;
+  }
+  const others = revenue.filter((r) => r.currency !== cost.currency && r.amount > 0);
+  if (others.length > 0) {
+    return null;
+  }
+  const earned = revenue.find((r) => r.currency === cost.currency)?.amount ?? 0;
+  return round(earned / cost.amount, 4);
+}
+
+/** Per delivered message, in money (6 decimals); null when nothing was delivered. */
+export function perMessage(amount: number, delivered: number): number | null {
+  return delivered > 0 ? round(amount / delivered, 6) : null;
+}
+
+export interface BenchmarkComparison {
+  metric: 'read' | 'click';
+  campaign: number | null;
+  benchmark: number | null;
+  /** campaign − benchmark in percentage points; null when either side is unknown. */
+  difference: number | null;
+}
+
+export function compareToBenchmark(
+  metric: 'read' | 'click',
+  campaign: number | null,
+  benchmark: number | null,
+): BenchmarkComparison {
+  return {
+    metric,
+    campaign,
+    benchmark,
+    difference: campaign !== null && benchmark !== null ? round(campaign - benchmark, 2) : null,
+  };
+}
+
+export interface Recommendation {
+  /** Always `engine`: Meta has no API for its recommendations, these are our own heuristics. */
+  source: 'engine';
+  metric: 'read' | 'click';
+  text: string;
+}
+
+const ADVICE: Record<'read' | 'click', string> = {
+  read: 'Make the first line specific to the contact and the offer, and send when your contacts are usually active.',
+  click:
+    'Give the button one clear action and make the offer concrete (amount, deadline) in the body.',
+};
+
+/** One recommendation per metric that is below its benchmark, stating by how much. */
+export function recommendationsFor(comparisons: readonly BenchmarkComparison[]): Recommendation[] {
+  return comparisons
+    .filter((c) => c.difference !== null && c.difference < 0)
+    .map((c) => ({
+      source: 'engine',
+      metric: c.metric,
+      text: `The ${c.metric} rate (${c.campaign}%) is ${Math.abs(c.difference as number)} points below the MM Lite benchmark (${c.benchmark}%). ${ADVICE[c.metric]}`,
+    }));
+}
+
+/** Our event names and the template-analytics metrics Meta reports for the same thing. */
+export const META_EQUIVALENTS: Record<string, { count: string[]; value?: string[] }> = {
+  add_to_cart: { count: ['APP_ADD_TO_CART', 'WEBSITE_ADD_TO_CART'] },
+  checkout_initiated: { count: ['APP_CHECKOUTS_INITIATED', 'WEBSITE_CHECKOUTS_INITIATED'] },
+  purchase: {
+    count: ['APP_PURCHASES', 'WEBSITE_PURCHASES'],
+    value: ['APP_PURCHASES_CONVERSION_VALUE', 'WEBSITE_PURCHASES_CONVERSION_VALUE'],
+  },
+};
+
+export interface SideBySide {
+  eventName: string;
+  engine: { count: number; value: number | null };
+  meta: { count: number | null; value: number | null; metrics: string[] };
+}
+
+/**
+ * Our attributed conversions beside what Meta reports for the template, per standard event; Meta
+ * side null when Meta reported none of its metrics (not fetched, or not an MM template).
+ */
+export function conversionsSideBySide(
+  engine: ReadonlyMap<string, { count: number; value: number | null }>,
+  meta: Readonly<Record<string, number>> | null,
+): SideBySide[] {
+  const names = [...new Set([...Object.keys(META_EQUIVALENTS), ...engine.keys()])].sort();
+  return names.map((eventName) => {
+    const eq = META_EQUIVALENTS[eventName];
+    const sum = (keys: string[] | undefined): number | null => {
+      if (!meta || !keys) {
+        return null;
+      }
+      const present = keys.filter((k) => meta[k] !== undefined);
+      return present.length
+        ? round(
+            present.reduce((n, k) => n + (meta[k] ?? 0), 0),
+            6,
+          )
+        : null;
+    };
+    return {
+      eventName,
+      engine: engine.get(eventName) ?? { count: 0, value: null },
+      meta: {
+        count: sum(eq?.count),
+        value: sum(eq?.value),
+        metrics: [...(eq?.count ?? []), ...(eq?.value ?? [])],
+      },
+    };
+  });
+}

@@ -1,0 +1,142 @@
+import { csvCell, csvLine } from './csv';
+import {
+  compareToBenchmark,
+  conversionsSideBySide,
+  estimateSpend,
+  funnelRates,
+  perMessage,
+  percent,
+  recommendationsFor,
+  returnOnSpend,
+} from './report-math';
+
+describe('funnel rates', () => {
+  it('divides by the right stage and rounds to two decimals', () => {
+    expect(
+      funnelRates({
+        targeted: 10,
+        skipped: 1,
+        sent: 9,
+        delivered: 8,
+        read: 6,
+        clicked: 3,
+        converted: 2,
+        failed: 1,
+      }),
+    ).toEqual({ delivery: 88.89, read: 75, click: 37.5, conversion: 25 });
+  });
+
+  it('is unknown rather than 0 when nothing reached the stage before', () => {
+    expect(percent(0, 0)).toBeNull();
+    expect(perMessage(10, 0)).toBeNull();
+  });
+});
+
+describe('spend', () => {
+  const cards = [
+    { callingCode: '1', currency: 'USD', rate: 0.025 },
+    { callingCode: '1242', currency: 'USD', rate: 0.1 },
+    { callingCode: '55', currency: 'USD', rate: 0.0625 },
+    { callingCode: '44', currency: 'GBP', rate: 0.05 },
+  ];
+
+  it('prices each prefix by the longest calling code and leaves unknown countries unpriced', () => {
+    expect(
+      estimateSpend(
+        [
+          { prefix: '5511', messages: 100 },
+          { prefix: '1242', messages: 10 },
+          { prefix: '1212', messages: 4 },
+          { prefix: '4479', messages: 2 },
+          { prefix: '8869', messages: 3 },
+        ],
+        cards,
+      ),
+    ).toEqual({
+      amounts: [
+        { currency: 'GBP', amount: 0.1 },
+        { currency: 'USD', amount: 6.25 + 1 + 0.1 },
+      ],
+      billableMessages: 119,
+      unpricedMessages: 3,
+    });
+  });
+
+  it('computes return on spend only within one currency', () => {
+    expect(
+      returnOnSpend([{ currency: 'USD', amount: 50 }], [{ currency: 'USD', amount: 12.5 }]),
+    ).toBe(4);
+    expect(returnOnSpend([], [{ currency: 'USD', amount: 12.5 }])).toBe(0);
+    expect(
+      returnOnSpend([{ currency: 'BRL', amount: 50 }], [{ currency: 'USD', amount: 1 }]),
+    ).toBeNull();
+    expect(returnOnSpend([{ currency: 'USD', amount: 50 }], [])).toBeNull();
+    expect(
+      returnOnSpend([{ currency: 'USD', amount: 5 }], [{ currency: 'USD', amount: 0 }]),
+    ).toBeNull();
+  });
+});
+
+describe('benchmarks', () => {
+  it('states the difference in points and recommends only below benchmark, labelled as ours', () => {
+    const read = compareToBenchmark('read', 60, 70.27);
+    const click = compareToBenchmark('click', 20, 18.74);
+    expect(read.difference).toBe(-10.27);
+    expect(click.difference).toBe(1.26);
+    const recs = recommendationsFor([read, click]);
+    expect(recs).toHaveLength(1);
+    expect(recs[0]).toMatchObject({ source: 'engine', metric: 'read' });
+    expect(recs[0]?.text).toContain('10.27 points below');
+    expect(compareToBenchmark('read', null, 70).difference).toBeNull();
+  });
+
+  it('puts our conversions beside the sum of Meta app and website metrics', () => {
+    const rows = conversionsSideBySide(
+      new Map([
+        ['purchase', { count: 3, value: 75 }],
+        ['signup', { count: 1, value: null }],
+      ]),
+      { APP_PURCHASES: 1, WEBSITE_PURCHASES: 2, WEBSITE_PURCHASES_CONVERSION_VALUE: 50 },
+    );
+    expect(rows.find((r) => r.eventName === 'purchase')).toEqual({
+      eventName: 'purchase',
+      engine: { count: 3, value: 75 },
+      meta: {
+        count: 3,
+        value: 50,
+        metrics: [
+          'APP_PURCHASES',
+          'WEBSITE_PURCHASES',
+          'APP_PURCHASES_CONVERSION_VALUE',
+          'WEBSITE_PURCHASES_CONVERSION_VALUE',
+        ],
+      },
+    });
+    expect(rows.find((r) => r.eventName === 'signup')?.meta.count).toBeNull();
+    expect(rows.find((r) => r.eventName === 'add_to_cart')?.engine.count).toBe(0);
+    expect(conversionsSideBySide(new Map(), null).every((r) => r.meta.count === null)).toBe(true);
+  });
+});
+
+describe('CSV cells', () => {
+  it.each([
+    ['=HYPERLINK("x")', `"'=HYPERLINK(""x"")"`],
+    ['+5511912345678', "'+5511912345678"],
+    ['-2+3', "'-2+3"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['\tcmd', "'\tcmd"],
+    ['\rcmd', `"'\rcmd"`],
+    ['plain', 'plain'],
+    ['a,b', '"a,b"'],
+    ['say "hi"', '"say ""hi"""'],
+    ['line\nbreak', '"line\nbreak"'],
+  ])('escapes %j', (input, expected) => {
+    expect(csvCell(input)).toBe(expected);
+  });
+
+  it('writes numbers, booleans, dates and nulls as values, not text to escape', () => {
+    expect(csvLine([-1, true, new Date(Date.UTC(2030, 0, 2)), null, undefined])).toBe(
+      '-1,true,2030-01-02T00:00:00.000Z,,\r\n',
+    );
+  });
+});

@@ -1,0 +1,356 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { WorkspaceId } from '@app/common';
+import { queryRows } from '@app/db';
+import type { FunnelCounts, RateCard } from './domain/report-math';
+
+export interface CampaignHead {
+  id: string;
+  name: string;
+  status: string;
+  templateId: string;
+  templateName: string;
+  templateLanguage: string;
+  metaTemplateId: string | null;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  cancelledAt: Date | null;
+  failedAt: Date | null;
+  counts: FunnelCounts;
+}
+
+export interface ConversionStat {
+  key: string;
+  eventName: string;
+  currency: string | null;
+  events: number;
+  value: number;
+}
+
+export interface ExportRow {
+  id: string;
+  contact_id: string;
+  phone: string;
+  status: string;
+  skip_reason: string | null;
+  wamid: string | null;
+  error_code: number | null;
+  error_title: string | null;
+  pricing_category: string | null;
+  billable: boolean | null;
+  sent_at: Date | null;
+  delivered_at: Date | null;
+  read_at: Date | null;
+  clicked_at: Date | null;
+  failed_at: Date | null;
+  converted: boolean;
+}
+
+interface HeadRow {
+  id: string;
+  name: string;
+  status: string;
+  template_id: string;
+  template_name: string;
+  template_language: string;
+  meta_template_id: string | null;
+  started_at: Date | null;
+  completed_at: Date | null;
+  cancelled_at: Date | null;
+  failed_at: Date | null;
+  targeted: string | null;
+  skipped: string | null;
+  sent: string | null;
+  delivered: string | null;
+  read: string | null;
+  clicked: string | null;
+  failed: string | null;
+  converted: string | null;
+}
+
+const n = (v: string | number | null | undefined): number => Number(v ?? 0);
+
+/**
+ * Read-only SQL for reports over every concept's tables. Everything here reads pre-aggregated rows
+ * (counters, per-code, per-hour, per-prefix and conversion aggregates) — none scans a campaign's
+ * messages, except the export, which walks them in keyset batches.
+ */
+@Injectable()
+export class ReportsRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async campaign(ws: WorkspaceId, id: string): Promise<CampaignHead | null> {
+    const rows = await queryRows<HeadRow>(
+      this.db,
+      `SELECT c.id, c.name, c.status, c.template_id, t.name AS template_name, t.language AS template_language,
+              t.meta_template_id, c.started_at, c.completed_at, c.cancelled_at, c.failed_at,
+              k.targeted, k.skipped, k.sent, k.delivered, k.read, k.clicked, k.failed,
+              ct.converted_messages AS converted
+         FROM campaigns c JOIN templates t ON t.id = c.template_id
+         LEFT JOIN campaign_counters k ON k.campaign_id = c.id
+         LEFT JOIN campaign_conversion_totals ct ON ct.campaign_id = c.id
+        WHERE c.workspace_id = $1 AND c.id = $2`,
+      [ws, id],
+    );
+    const r = rows[0];
+    return r
+      ? {
+          id: r.id,
+          name: r.name,
+          status: r.status,
+          templateId: r.template_id,
+          templateName: r.template_name,
+          templateLanguage: r.template_language,
+          metaTemplateId: r.meta_template_id,
+          startedAt: r.started_at,
+          completedAt: r.completed_at,
+          cancelledAt: r.cancelled_at,
+          failedAt: r.failed_at,
+          counts: {
+            targeted: n(r.targeted),
+            skipped: n(r.skipped),
+            sent: n(r.sent),
+            delivered: n(r.delivered),
+            read: n(r.read),
+            clicked: n(r.clicked),
+            failed: n(r.failed),
+            converted: n(r.converted),
+          },
+        }
+      : null;
+  }
+
+  async failures(
+    campaignId: string,
+  ): Promise<Array<{ code: number; title: string | null; count: number }>> {
+    const rows = await queryRows<{
+      error_code: number;
+      error_title: string | null;
+      messages: string;
+    }>(
+      this.db,
+      `SELECT error_code, error_title, messages FROM campaign_error_counts
+        WHERE campaign_id = $1 AND messages > 0 ORDER BY messages DESC, error_code`,
+      [campaignId],
+    );
+    return rows.map((r) => ({ code: r.error_code, title: r.error_title, count: n(r.messages) }));
+  }
+
+  async hourly(
+    campaignId: string,
+  ): Promise<Array<{ hour: Date; delivered: number; read: number; clicked: number }>> {
+    const rows = await queryRows<{ hour: Date; delivered: string; read: string; clicked: string }>(
+      this.db,
+      `SELECT hour, delivered, read, clicked FROM campaign_hourly_stats
+        WHERE campaign_id = $1 AND (delivered <> 0 OR read <> 0 OR clicked <> 0) ORDER BY hour`,
+      [campaignId],
+    );
+    return rows.map((r) => ({
+      hour: r.hour,
+      delivered: n(r.delivered),
+      read: n(r.read),
+      clicked: n(r.clicked),
+    }));
+  }
+
+  /** Billable messages per phone prefix, per group key (a campaign or a template). */
+  async billablePrefixes(
+    ws: WorkspaceId,
+    campaignIds: string[],
+    groupBy: 'campaign' | 'template',
+  ): Promise<Array<{ key: string; prefix: string; messages: number }>> {
+    const rows = await queryRows<{ key: string; phone_prefix: string; messages: string }>(
+      this.db,
+      `SELECT ${groupBy === 'campaign' ? 'c.id' : 'c.template_id'} AS key, b.phone_prefix, sum(b.messages) AS messages
+         FROM campaign_billable_prefixes b JOIN campaigns c ON c.id = b.campaign_id
+        WHERE c.workspace_id = $1 AND b.campaign_id = ANY($2::uuid[])
+        GROUP BY 1, 2 HAVING sum(b.messages) <> 0`,
+      [ws, campaignIds],
+    );
+    return rows.map((r) => ({ key: r.key, prefix: r.phone_prefix, messages: n(r.messages) }));
+  }
+
+  async rateCards(): Promise<RateCard[]> {
+    const rows = await queryRows<{
+      calling_code: string;
+      currency: string;
+      marketing_rate: string;
+    }>(this.db, `SELECT calling_code, currency, marketing_rate FROM rate_cards`);
+    return rows.map((r) => ({
+      callingCode: r.calling_code,
+      currency: r.currency.trim(),
+      rate: Number(r.marketing_rate),
+    }));
+  }
+
+  async conversionStats(
+    ws: WorkspaceId,
+    campaignIds: string[],
+    groupBy: 'campaign' | 'template',
+  ): Promise<ConversionStat[]> {
+    const rows = await queryRows<{
+      key: string;
+      event_name: string;
+      currency: string;
+      events: string;
+      value: string;
+    }>(
+      this.db,
+      `SELECT ${groupBy === 'campaign' ? 'c.id' : 'c.template_id'} AS key, s.event_name, s.currency,
+              sum(s.events) AS events, sum(s.value) AS value
+         FROM campaign_conversion_stats s JOIN campaigns c ON c.id = s.campaign_id
+        WHERE c.workspace_id = $1 AND s.campaign_id = ANY($2::uuid[])
+        GROUP BY 1, 2, 3 ORDER BY 2, 3`,
+      [ws, campaignIds],
+    );
+    return rows.map((r) => ({
+      key: r.key,
+      eventName: r.event_name,
+      currency: r.currency === '' ? null : r.currency,
+      events: n(r.events),
+      value: Number(r.value),
+    }));
+  }
+
+  async latestBenchmark(templateId: string): Promise<{
+    asOf: string;
+    periodStart: string | null;
+    readRate: number | null;
+    clickRate: number | null;
+    fetchedAt: Date;
+  } | null> {
+    const rows = await queryRows<{
+      as_of: string;
+      period_start: string | null;
+      read_rate: string | null;
+      click_rate: string | null;
+      fetched_at: Date;
+    }>(
+      this.db,
+      `SELECT to_char(as_of, 'YYYY-MM-DD') AS as_of, to_char(period_start, 'YYYY-MM-DD') AS period_start,
+              read_rate, click_rate, fetched_at
+         FROM template_benchmarks WHERE template_id = $1 ORDER BY as_of DESC LIMIT 1`,
+      [templateId],
+    );
+    const r = rows[0];
+    return r
+      ? {
+          asOf: r.as_of,
+          periodStart: r.period_start,
+          readRate: r.read_rate === null ? null : Number(r.read_rate),
+          clickRate: r.click_rate === null ? null : Number(r.click_rate),
+          fetchedAt: r.fetched_at,
+        }
+      : null;
+  }
+
+  /** Meta's daily MM template analytics between two dates (inclusive), summed. */
+  async metaDays(
+    templateId: string,
+    fromDay: string,
+    toDay: string,
+  ): Promise<{
+    days: number;
+    sent: number;
+    delivered: number;
+    read: number;
+    clicked: number;
+    cost: number | null;
+    conversions: Record<string, number>;
+    fetchedAt: Date | null;
+  }> {
+    const rows = await queryRows<{
+      sent: string;
+      delivered: string;
+      read: string;
+      clicked: string;
+      cost: string | null;
+      conversions: Record<string, number>;
+      fetched_at: Date;
+    }>(
+      this.db,
+      `SELECT sent, delivered, read, clicked, cost, conversions, fetched_at FROM template_mm_daily
+        WHERE template_id = $1 AND day BETWEEN $2::date AND $3::date`,
+      [templateId, fromDay, toDay],
+    );
+    const conversions: Record<string, number> = {};
+    let cost: number | null = null;
+    let fetchedAt = 0;
+    const total = { sent: 0, delivered: 0, read: 0, clicked: 0 };
+    for (const r of rows) {
+      total.sent += n(r.sent);
+      total.delivered += n(r.delivered);
+      total.read += n(r.read);
+      total.clicked += n(r.clicked);
+      if (r.cost !== null) {
+        cost = (cost ?? 0) + Number(r.cost);
+      }
+      for (const [k, v] of Object.entries(r.conversions)) {
+        conversions[k] = (conversions[k] ?? 0) + v;
+      }
+      fetchedAt = Math.max(fetchedAt, r.fetched_at.getTime());
+    }
+    return {
+      days: rows.length,
+      ...total,
+      cost,
+      conversions,
+      fetchedAt: rows.length ? new Date(fetchedAt) : null,
+    };
+  }
+
+  /** Campaigns started in [from, to), with counters, for the workspace overview. */
+  async campaignsStarted(ws: WorkspaceId, from: Date, to: Date): Promise<CampaignHead[]> {
+    const rows = await queryRows<HeadRow>(
+      this.db,
+      `SELECT c.id, c.name, c.status, c.template_id, t.name AS template_name, t.language AS template_language,
+              t.meta_template_id, c.started_at, c.completed_at, c.cancelled_at, c.failed_at,
+              k.targeted, k.skipped, k.sent, k.delivered, k.read, k.clicked, k.failed,
+              ct.converted_messages AS converted
+         FROM campaigns c JOIN templates t ON t.id = c.template_id
+         LEFT JOIN campaign_counters k ON k.campaign_id = c.id
+         LEFT JOIN campaign_conversion_totals ct ON ct.campaign_id = c.id
+        WHERE c.workspace_id = $1 AND c.started_at >= $2 AND c.started_at < $3
+        ORDER BY c.started_at, c.id`,
+      [ws, from, to],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      status: r.status,
+      templateId: r.template_id,
+      templateName: r.template_name,
+      templateLanguage: r.template_language,
+      metaTemplateId: r.meta_template_id,
+      startedAt: r.started_at,
+      completedAt: r.completed_at,
+      cancelledAt: r.cancelled_at,
+      failedAt: r.failed_at,
+      counts: {
+        targeted: n(r.targeted),
+        skipped: n(r.skipped),
+        sent: n(r.sent),
+        delivered: n(r.delivered),
+        read: n(r.read),
+        clicked: n(r.clicked),
+        failed: n(r.failed),
+        converted: n(r.converted),
+      },
+    }));
+  }
+
+  /** The next batch of a campaign's messages after `afterId` (keyset on the primary key). */
+  async exportBatch(campaignId: string, afterId: string, limit: number): Promise<ExportRow[]> {
+    return queryRows<ExportRow>(
+      this.db,
+      `SELECT cm.id, cm.contact_id, cm.phone, cm.status, cm.skip_reason, cm.wamid, cm.error_code, cm.error_title,
+              cm.pricing_category, cm.billable, cm.sent_at, cm.delivered_at, cm.read_at, cm.clicked_at,
+              cm.failed_at, (cv.campaign_message_id IS NOT NULL) AS converted
+         FROM campaign_messages cm
+         LEFT JOIN campaign_converted_messages cv ON cv.campaign_message_id = cm.id
+        WHERE cm.campaign_id = $1 AND cm.id > $2::bigint
+        ORDER BY cm.id LIMIT $3`,
+      [campaignId, afterId, limit],
+    );
+  }
+}

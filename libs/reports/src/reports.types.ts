@@ -1,0 +1,84 @@
+import type {
+  BenchmarkComparison,
+  FunnelCounts,
+  FunnelRates,
+  Money,
+  Recommendation,
+  SideBySide,
+  SpendEstimate,
+} from './domain/report-math';
+
+export interface EventConversions {
+  eventName: string;
+  currency: string | null;
+  count: number;
+  value: number;
+  /** count / delivered, percent */
+  conversionRate: number | null;
+  /** value / delivered */
+  revenuePerMessage: number | null;
+}
+
+export interface CampaignReport {
+  campaignId: string;
+  name: string;
+  status: string;
+  template: { id: string; name: string; language: string; metaTemplateId: string | null };
+  generatedAt: Date;
+  funnel: FunnelCounts;
+  rates: FunnelRates;
+  failures: Array<{ code: number; title: string | null; count: number }>;
+  conversions: EventConversions[];
+  revenue: Money[];
+  revenuePerMessage: Money[];
+  spend: SpendEstimate;
+  returnOnSpend: number | null;
+  hourly: Array<{ hour: Date; delivered: number; read: number; clicked: number }>;
+  mmLite: {
+    benchmark: {
+      asOf: string;
+      periodStart: string | null;
+      readRate: number | null;
+      clickRate: number | null;
+      fetchedAt: Date;
+    } | null;
+    comparison: BenchmarkComparison[];
+    recommendations: Recommendation[];
+    metaReported: {
+      scope: 'template';
+      from: string;
+      to: string;
+      days: number;
+      sent: number;
+      delivered: number;
+      read: number;
+      clicked: number;
+      cost: number | null;
+      conversions: Record<string, number>;
+      fetchedAt: Date | null;
+    } | null;
+    conversionsSideBySide: SideBySide[];
+  };
+}
+
+export interface OverviewGroup {
+  campaigns: number;
+  funnel: FunnelCounts;
+  rates: FunnelRates;
+  revenue: Money[];
+  spend: SpendEstimate;
+  returnOnSpend: number | null;
+}
+
+export interface TemplateOverview extends OverviewGroup {
+  templateId: string;
+  templateName: string;
+  language: string;
+}
+
+export interface WorkspaceOverview {
+  from: Date;
+  to: Date;
+  totals: OverviewGroup;
+  templates: TemplateOverview[];
+}

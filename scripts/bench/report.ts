@@ -1,0 +1,390 @@
+// Report benchmark. Uses its own database (dropped and re-created), migrated from zero.
+//  1. Trigger cost: applyUpdates-shaped UPDATEs of 500 messages (status → delivered, timestamps,
+//     billable) timed with the report triggers enabled and disabled, on the same table.
+//  2. Builds a 1,000,000-message campaign directly in the database (set-based INSERTs; the insert
+//     trigger fills the report aggregates), starts the built API, posts 20,000 conversions through
+//     it (1000 per call), then measures GET /v1/campaigns/:id/report latency p50/p99 over repeated
+//     calls, and the time and API RSS of one full messages.csv export.
+//
+//   npm run build && node dist/scripts/bench/report.js [--messages 1000000] [--calls 300]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const arg = (name: string, dflt: number): number => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) || dflt : dflt;
+};
+const MESSAGES = arg('--messages', 1_000_000);
+const CALLS = arg('--calls', 300);
+const ADMIN_URL =
+  process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DB_NAME = 'mmlite_bench_report';
+const PORT = Number(process.env.BENCH_PORT ?? 3918);
+const API_KEY = 'bench-report-key-0123456789';
+
+function dbUrl(): string {
+  const u = new URL(ADMIN_URL);
+  u.pathname = `/${DB_NAME}`;
+  return u.toString();
+}
+
+function env(): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    NODE_ENV: 'production',
+    DATABASE_URL: dbUrl(),
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_PREFIX: `bench-report-${process.pid}`,
+    PORT: String(PORT),
+    API_KEY,
+    APP_SECRET: 'bench-app-secret',
+    WEBHOOK_VERIFY_TOKEN: 'bench-verify',
+    ENCRYPTION_KEY: 'ab'.repeat(32),
+    LOG_LEVEL: 'warn',
+  };
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+function rssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function seedAccount(
+  db: Client,
+): Promise<{ ws: string; templateId: string; campaign: () => Promise<string> }> {
+  const ws = (await db.query(`INSERT INTO workspaces (name) VALUES ('bench') RETURNING id`)).rows[0]
+    .id;
+  const ba = (
+    await db.query(
+      `INSERT INTO business_accounts (workspace_id, waba_id, access_token_sealed) VALUES ($1, '1', 'unused') RETURNING id`,
+      [ws],
+    )
+  ).rows[0].id;
+  const phone = (
+    await db.query(
+      `INSERT INTO phone_numbers (workspace_id, business_account_id, phone_number_id, display_phone_number, graph_throughput_mps)
+       VALUES ($1, $2, '2', '+1 555 0100', 80) RETURNING id`,
+      [ws, ba],
+    )
+  ).rows[0].id;
+  const templateId = (
+    await db.query(
+      `INSERT INTO templates (workspace_id, business_account_id, meta_template_id, name, language, category, components, status)
+       VALUES ($1, $2, '3', 'bench_promo', 'en_US', 'MARKETING', '[]', 'APPROVED') RETURNING id`,
+      [ws, ba],
+    )
+  ).rows[0].id;
+  const audience = (
+    await db.query(`INSERT INTO audiences (workspace_id, name) VALUES ($1, 'bench') RETURNING id`, [
+      ws,
+    ])
+  ).rows[0].id;
+  const campaign = async (): Promise<string> => {
+    const id = (
+      await db.query(
+        `INSERT INTO campaigns (workspace_id, name, template_id, audience_id, phone_number_id, status, started_at, targeted_at)
+         VALUES ($1, 'bench', $2, $3, $4, 'running', now() - interval '2 days', now()) RETURNING id`,
+        [ws, templateId, audience, phone],
+      )
+    ).rows[0].id;
+    await db.query(`INSERT INTO campaign_counters (campaign_id) VALUES ($1)`, [id]);
+    return id;
+  };
+  return { ws, templateId, campaign };
+}
+
+async function contacts(db: Client, ws: string, n: number): Promise<void> {
+  await db.query(
+    `INSERT INTO contacts (workspace_id, phone)
+     SELECT $1, '+5511' || (900000000 + g)::text FROM generate_series(1, $2) g`,
+    [ws, n],
+  );
+}
+
+/** Messages of one campaign for every contact: `pending`, or the spread of final outcomes. */
+async function messages(
+  db: Client,
+  ws: string,
+  campaignId: string,
+  final: boolean,
+  limit = MESSAGES,
+): Promise<void> {
+  await db.query(
+    final
+      ? `INSERT INTO campaign_messages (campaign_id, contact_id, phone, status, skip_reason, wamid, error_code,
+           error_title, billable, sent_at, delivered_at, read_at, clicked_at, failed_at)
+         SELECT $2, c.id, c.phone, s.status, s.skip, CASE WHEN s.sent THEN 'wamid.' || c.phone END,
+                s.code, s.title, s.billable,
+                CASE WHEN s.sent THEN t END,
+                CASE WHEN s.status IN ('delivered', 'read') THEN t + interval '5 seconds' END,
+                CASE WHEN s.status = 'read' THEN t + (r % 600) * interval '1 minute' END,
+                CASE WHEN s.status = 'read' AND r % 5 = 0 THEN t + (r % 900) * interval '1 minute' END,
+                CASE WHEN s.status = 'failed' THEN t + interval '2 seconds' END
+           FROM (SELECT id, phone, hashtext(phone) & 1023 AS r,
+                        now() - interval '2 days' + (row_number() OVER (ORDER BY id)) * interval '100 milliseconds' AS t
+                   FROM contacts WHERE workspace_id = $1) c
+           JOIN (VALUES (0, 30, 'skipped', 'no_opt_in', NULL::int, NULL::text, NULL::boolean, false),
+                        (30, 45, 'failed', NULL, 131026, 'Message undeliverable', NULL, false),
+                        (45, 55, 'failed', NULL, 131049,
+                         'This message was not delivered to maintain healthy ecosystem engagement.', NULL, true),
+                        (55, 100, 'sent', NULL, NULL, NULL, NULL, true),
+                        (100, 400, 'delivered', NULL, NULL, NULL, true, true),
+                        (400, 1024, 'read', NULL, NULL, NULL, true, true))
+                AS s(lo, hi, status, skip, code, title, billable, sent) ON c.r >= s.lo AND c.r < s.hi`
+      : `INSERT INTO campaign_messages (campaign_id, contact_id, phone, status)
+         SELECT $2, id, phone, 'pending' FROM contacts WHERE workspace_id = $1 ORDER BY id LIMIT $3`,
+    final ? [ws, campaignId] : [ws, campaignId, limit],
+  );
+}
+
+/** Counters as the campaigns library would have kept them (setup only: one scan). */
+async function counters(db: Client, campaignId: string): Promise<void> {
+  await db.query(
+    `UPDATE campaign_counters k SET targeted = m.targeted, skipped = m.skipped, sent = m.sent,
+            delivered = m.delivered, read = m.read, clicked = m.clicked, failed = m.failed, billable = m.billable
+       FROM (SELECT count(*) AS targeted, count(*) FILTER (WHERE status = 'skipped') AS skipped,
+                    count(*) FILTER (WHERE sent_at IS NOT NULL) AS sent,
+                    count(*) FILTER (WHERE status IN ('delivered', 'read')) AS delivered,
+                    count(*) FILTER (WHERE status = 'read') AS read,
+                    count(*) FILTER (WHERE clicked_at IS NOT NULL) AS clicked,
+                    count(*) FILTER (WHERE status = 'failed') AS failed,
+                    count(*) FILTER (WHERE billable) AS billable
+               FROM campaign_messages WHERE campaign_id = $1) m
+      WHERE k.campaign_id = $1`,
+    [campaignId],
+  );
+}
+
+/** applyUpdates-shaped statements: 500 messages per UPDATE … FROM unnest(ids, timestamps). */
+async function updateBatches(db: Client, campaignId: string, batches: number): Promise<number> {
+  const ids: string[] = (
+    await db.query(
+      `SELECT id FROM campaign_messages WHERE campaign_id = $1 AND status = 'pending' ORDER BY id LIMIT $2`,
+      [campaignId, batches * 500],
+    )
+  ).rows.map((r: { id: string }) => r.id);
+  const t0 = process.hrtime.bigint();
+  for (let b = 0; b < batches; b++) {
+    const chunk = ids.slice(b * 500, (b + 1) * 500);
+    const now = new Date();
+    await db.query('BEGIN');
+    await db.query(
+      `UPDATE campaign_messages cm SET status = 'delivered', billable = true, wamid = 'wamid.' || cm.id,
+              sent_at = coalesce(cm.sent_at, u.t), delivered_at = coalesce(cm.delivered_at, u.t), updated_at = now()
+         FROM unnest($1::bigint[], $2::timestamptz[]) AS u(id, t) WHERE cm.id = u.id`,
+      [chunk, chunk.map(() => now)],
+    );
+    await db.query('COMMIT');
+  }
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+async function triggerCost(db: Client, campaign: () => Promise<string>, ws: string): Promise<void> {
+  const BATCHES = 200;
+  const rounds: Array<{ on: number; off: number }> = [];
+  for (let round = 0; round < 4; round++) {
+    const on = await campaign();
+    const off = await campaign();
+    await messages(db, ws, on, false, BATCHES * 500);
+    await messages(db, ws, off, false, BATCHES * 500);
+    await db.query('VACUUM ANALYZE campaign_messages');
+    // Alternate which runs first, so cache warmth and background load do not favour one side.
+    const timeOn = () => updateBatches(db, on, BATCHES);
+    const timeOff = async () => {
+      await db.query(
+        'ALTER TABLE campaign_messages DISABLE TRIGGER campaign_messages_report_update',
+      );
+      const ms = await updateBatches(db, off, BATCHES);
+      await db.query(
+        'ALTER TABLE campaign_messages ENABLE TRIGGER campaign_messages_report_update',
+      );
+      return ms;
+    };
+    let tOn: number;
+    let tOff: number;
+    if (round % 2 === 0) {
+      tOn = await timeOn();
+      tOff = await timeOff();
+    } else {
+      tOff = await timeOff();
+      tOn = await timeOn();
+    }
+    rounds.push({ on: tOn, off: tOff });
+    await db.query(`DELETE FROM campaigns WHERE id = ANY($1::uuid[])`, [[on, off]]);
+  }
+  for (const [i, r] of rounds.entries()) {
+    process.stdout.write(
+      `trigger cost, round ${i + 1}: ${BATCHES} UPDATEs × 500 messages — with triggers ${(r.on / BATCHES).toFixed(2)} ms/batch ` +
+        `(${Math.round((BATCHES * 500) / (r.on / 1000))} msg/s), without ${(r.off / BATCHES).toFixed(2)} ms/batch ` +
+        `(${Math.round((BATCHES * 500) / (r.off / 1000))} msg/s): ${r.on >= r.off ? '+' : ''}${(((r.on - r.off) / r.off) * 100).toFixed(1)}%\n`,
+    );
+  }
+}
+
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; text: string }> {
+  const res = await fetch(`http://127.0.0.1:${PORT}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${API_KEY}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+async function waitHealthy(): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${PORT}/health`)).ok) {
+        return;
+      }
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('API did not come up');
+}
+
+async function main(): Promise<void> {
+  const admin = new Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${DB_NAME}`);
+  await admin.end();
+  const migrate = spawn(process.execPath, [join(ROOT, 'dist/libs/db/src/migrate.js')], {
+    env: env(),
+    stdio: 'inherit',
+  });
+  const [code] = (await once(migrate, 'exit')) as [number];
+  if (code !== 0) {
+    throw new Error('migrations failed');
+  }
+  const db = new Client({ connectionString: dbUrl() });
+  await db.connect();
+  const children: ChildProcess[] = [];
+  try {
+    const seed = await seedAccount(db);
+    let t = Date.now();
+    await contacts(db, seed.ws, MESSAGES);
+    process.stdout.write(`${MESSAGES} contacts in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
+    await triggerCost(db, seed.campaign, seed.ws);
+
+    t = Date.now();
+    const campaignId = await seed.campaign();
+    await messages(db, seed.ws, campaignId, true);
+    await counters(db, campaignId);
+    await db.query('VACUUM ANALYZE');
+    process.stdout.write(
+      `campaign of ${MESSAGES} messages built (one INSERT … SELECT, aggregates by the insert trigger) in ${((Date.now() - t) / 1000).toFixed(1)} s\n`,
+    );
+
+    const api = spawn(process.execPath, [join(ROOT, 'dist/apps/api/src/main.js')], {
+      env: { ...env(), API_KEY },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    children.push(api);
+    await waitHealthy();
+    // The API seeded its key into a default workspace; move the bench data there.
+    await db.query(`UPDATE api_keys SET workspace_id = $1 WHERE workspace_id <> $1`, [seed.ws]);
+
+    // Conversions through the API: 20 calls × 1000 events, attributed against the 1M messages.
+    const phones: string[] = (
+      await db.query(
+        `SELECT phone FROM campaign_messages WHERE campaign_id = $1 AND status = 'read' ORDER BY id LIMIT 20000`,
+        [campaignId],
+      )
+    ).rows.map((r: { phone: string }) => r.phone);
+    t = Date.now();
+    let accepted = 0;
+    for (let b = 0; b < phones.length; b += 1000) {
+      const events = phones.slice(b, b + 1000).map((phone, i) => ({
+        eventId: `ev-${b + i}`,
+        eventName: (b + i) % 3 === 0 ? 'purchase' : 'add_to_cart',
+        phone,
+        ...((b + i) % 3 === 0 ? { value: 25, currency: 'USD' } : {}),
+        occurredAt: new Date().toISOString(),
+      }));
+      const res = await call('POST', '/v1/conversions', { events });
+      accepted += (JSON.parse(res.text) as { accepted: number }).accepted;
+    }
+    process.stdout.write(
+      `conversions: ${accepted} accepted in ${((Date.now() - t) / 1000).toFixed(2)} s (${Math.round(accepted / ((Date.now() - t) / 1000))} events/s through the API)\n`,
+    );
+
+    for (let i = 0; i < 20; i++) {
+      await call('GET', `/v1/campaigns/${campaignId}/report`); // warm-up
+    }
+    const lat: number[] = [];
+    let sample = '';
+    for (let i = 0; i < CALLS; i++) {
+      const s = process.hrtime.bigint();
+      const res = await call('GET', `/v1/campaigns/${campaignId}/report`);
+      lat.push(Number(process.hrtime.bigint() - s) / 1e6);
+      if (res.status !== 200) {
+        throw new Error(`report answered ${res.status}: ${res.text}`);
+      }
+      sample = res.text;
+    }
+    lat.sort((a, b) => a - b);
+    const r = JSON.parse(sample) as { funnel: Record<string, number>; hourly: unknown[] };
+    process.stdout.write(
+      `report of a ${MESSAGES}-message campaign over ${CALLS} calls: p50 ${pct(lat, 50).toFixed(2)} ms, p99 ${pct(lat, 99).toFixed(2)} ms, max ${lat[lat.length - 1]!.toFixed(2)} ms\n` +
+        `  funnel ${JSON.stringify(r.funnel)}; ${r.hourly.length} hourly points\n`,
+    );
+
+    const rss0 = rssMb(api.pid as number);
+    let rssMax = rss0;
+    const timer = setInterval(() => {
+      rssMax = Math.max(rssMax, rssMb(api.pid as number));
+    }, 50);
+    t = Date.now();
+    const res = await fetch(`http://127.0.0.1:${PORT}/v1/campaigns/${campaignId}/messages.csv`, {
+      headers: { authorization: `Bearer ${API_KEY}` },
+    });
+    let bytes = 0;
+    let lines = 0;
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      bytes += chunk.length;
+      for (const b of chunk) {
+        if (b === 10) {
+          lines++;
+        }
+      }
+    }
+    clearInterval(timer);
+    process.stdout.write(
+      `messages.csv: ${lines - 1} rows, ${(bytes / 1e6).toFixed(0)} MB in ${((Date.now() - t) / 1000).toFixed(1)} s; API RSS ${rss0.toFixed(0)} → max ${rssMax.toFixed(0)} MB\n`,
+    );
+  } finally {
+    for (const c of children) {
+      c.kill('SIGTERM');
+    }
+    await db.end();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(1);
+  },
+);
