@@ -604,9 +604,11 @@ export class CampaignsRepository {
 
   /** When the next pending message of a campaign becomes due (null: none pending). */
   async nextDueAt(id: string): Promise<Date | null | 'now'> {
-    const rows = await queryRows<{ due: Date | null; any_pending: boolean }>(
+    const rows = await queryRows<{ any_pending: boolean; due_now: boolean | null; next: Date | null }>(
       this.db,
-      `SELECT min(coalesce(next_attempt_at, '-infinity')) AS due, count(*) > 0 AS any_pending
+      `SELECT count(*) > 0 AS any_pending,
+              bool_or(next_attempt_at IS NULL OR next_attempt_at <= now()) AS due_now,
+              min(next_attempt_at) AS next
          FROM campaign_messages WHERE campaign_id = $1 AND status = 'pending'`,
       [id],
     );
@@ -614,7 +616,7 @@ export class CampaignsRepository {
     if (!r?.any_pending) {
       return null;
     }
-    return !r.due || r.due.getTime() <= Date.now() ? 'now' : r.due;
+    return r.due_now || !r.next ? 'now' : r.next;
   }
 
   /** Messages stuck in `sending` since before `olderThan`: their outcome is in doubt. */
