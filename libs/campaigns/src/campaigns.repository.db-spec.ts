@@ -19,7 +19,7 @@ afterAll(async () => {
 /** A workspace with an account, a number, an approved template and an audience of `n` opted-in contacts. */
 async function campaignOf(n: number): Promise<{ id: string; audienceId: string }> {
   const one = async (sql: string, params: unknown[] = []): Promise<string> =>
-    ((await db.query(sql, params)) as Array<{ id: string }>)[0]!.id;
+    (await db.query<Array<{ id: string }>>(sql, params))[0]!.id;
   const ws = await one(`INSERT INTO workspaces (name) VALUES ('snapshot stats') RETURNING id`);
   const account = await one(
     `INSERT INTO business_accounts (workspace_id, waba_id, access_token_sealed)
