@@ -72,14 +72,12 @@ async function snapshot(campaignId: string, audienceId: string): Promise<number>
   }
 }
 
-const rowEstimate = async (): Promise<number> =>
-  Number(
-    (
-      (await db.query(`SELECT reltuples FROM pg_class WHERE relname = 'campaign_messages'`)) as [
-        { reltuples: number },
-      ]
-    )[0].reltuples,
+const rowEstimate = async (): Promise<number> => {
+  const rows = await db.query<Array<{ reltuples: number }>>(
+    `SELECT reltuples FROM pg_class WHERE relname = 'campaign_messages'`,
   );
+  return Number(rows[0]!.reltuples);
+};
 
 describe('planner statistics after a snapshot', () => {
   it('refreshes them after a large snapshot, so the claim plans for the real size', async () => {
