@@ -47,6 +47,7 @@ export class CampaignOperations {
     }
     const paths = boundFields(campaign.parameters).map((f) => f.split('.'));
     let after: string | null = null;
+    let inserted = 0;
     for (;;) {
       const chunk = await this.campaigns.snapshotChunk(
         campaignId,
@@ -55,11 +56,14 @@ export class CampaignOperations {
         after,
         SNAPSHOT_CHUNK,
       );
+      inserted += chunk.inserted;
       if (!chunk.lastContactId) {
         break;
       }
       after = chunk.lastContactId;
     }
+    // Before the lanes start: their claims need a plan that knows this campaign's size.
+    await this.campaigns.refreshStatsAfterSnapshot(inserted);
     await this.campaigns.markTargeted(campaignId);
     this.logger.log({ message: 'campaign targeted', campaignId });
     const now = await this.campaigns.findById(campaignId);

@@ -193,6 +193,9 @@ export type MessageUpdate = {
   pricingCategory?: string | null;
 };
 
+/** Snapshots at least this large refresh the planner's statistics (see refreshStatsAfterSnapshot). */
+export const ANALYZE_AFTER_SNAPSHOT_ROWS = 10_000;
+
 export interface SnapshotChunk {
   inserted: number;
   lastContactId: string | null;
@@ -385,6 +388,21 @@ export class CampaignsRepository {
       await this.bumpCounters(em, new Map([[campaignId, delta]]));
       return { inserted: rows.length, lastContactId: last[0]?.contact_id ?? null, delta };
     });
+  }
+
+  /**
+   * Refreshes the planner's statistics of campaign_messages after a large snapshot. A table that
+   * grew by a whole audience within a minute still has the statistics of before (autovacuum looks
+   * later, or never when the campaign is a small share of a big table): the claim's plan then walks
+   * every pending row of the campaign and sorts them — 10 s per claim at 1,000,000 recipients
+   * instead of ~15 ms, which held sending at ~200 msg/s. ANALYZE samples; it takes well under 1 s.
+   */
+  async refreshStatsAfterSnapshot(inserted: number): Promise<boolean> {
+    if (inserted < ANALYZE_AFTER_SNAPSHOT_ROWS) {
+      return false;
+    }
+    await this.db.query(`ANALYZE campaign_messages`);
+    return true;
   }
 
   /** Adds counter deltas, one statement for the whole batch. */

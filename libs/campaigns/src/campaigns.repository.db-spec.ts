@@ -1,0 +1,104 @@
+import { DataSource } from 'typeorm';
+import { asWorkspaceId } from '@app/common';
+import { dataSourceOptions } from '@app/db';
+import { workerDatabaseUrl } from '@app/testing';
+import { ANALYZE_AFTER_SNAPSHOT_ROWS, CampaignsRepository } from './campaigns.repository';
+
+let db: DataSource;
+let repo: CampaignsRepository;
+
+beforeAll(async () => {
+  db = await new DataSource(dataSourceOptions(workerDatabaseUrl(), 4)).initialize();
+  repo = new CampaignsRepository(db);
+});
+
+afterAll(async () => {
+  await db?.destroy();
+});
+
+/** A workspace with an account, a number, an approved template and an audience of `n` opted-in contacts. */
+async function campaignOf(n: number): Promise<{ id: string; audienceId: string }> {
+  const one = async (sql: string, params: unknown[] = []): Promise<string> =>
+    (await db.query<Array<{ id: string }>>(sql, params))[0]!.id;
+  const ws = await one(`INSERT INTO workspaces (name) VALUES ('snapshot stats') RETURNING id`);
+  const account = await one(
+    `INSERT INTO business_accounts (workspace_id, waba_id, access_token_sealed)
+     VALUES ($1, '100000000000001', 'sealed') RETURNING id`,
+    [ws],
+  );
+  const phone = await one(
+    `INSERT INTO phone_numbers (workspace_id, business_account_id, phone_number_id, display_phone_number, graph_throughput_mps)
+     VALUES ($1, $2, '100000000000002', '+1 555 010 0002', 1000) RETURNING id`,
+    [ws, account],
+  );
+  const template = await one(
+    `INSERT INTO templates (workspace_id, business_account_id, name, language, category, components, status)
+     VALUES ($1, $2, 'promo', 'en_US', 'MARKETING', '[]', 'APPROVED') RETURNING id`,
+    [ws, account],
+  );
+  const audienceId = await one(
+    `INSERT INTO audiences (workspace_id, name) VALUES ($1, 'all') RETURNING id`,
+    [ws],
+  );
+  await db.query(
+    `INSERT INTO contacts (workspace_id, phone, consent_status, consent_changed_at)
+     SELECT $1, '+55119' || lpad(i::text, 8, '0'), 'opted_in', now() FROM generate_series(1, $2::int) i`,
+    [ws, n],
+  );
+  await db.query(
+    `INSERT INTO audience_members (audience_id, contact_id) SELECT $1, id FROM contacts WHERE workspace_id = $2`,
+    [audienceId, ws],
+  );
+  const c = await repo.insert(asWorkspaceId(ws), {
+    name: 'big',
+    templateId: template,
+    audienceId,
+    phoneNumberId: phone,
+    parameters: {},
+  });
+  return { id: c.id, audienceId };
+}
+
+async function snapshot(campaignId: string, audienceId: string): Promise<number> {
+  let after: string | null = null;
+  let inserted = 0;
+  for (;;) {
+    const chunk = await repo.snapshotChunk(campaignId, audienceId, [], after, 5000);
+    inserted += chunk.inserted;
+    if (!chunk.lastContactId) {
+      return inserted;
+    }
+    after = chunk.lastContactId;
+  }
+}
+
+const rowEstimate = async (): Promise<number> => {
+  const rows = await db.query<Array<{ reltuples: number }>>(
+    `SELECT reltuples FROM pg_class WHERE relname = 'campaign_messages'`,
+  );
+  return Number(rows[0]!.reltuples);
+};
+
+describe('planner statistics after a snapshot', () => {
+  it('refreshes them after a large snapshot, so the claim plans for the real size', async () => {
+    const n = ANALYZE_AFTER_SNAPSHOT_ROWS + 2000;
+    const c = await campaignOf(n);
+    const inserted = await snapshot(c.id, c.audienceId);
+    expect(inserted).toBe(n);
+
+    await expect(repo.refreshStatsAfterSnapshot(inserted)).resolves.toBe(true);
+    expect(await rowEstimate()).toBeGreaterThanOrEqual(n * 0.9);
+
+    // The claim walks the pending index in id order: a batch comes back in order, from the start.
+    const { claimed } = await repo.claim(c.id, 500, null);
+    expect(claimed).toHaveLength(500);
+    const ids = claimed.map((m) => BigInt(m.id));
+    expect(ids).toEqual([...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
+
+  it('leaves them alone after a small snapshot', async () => {
+    await expect(repo.refreshStatsAfterSnapshot(ANALYZE_AFTER_SNAPSHOT_ROWS - 1)).resolves.toBe(
+      false,
+    );
+  });
+});
