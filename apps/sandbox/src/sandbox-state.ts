@@ -123,8 +123,10 @@ export class SandboxState {
   readonly analytics = new Map<string, TemplateDay>();
   recent: RecentMessage[] = [];
   private recentHead = 0;
-  private idSeq = 0;
-  wamidSeq = 0;
+  // Sequences start from the wall clock, so ids and wamids stay unique across sandbox restarts
+  // (like Meta's): an engine database that outlives a sandbox never sees one twice.
+  private idSeq = Date.now() % 10_000_000_000;
+  wamidSeq = Date.now() * 100;
 
   constructor(private readonly config: AppConfig) {
     this.settings = defaultSettings(config.webhook.callbackUrl);

@@ -90,7 +90,7 @@ describe('planner statistics after a snapshot', () => {
     expect(await rowEstimate()).toBeGreaterThanOrEqual(n * 0.9);
 
     // The claim walks the pending index in id order: a batch comes back in order, from the start.
-    const { claimed } = await repo.claim(c.id, 500, null);
+    const { claimed } = await repo.claim(c.id, 'bench-worker', 500, null);
     expect(claimed).toHaveLength(500);
     const ids = claimed.map((m) => BigInt(m.id));
     expect(ids).toEqual([...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));

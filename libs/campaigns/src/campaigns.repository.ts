@@ -622,7 +622,11 @@ export class CampaignsRepository {
 
   /** When the next pending message of a campaign becomes due (null: none pending). */
   async nextDueAt(id: string): Promise<Date | null | 'now'> {
-    const rows = await queryRows<{ any_pending: boolean; due_now: boolean | null; next: Date | null }>(
+    const rows = await queryRows<{
+      any_pending: boolean;
+      due_now: boolean | null;
+      next: Date | null;
+    }>(
       this.db,
       `SELECT count(*) > 0 AS any_pending,
               bool_or(next_attempt_at IS NULL OR next_attempt_at <= now()) AS due_now,

@@ -17,9 +17,9 @@
 //      transient → transientBackoffMs(attempt, Math.random, error.retryAfterMs).
 //   currentRateMps(phoneNumberId, limitMps) gives the rate an ETA should use.
 //
-// Slots are spaced at 1 / (rate × 0.98): the 2 % headroom keeps any one-second window at Meta
-// within the limit despite ~20 ms of jitter between requests, and still yields ≥ 95 % of the
-// limit (980/s at 1,000, 78.4/s at 80). Times come from the injected Clock and are passed into
+// Slots are spaced at 1 / (rate × (1 − h)) with h = 2 % + 2 % per 1,000 mps of limit: the
+// headroom keeps any one-second window at Meta within the limit despite ~40 ms of jitter at
+// 1,000 mps, and still yields ≥ 95 % of the limit (960/s at 1,000, 78.3/s at 80). Times come from the injected Clock and are passed into
 // the scripts (not Redis TIME): processes on one machine share a clock; across machines keep
 // NTP skew well under 20 ms.
 export * from './governor.module';

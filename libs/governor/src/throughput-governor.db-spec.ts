@@ -13,6 +13,7 @@ import {
   DEFAULT_TIMELINE_POLICY,
   maxInAnyWindow,
   reserveOnTimeline,
+  headroomFor,
   slotIntervalUs,
   slotTimesMs,
 } from './domain/slot-timeline';
@@ -135,7 +136,7 @@ describe('ThroughputGovernor on Redis', () => {
         const expected = reserveOnTimeline(
           tat,
           now * 1000,
-          slotIntervalUs(rate, DEFAULT_TIMELINE_POLICY.headroom),
+          slotIntervalUs(rate, headroomFor(DEFAULT_TIMELINE_POLICY, 80)),
           step[1],
           DEFAULT_TIMELINE_POLICY.horizonMs * 1000,
         );
@@ -159,10 +160,16 @@ describe('ThroughputGovernor on Redis', () => {
     expect(new Set(reports.map((r) => r.rateMps))).toEqual(new Set([700]));
     const grant = await b.reserveSlots('pn-2', 1000, 10);
     expect(grant.rateMps).toBe(700);
-    expect(grant.intervalMs).toBeCloseTo(1000 / (700 * 0.98), 2);
+    expect(grant.intervalMs).toBeCloseTo(
+      1000 / (700 * (1 - headroomFor(DEFAULT_TIMELINE_POLICY, 1000))),
+      2,
+    );
     clock.advance(2000);
     expect((await a.reserveSlots('pn-2', 1000, 1)).rateMps).toBe(800);
-    expect(await a.currentRateMps('pn-2', 1000)).toBeCloseTo(800 * 0.98, 0);
+    expect(await a.currentRateMps('pn-2', 1000)).toBeCloseTo(
+      800 * (1 - headroomFor(DEFAULT_TIMELINE_POLICY, 1000)),
+      -1, // the slot interval is rounded up to whole microseconds
+    );
     clock.advance(4000);
     expect((await b.reserveSlots('pn-2', 1000, 1)).rateMps).toBe(1000);
   });

@@ -15,6 +15,7 @@ import {
 } from './domain/pair-rate';
 import {
   DEFAULT_TIMELINE_POLICY,
+  headroomFor,
   nextReserveAtUs,
   slotIntervalUs,
   slotTimesMs,
@@ -102,7 +103,7 @@ export class ThroughputGovernor {
         now,
         toMilliMps(limitMps),
         want,
-        timeline.headroom,
+        headroomFor(timeline, limitMps),
         timeline.horizonMs,
         aimd.recoverPerSecond,
         KEEP_MS,
@@ -158,7 +159,7 @@ export class ThroughputGovernor {
     const [r, at] = await this.redis.hmget(this.numberKey(phoneNumberId), 'r', 'at');
     const state = r !== null && at !== null ? { rateMilli: Number(r), atMs: Number(at) } : null;
     const rate = effectiveRateMilli(state, toMilliMps(limitMps), this.nowMs(), this.options.aimd);
-    return 1e6 / slotIntervalUs(rate, this.options.timeline.headroom);
+    return 1e6 / slotIntervalUs(rate, headroomFor(this.options.timeline, limitMps));
   }
 
   /**
