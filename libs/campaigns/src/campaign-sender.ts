@@ -52,6 +52,15 @@ type Attempt =
   | { msg: ClaimedMessage; ok: 'opted-out' };
 
 const SLOT_CHUNK = 50;
+
+/**
+ * Most unanswered requests one process keeps per number. A backlog of requests waiting for a slow
+ * receiver would be delivered together and break the one-second window; capping it at ~2 % of the
+ * limit keeps any such bunch inside the governor's headroom.
+ */
+export function maxInFlight(limitMps: number): number {
+  return Math.max(4, Math.floor(limitMps * 0.02));
+}
 const LANE_BUDGET_MS = 20_000;
 
 function sleep(ms: number): Promise<void> {
@@ -75,6 +84,8 @@ export function isUsRecipient(phone: string): boolean {
 export class CampaignSender {
   private readonly logger = new Logger(CampaignSender.name);
   private stopping = false;
+  /** Unanswered requests per Meta phone-number id, across this process's lanes. */
+  private readonly inFlight = new Map<string, number>();
 
   constructor(
     private readonly campaigns: CampaignsRepository,
@@ -390,11 +401,15 @@ export class CampaignSender {
         const p = list[i++] as Prepared;
         inflight.push(
           waitForSlot(slot).then(async (onTime) => {
-            if (!onTime) {
-              // Missed by more than the timeline's tolerance: never fire late in a bunch; requeue.
+            const inFlight = this.inFlight.get(ctx.metaPhoneNumberId) ?? 0;
+            if (!onTime || inFlight >= maxInFlight(ctx.limitMps)) {
+              // Missed by more than the timeline's tolerance, or Meta is answering slower than we
+              // send (requests would queue in the HTTP client and later arrive in a bunch above
+              // the limit): do not fire late; the message goes back to the queue.
               out.push({ msg: p.msg, ok: 'unsent' });
               return;
             }
+            this.inFlight.set(ctx.metaPhoneNumberId, inFlight + 1);
             try {
               const result = await this.graph.sendMarketingMessage(
                 ctx.metaPhoneNumberId,
@@ -411,6 +426,11 @@ export class CampaignSender {
                 );
                 out.push({ msg: p.msg, ok: false, error: GraphApiError.transport(String(e)) });
               }
+            } finally {
+              this.inFlight.set(
+                ctx.metaPhoneNumberId,
+                (this.inFlight.get(ctx.metaPhoneNumberId) ?? 1) - 1,
+              );
             }
           }),
         );
