@@ -80,7 +80,9 @@ export class ReplaceCampaignMessageForeignKeys1764600000000 implements Migration
     await q.query(
       `ALTER TABLE campaign_messages DROP CONSTRAINT campaign_messages_campaign_id_fkey`,
     );
-    await q.query(`ALTER TABLE campaign_messages DROP CONSTRAINT campaign_messages_contact_id_fkey`);
+    await q.query(
+      `ALTER TABLE campaign_messages DROP CONSTRAINT campaign_messages_contact_id_fkey`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

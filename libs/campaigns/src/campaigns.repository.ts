@@ -352,7 +352,11 @@ export class CampaignsRepository {
       // resumed snapshot inserts nothing), contacts are fetched by primary key (a join let the
       // planner hash a scan of every contact per chunk), each contact is judged once, and only
       // per-status counts come back.
-      const rows = await queryRows<{ status: MessageStatus | null; n: number; last: string | null }>(
+      const rows = await queryRows<{
+        status: MessageStatus | null;
+        n: number;
+        last: string | null;
+      }>(
         em,
         `WITH chunk AS MATERIALIZED (
            SELECT m.contact_id FROM audience_members m
