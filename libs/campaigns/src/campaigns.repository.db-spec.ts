@@ -152,11 +152,12 @@ describe('campaign_messages references (checked per statement)', () => {
 
   it('refuse an unknown campaign or contact', async () => {
     const c = await campaignOf(1);
-    const [{ id: contactId }] = await db.query<Array<{ id: string }>>(
+    const found = await db.query<Array<{ id: string }>>(
       `SELECT contact_id AS id FROM audience_members WHERE audience_id = $1`,
       [c.audienceId],
     );
-    await expect(insertMessage('00000000-0000-4000-8000-00000000dead', contactId!)).rejects.toThrow(
+    const contactId = found[0]!.id;
+    await expect(insertMessage('00000000-0000-4000-8000-00000000dead', contactId)).rejects.toThrow(
       /campaign that does not exist/,
     );
     await expect(insertMessage(c.id, '00000000-0000-4000-8000-00000000dead')).rejects.toThrow(
@@ -167,10 +168,11 @@ describe('campaign_messages references (checked per statement)', () => {
   it('keep a message on its campaign and contact, cascade campaign deletes, refuse contact deletes', async () => {
     const c = await campaignOf(3);
     await snapshot(c.id, c.audienceId);
-    const [{ id: contactId }] = await db.query<Array<{ id: string }>>(
+    const found = await db.query<Array<{ id: string }>>(
       `SELECT contact_id AS id FROM campaign_messages WHERE campaign_id = $1 LIMIT 1`,
       [c.id],
     );
+    const contactId = found[0]!.id;
     await expect(
       db.query(
         `UPDATE campaign_messages SET contact_id = gen_random_uuid() WHERE campaign_id = $1`,
