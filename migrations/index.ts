@@ -10,6 +10,7 @@ import { CreateWebhookEvents1764300000000 } from './1764300000000-CreateWebhookE
 import { CreateCampaigns1764400000000 } from './1764400000000-CreateCampaigns';
 import { CreateReportAggregates1764500000000 } from './1764500000000-CreateReportAggregates';
 import { CreateConversions1764500001000 } from './1764500001000-CreateConversions';
+import { ReplaceCampaignMessageForeignKeys1764600000000 } from './1764600000000-ReplaceCampaignMessageForeignKeys';
 
 export const MIGRATIONS = [
   CreateAccounts1764100000000,
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   CreateCampaigns1764400000000,
   CreateReportAggregates1764500000000,
   CreateConversions1764500001000,
+  ReplaceCampaignMessageForeignKeys1764600000000,
 ];

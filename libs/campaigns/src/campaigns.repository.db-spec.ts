@@ -102,3 +102,92 @@ describe('planner statistics after a snapshot', () => {
     );
   });
 });
+
+describe('snapshot chunks', () => {
+  it('resume past chunks already inserted, counting only new messages', async () => {
+    const c = await campaignOf(120);
+    const first = await repo.snapshotChunk(c.id, c.audienceId, [], null, 50);
+    expect(first.inserted).toBe(50);
+    expect(first.delta).toEqual({ targeted: 50, queued: 50 });
+    // A restarted snapshot walks from the start again: nothing doubles, the cursor still moves.
+    const again = await repo.snapshotChunk(c.id, c.audienceId, [], null, 80);
+    expect(again.inserted).toBe(30);
+    expect(again.delta).toEqual({ targeted: 30, queued: 30 });
+    const rest = await repo.snapshotChunk(c.id, c.audienceId, [], again.lastContactId, 80);
+    expect(rest.inserted).toBe(40);
+    const end = await repo.snapshotChunk(c.id, c.audienceId, [], rest.lastContactId, 80);
+    expect(end).toEqual({ inserted: 0, lastContactId: null, delta: {} });
+    const counts = await db.query<Array<{ n: number }>>(
+      `SELECT count(*)::int AS n FROM campaign_messages WHERE campaign_id = $1`,
+      [c.id],
+    );
+    expect(counts[0]!.n).toBe(120);
+  });
+
+  it('skip contacts missing a bound field, counted as skipped', async () => {
+    const c = await campaignOf(10);
+    await db.query(
+      `UPDATE contacts SET attributes = '{"firstName":"Ana"}' WHERE id IN (
+         SELECT contact_id FROM audience_members WHERE audience_id = $1 ORDER BY contact_id LIMIT 4)`,
+      [c.audienceId],
+    );
+    const chunk = await repo.snapshotChunk(
+      c.id,
+      c.audienceId,
+      [['attributes', 'firstName']],
+      null,
+      100,
+    );
+    expect(chunk.delta).toEqual({ targeted: 10, queued: 4, skipped: 6 });
+  });
+});
+
+describe('campaign_messages references (checked per statement)', () => {
+  const insertMessage = (campaignId: string, contactId: string): Promise<unknown> =>
+    db.query(
+      `INSERT INTO campaign_messages (campaign_id, contact_id, phone, status)
+       VALUES ($1, $2, '+5511900000001', 'pending')`,
+      [campaignId, contactId],
+    );
+
+  it('refuse an unknown campaign or contact', async () => {
+    const c = await campaignOf(1);
+    const found = await db.query<Array<{ id: string }>>(
+      `SELECT contact_id AS id FROM audience_members WHERE audience_id = $1`,
+      [c.audienceId],
+    );
+    const contactId = found[0]!.id;
+    await expect(insertMessage('00000000-0000-4000-8000-00000000dead', contactId)).rejects.toThrow(
+      /campaign that does not exist/,
+    );
+    await expect(insertMessage(c.id, '00000000-0000-4000-8000-00000000dead')).rejects.toThrow(
+      /contact that does not exist/,
+    );
+  });
+
+  it('keep a message on its campaign and contact, cascade campaign deletes, refuse contact deletes', async () => {
+    const c = await campaignOf(3);
+    await snapshot(c.id, c.audienceId);
+    const found = await db.query<Array<{ id: string }>>(
+      `SELECT contact_id AS id FROM campaign_messages WHERE campaign_id = $1 LIMIT 1`,
+      [c.id],
+    );
+    const contactId = found[0]!.id;
+    await expect(
+      db.query(
+        `UPDATE campaign_messages SET contact_id = gen_random_uuid() WHERE campaign_id = $1`,
+        [c.id],
+      ),
+    ).rejects.toThrow(/cannot change its campaign or contact/);
+    await expect(db.query(`DELETE FROM contacts WHERE id = $1`, [contactId])).rejects.toThrow(
+      /still referenced by campaign_messages/,
+    );
+    await db.query(`DELETE FROM campaigns WHERE id = $1`, [c.id]);
+    const left = await db.query<Array<{ n: number }>>(
+      `SELECT count(*)::int AS n FROM campaign_messages WHERE campaign_id = $1`,
+      [c.id],
+    );
+    expect(left[0]!.n).toBe(0);
+    await db.query(`DELETE FROM contacts WHERE id = $1`, [contactId]);
+  });
+});

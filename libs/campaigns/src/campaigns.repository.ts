@@ -348,45 +348,59 @@ export class CampaignsRepository {
     limit: number,
   ): Promise<SnapshotChunk> {
     return this.db.transaction(async (em) => {
-      const rows = await queryRows<{ contact_id: string; status: MessageStatus }>(
+      // One statement: the chunk is read once (its last id is the next cursor, also when a
+      // resumed snapshot inserts nothing), contacts are fetched by primary key (a join let the
+      // planner hash a scan of every contact per chunk), each contact is judged once, and only
+      // per-status counts come back.
+      const rows = await queryRows<{
+        status: MessageStatus | null;
+        n: number;
+        last: string | null;
+      }>(
         em,
-        `WITH chunk AS (
+        `WITH chunk AS MATERIALIZED (
            SELECT m.contact_id FROM audience_members m
             WHERE m.audience_id = $2 AND ($3::uuid IS NULL OR m.contact_id > $3)
             ORDER BY m.contact_id LIMIT $4
-         ), judged AS (
+         ), judged AS MATERIALIZED (
            SELECT c.id, c.phone,
                   ${skipReasonSql('$5')} AS reason
-             FROM chunk JOIN contacts c ON c.id = chunk.contact_id
+             FROM contacts c WHERE c.id = ANY(ARRAY(SELECT contact_id FROM chunk))
+         ), ins AS (
+           INSERT INTO campaign_messages (campaign_id, contact_id, phone, status, skip_reason)
+           SELECT $1, id, phone, CASE WHEN reason IS NULL THEN 'pending' ELSE 'skipped' END, reason
+             FROM judged ORDER BY id
+           ON CONFLICT (campaign_id, contact_id) DO NOTHING
+           RETURNING status
          )
-         INSERT INTO campaign_messages (campaign_id, contact_id, phone, status, skip_reason)
-         SELECT $1, id, phone, CASE WHEN reason IS NULL THEN 'pending' ELSE 'skipped' END, reason FROM judged
-         ON CONFLICT (campaign_id, contact_id) DO NOTHING
-         RETURNING contact_id, status`,
+         SELECT s.status, s.n, (SELECT contact_id FROM chunk ORDER BY contact_id DESC LIMIT 1) AS last
+           FROM (SELECT NULL::text AS status, 0 AS n
+                 UNION ALL SELECT status, count(*)::int FROM ins GROUP BY status) s`,
         [campaignId, audienceId, afterContactId, limit, JSON.stringify(boundPaths)],
       );
-      const last = await queryRows<{ contact_id: string }>(
-        em,
-        `SELECT max(contact_id::text)::uuid AS contact_id FROM (
-           SELECT m.contact_id FROM audience_members m
-            WHERE m.audience_id = $1 AND ($2::uuid IS NULL OR m.contact_id > $2)
-            ORDER BY m.contact_id LIMIT $3) t`,
-        [audienceId, afterContactId, limit],
-      );
       const delta: Partial<Counters> = {};
+      let inserted = 0;
       for (const r of rows) {
-        addCounters(
-          delta,
-          counterDelta(null, {
-            status: r.status,
-            accepted: false,
-            clicked: false,
-            billable: false,
-          }),
-        );
+        if (r.status === null) {
+          continue;
+        }
+        inserted += r.n;
+        const one = counterDelta(null, {
+          status: r.status,
+          accepted: false,
+          clicked: false,
+          billable: false,
+        });
+        for (const k of COUNTER_NAMES) {
+          const v = one[k];
+          if (v) {
+            one[k] = v * r.n;
+          }
+        }
+        addCounters(delta, one);
       }
       await this.bumpCounters(em, new Map([[campaignId, delta]]));
-      return { inserted: rows.length, lastContactId: last[0]?.contact_id ?? null, delta };
+      return { inserted, lastContactId: rows[0]?.last ?? null, delta };
     });
   }
 
