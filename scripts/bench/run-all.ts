@@ -9,9 +9,8 @@
 // Bounded: each benchmark has a time limit, and sizes are chosen so the suite stays under
 // 10 minutes on a 2-core machine; a reduced size is labelled in the figure's name.
 //
-// Targets: the campaign send targets are the campaigns issue's (≥ 950 msg/s at 1,000 mps, ≤ 1,000
-// in any one-second window, ≥ 78 msg/s at 80 mps, worker RSS < 300 MB). Targets marked * are this
-// suite's working targets where the issue gives none in numbers; they live in TARGETS below.
+// Targets are the issues' own: campaign sends ≥ 950 msg/s at 1,000 mps with ≤ 1,000 in any
+// one-second window, ≥ 78 msg/s at 80 mps, worker RSS < 300 MB; the others are in TARGETS below.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -38,14 +37,14 @@ interface Bench {
   parse(out: string): Row[];
 }
 
-/** Working targets where the issues state none in numbers (marked * in the table). */
+/** The targets the issues state (figures in the table are measured, targets are the issues'). */
 const TARGETS = {
-  importRowsPerSecond: 10_000,
-  importRssMb: 300,
-  webhookEventsPerSecond: 3_000, // three statuses per message at 1,000 msg/s
-  webhookP99Ms: 100,
-  sandboxSendsPerSecond: 5_000, // five numbers at 1,000 mps (campaign scenario d)
-  reportP99Ms: 500,
+  importRowsPerSecond: 50_000, // contacts issue: ≥ 50,000 rows/s end to end (aim for 100,000)
+  importRssMb: 300, // worker RSS under 300 MB throughout
+  webhookEventsPerSecond: 5_000, // webhooks issue: ≥ 5,000 signed status events/s accepted and applied
+  webhookP99Ms: 100, // p99 answer time under 100 ms
+  sandboxSendsPerSecond: 3_000, // sandbox issue: ≥ 3,000 send requests/s
+  reportP99Ms: 200, // reports issue: under 200 ms for 1,000,000 messages
 };
 
 function need(m: RegExpExecArray | null, what: string): RegExpExecArray {
@@ -116,14 +115,14 @@ function rowsOfImport(out: string): Row[] {
       bench: 'import',
       figure: `CSV import ${fmt(Number(total))} rows, ${label}`,
       value: `${fmt(Number(rate))} rows/s (${secs} s end to end, ${status})`,
-      target: `≥ ${fmt(TARGETS.importRowsPerSecond)} rows/s *`,
+      target: `≥ ${fmt(TARGETS.importRowsPerSecond)} rows/s`,
       ok: status === 'completed' && Number(rate) >= TARGETS.importRowsPerSecond,
     });
     rows.push({
       bench: 'import',
       figure: `CSV import, ${label}: worker RSS max`,
       value: `${rss} MB`,
-      target: `< ${TARGETS.importRssMb} MB *`,
+      target: `< ${TARGETS.importRssMb} MB`,
       ok: Number(rss) < TARGETS.importRssMb,
     });
   }
@@ -149,14 +148,14 @@ function rowsOfWebhooks(out: string): Row[] {
       bench: 'webhooks',
       figure: `webhook ingest (${ingest.connections} connections, ${ingest.seconds} s)`,
       value: `${fmt(ingest.statusEventsPerSecond)} status events/s (${fmt(ingest.requestsPerSecond)} POSTs/s, ${ingest.errors} errors)`,
-      target: `≥ ${fmt(TARGETS.webhookEventsPerSecond)} events/s *`,
+      target: `≥ ${fmt(TARGETS.webhookEventsPerSecond)} events/s`,
       ok: ingest.statusEventsPerSecond >= TARGETS.webhookEventsPerSecond,
     },
     {
       bench: 'webhooks',
       figure: 'webhook ingest answer time p99',
       value: `${ingest.p99ms} ms (p50 ${ingest.p50ms} ms, max ${ingest.maxMs} ms)`,
-      target: `< ${TARGETS.webhookP99Ms} ms *`,
+      target: `< ${TARGETS.webhookP99Ms} ms`,
       ok: ingest.p99ms < TARGETS.webhookP99Ms,
     },
     {
@@ -170,7 +169,7 @@ function rowsOfWebhooks(out: string): Row[] {
       bench: 'webhooks',
       figure: `webhook apply (${apply.workers} worker) → message_statuses`,
       value: `${fmt(apply.statusEventsPerSecond)} status events/s, final states ${apply.finalStatesExact ? 'exact' : 'WRONG'}`,
-      target: `≥ ${fmt(TARGETS.webhookEventsPerSecond)} events/s *`,
+      target: `≥ ${fmt(TARGETS.webhookEventsPerSecond)} events/s`,
       ok: apply.finalStatesExact && apply.statusEventsPerSecond >= TARGETS.webhookEventsPerSecond,
     },
   ];
@@ -185,7 +184,7 @@ function rowsOfSandbox(out: string): Row[] {
       bench: 'sandbox',
       figure: `sandbox sends (${head[1]} s, ${head[2]} in flight, webhooks off)`,
       value: `${fmt(Number(acc[2]))} accepted/s (p99 ${p99[1]} ms)`,
-      target: `≥ ${fmt(TARGETS.sandboxSendsPerSecond)}/s *`,
+      target: `≥ ${fmt(TARGETS.sandboxSendsPerSecond)}/s`,
       ok: Number(acc[2]) >= TARGETS.sandboxSendsPerSecond,
     },
   ];
@@ -209,7 +208,7 @@ function rowsOfReport(out: string): Row[] {
       bench: 'report',
       figure: `GET /v1/campaigns/:id/report, ${fmt(Number(m[1]))} messages (${m[2]} calls)`,
       value: `p99 ${m[4]} ms (p50 ${m[3]} ms)`,
-      target: `< ${TARGETS.reportP99Ms} ms *`,
+      target: `< ${TARGETS.reportP99Ms} ms`,
       ok: Number(m[4]) < TARGETS.reportP99Ms,
     },
   ];
