@@ -61,8 +61,17 @@ const SLICE_BYTES = 64 * 1024;
 const MAX_RECORD_CHARS = 1024 * 1024;
 const RETRYABLE_PG = new Set(['40P01', '40001']);
 
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\r': '\\r',
+};
+
+/** COPY text-format escaping; most values need none, so test once before rewriting (hot path). */
 function copyEscape(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  return COPY_SPECIAL.test(s) ? s.replace(/[\\\t\n\r]/g, (ch) => COPY_ESCAPES[ch] as string) : s;
 }
 
 function toCopyText(contacts: Iterable<ContactRow>): string {
