@@ -70,6 +70,41 @@ interface HeadRow {
 
 const n = (v: string | number | null | undefined): number => Number(v ?? 0);
 
+/** A campaign with its template and live counters: the head of a report and of the overview. */
+const HEAD_SELECT = `SELECT c.id, c.name, c.status, c.template_id, t.name AS template_name,
+              t.language AS template_language, t.meta_template_id, c.started_at, c.completed_at,
+              c.cancelled_at, c.failed_at, k.targeted, k.skipped, k.sent, k.delivered, k.read,
+              k.clicked, k.failed, ct.converted_messages AS converted
+         FROM campaigns c JOIN templates t ON t.id = c.template_id
+         LEFT JOIN campaign_counters k ON k.campaign_id = c.id
+         LEFT JOIN campaign_conversion_totals ct ON ct.campaign_id = c.id`;
+
+function toHead(r: HeadRow): CampaignHead {
+  return {
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    templateId: r.template_id,
+    templateName: r.template_name,
+    templateLanguage: r.template_language,
+    metaTemplateId: r.meta_template_id,
+    startedAt: r.started_at,
+    completedAt: r.completed_at,
+    cancelledAt: r.cancelled_at,
+    failedAt: r.failed_at,
+    counts: {
+      targeted: n(r.targeted),
+      skipped: n(r.skipped),
+      sent: n(r.sent),
+      delivered: n(r.delivered),
+      read: n(r.read),
+      clicked: n(r.clicked),
+      failed: n(r.failed),
+      converted: n(r.converted),
+    },
+  };
+}
+
 /**
  * Read-only SQL for reports over every concept's tables. Everything here reads pre-aggregated rows
  * (counters, per-code, per-hour, per-prefix and conversion aggregates) — none scans a campaign's
@@ -82,42 +117,12 @@ export class ReportsRepository {
   async campaign(ws: WorkspaceId, id: string): Promise<CampaignHead | null> {
     const rows = await queryRows<HeadRow>(
       this.db,
-      `SELECT c.id, c.name, c.status, c.template_id, t.name AS template_name, t.language AS template_language,
-              t.meta_template_id, c.started_at, c.completed_at, c.cancelled_at, c.failed_at,
-              k.targeted, k.skipped, k.sent, k.delivered, k.read, k.clicked, k.failed,
-              ct.converted_messages AS converted
-         FROM campaigns c JOIN templates t ON t.id = c.template_id
-         LEFT JOIN campaign_counters k ON k.campaign_id = c.id
-         LEFT JOIN campaign_conversion_totals ct ON ct.campaign_id = c.id
+      `${HEAD_SELECT}
         WHERE c.workspace_id = $1 AND c.id = $2`,
       [ws, id],
     );
     const r = rows[0];
-    return r
-      ? {
-          id: r.id,
-          name: r.name,
-          status: r.status,
-          templateId: r.template_id,
-          templateName: r.template_name,
-          templateLanguage: r.template_language,
-          metaTemplateId: r.meta_template_id,
-          startedAt: r.started_at,
-          completedAt: r.completed_at,
-          cancelledAt: r.cancelled_at,
-          failedAt: r.failed_at,
-          counts: {
-            targeted: n(r.targeted),
-            skipped: n(r.skipped),
-            sent: n(r.sent),
-            delivered: n(r.delivered),
-            read: n(r.read),
-            clicked: n(r.clicked),
-            failed: n(r.failed),
-            converted: n(r.converted),
-          },
-        }
-      : null;
+    return r ? toHead(r) : null;
   }
 
   async failures(
@@ -303,40 +308,12 @@ export class ReportsRepository {
   async campaignsStarted(ws: WorkspaceId, from: Date, to: Date): Promise<CampaignHead[]> {
     const rows = await queryRows<HeadRow>(
       this.db,
-      `SELECT c.id, c.name, c.status, c.template_id, t.name AS template_name, t.language AS template_language,
-              t.meta_template_id, c.started_at, c.completed_at, c.cancelled_at, c.failed_at,
-              k.targeted, k.skipped, k.sent, k.delivered, k.read, k.clicked, k.failed,
-              ct.converted_messages AS converted
-         FROM campaigns c JOIN templates t ON t.id = c.template_id
-         LEFT JOIN campaign_counters k ON k.campaign_id = c.id
-         LEFT JOIN campaign_conversion_totals ct ON ct.campaign_id = c.id
+      `${HEAD_SELECT}
         WHERE c.workspace_id = $1 AND c.started_at >= $2 AND c.started_at < $3
         ORDER BY c.started_at, c.id`,
       [ws, from, to],
     );
-    return rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      status: r.status,
-      templateId: r.template_id,
-      templateName: r.template_name,
-      templateLanguage: r.template_language,
-      metaTemplateId: r.meta_template_id,
-      startedAt: r.started_at,
-      completedAt: r.completed_at,
-      cancelledAt: r.cancelled_at,
-      failedAt: r.failed_at,
-      counts: {
-        targeted: n(r.targeted),
-        skipped: n(r.skipped),
-        sent: n(r.sent),
-        delivered: n(r.delivered),
-        read: n(r.read),
-        clicked: n(r.clicked),
-        failed: n(r.failed),
-        converted: n(r.converted),
-      },
-    }));
+    return rows.map(toHead);
   }
 
   /** The next batch of a campaign's messages after `afterId` (keyset on the primary key). */
