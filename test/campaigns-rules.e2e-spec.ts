@@ -123,6 +123,47 @@ describe('campaign rules (send window, messaging limit, idempotent launch, webho
     await e.v1('POST', `/campaigns/${id}/cancel`);
   });
 
+  it('fails a capped recipient (131049) without retrying, and retries a pair-rate refusal (131056) after 4^X s', async () => {
+    const [capped, busy, fine] = [phones(1, 206)[0]!, phones(1, 207)[0]!, phones(1, 208)[0]!];
+    await e.control('POST', '/recipients', { phones: [capped], state: 'capped' });
+    // Meta's pair rate, tightened at the sandbox: one message per 3 s to the same user.
+    await e.control('PATCH', '/settings', { pairRate: { burst: 1, intervalMs: 3000 } });
+    try {
+      const audience = await audienceOf(e, people([capped, busy, fine]));
+      const id = await create(e, templateId, audience);
+      // A test send takes the busy recipient's only token at the sandbox just before the campaign.
+      const test = await e.v1('POST', `/campaigns/${id}/test`, { phones: [busy] });
+      expect(test.body.results[0].ok).toBe(true);
+      await e.v1('POST', `/campaigns/${id}/launch`);
+      const done = await until(
+        'completed with the capped one failed',
+        async () => {
+          const c = (await e.v1('GET', `/campaigns/${id}`)).body;
+          return c.status === 'completed' && c.counts.failed === 1 && c.counts.delivered === 2 && c;
+        },
+        20_000,
+      );
+      expect(done.counts).toMatchObject({ sent: 3, failed: 1 });
+      const msgs = (await e.v1('GET', `/campaigns/${id}/messages`)).body.data;
+      const byPhone = new Map(msgs.map((m: any) => [m.phone, m]));
+      expect(byPhone.get(capped)).toMatchObject({
+        status: 'failed',
+        errorCode: 131049,
+        attempts: 1,
+      });
+      expect((byPhone.get(busy) as any).attempts).toBeGreaterThanOrEqual(2);
+      expect((byPhone.get(busy) as any).status).not.toBe('failed');
+      const counters = await e.control('GET', '/counters');
+      expect(JSON.stringify(counters)).toContain('131056');
+      const counts = await acceptedPerRecipient(e, [busy, fine]);
+      expect(counts.recipients[busy.slice(1)]).toBe(2); // the test send and the campaign's one
+      expect(counts.recipients[fine.slice(1)]).toBe(1);
+    } finally {
+      await e.control('PATCH', '/settings', { pairRate: { burst: 45, intervalMs: 6000 } });
+      await e.control('POST', '/recipients', { phones: [capped], state: 'normal' });
+    }
+  });
+
   it('plans against the messaging limit and holds recipients beyond it instead of hitting the wall', async () => {
     const patched = await e.v1('PATCH', `/phone-numbers/${e.phoneId}`, { messagingLimitPerDay: 5 });
     expect(patched.status).toBe(200);
