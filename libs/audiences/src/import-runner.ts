@@ -440,7 +440,9 @@ export class ImportRunner implements OnModuleDestroy {
           copyFrom('COPY import_stage (id, phone, locale, timezone, attributes) FROM STDIN'),
         ),
       );
-      // Rows are taken in phone order so concurrent imports lock contacts in the same order.
+      // Rows are taken in phone order so concurrent imports lock contacts in the same order. The
+      // contacts written here join the audience in the same statement; only contacts the upsert
+      // left unchanged (a re-import) need the phone lookup below.
       const counts = await client.query<{ created: string; updated: string }>(
         `WITH up AS (
            INSERT INTO contacts AS c (id, workspace_id, phone, attributes, locale, timezone)
@@ -453,21 +455,28 @@ export class ImportRunner implements OnModuleDestroy {
            WHERE c.attributes || EXCLUDED.attributes IS DISTINCT FROM c.attributes
               OR coalesce(EXCLUDED.locale, c.locale) IS DISTINCT FROM c.locale
               OR coalesce(EXCLUDED.timezone, c.timezone) IS DISTINCT FROM c.timezone
-           RETURNING (xmax = 0) AS inserted)
+           RETURNING c.id, (xmax = 0) AS inserted
+         ), joined AS (
+           INSERT INTO audience_members (audience_id, contact_id)
+           SELECT $2, id FROM up ORDER BY id
+           ON CONFLICT DO NOTHING
+         )
          SELECT count(*) FILTER (WHERE inserted) AS created,
                 count(*) FILTER (WHERE NOT inserted) AS updated FROM up`,
-        [ws],
+        [ws, imp.audienceId],
       );
       created = Number(counts.rows[0]?.created ?? 0);
       updated = Number(counts.rows[0]?.updated ?? 0);
-      await client.query(
-        `INSERT INTO audience_members (audience_id, contact_id)
-         SELECT $1, c.id FROM contacts c
-          WHERE c.workspace_id = $2 AND c.phone = ANY(ARRAY(SELECT phone FROM import_stage))
-          ORDER BY c.id
-         ON CONFLICT DO NOTHING`,
-        [imp.audienceId, ws],
-      );
+      if (created + updated < batch.unique) {
+        await client.query(
+          `INSERT INTO audience_members (audience_id, contact_id)
+           SELECT $1, c.id FROM contacts c
+            WHERE c.workspace_id = $2 AND c.phone = ANY(ARRAY(SELECT phone FROM import_stage))
+            ORDER BY c.id
+           ON CONFLICT DO NOTHING`,
+          [imp.audienceId, ws],
+        );
+      }
       if (imp.options.optInSource) {
         const ids = await client.query<{ id: string }>(
           `SELECT c.id FROM contacts c
