@@ -423,7 +423,8 @@ async function postConversions(
   const now = Date.now();
   const events: Array<Record<string, unknown>> = [];
   readers.forEach((phone, i) => {
-    const at = (offsetS: number): string => new Date(now - 60_000 + offsetS * 1000).toISOString();
+    // Just now (after every read), a second apart per funnel step: inside the attribution window.
+    const at = (offsetS: number): string => new Date(now - 3000 + offsetS * 100).toISOString();
     if (i % 12 !== 0) {
       return; // ~8% of readers put something in the cart
     }
