@@ -19,6 +19,8 @@ export interface AppConfig {
     timeoutMs: number;
   };
   webhook: {
+    /** Processed webhook events are deleted after this many days (flagged ones are kept). */
+    retentionDays: number;
     appSecret: string;
     verifyToken: string;
     callbackUrl: string;

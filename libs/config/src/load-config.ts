@@ -83,6 +83,7 @@ class Env {
   @IsOptional() @IsString() WEBHOOK_OPT_OUT_BUTTONS = 'Stop promotions';
   @Type(() => Number) @IsInt() @Min(1) @Max(5000) WEBHOOK_BATCH_SIZE = 500;
   @Type(() => Number) @IsInt() @Min(1) @Max(16) WEBHOOK_WORKER_CONCURRENCY = 2;
+  @Type(() => Number) @IsInt() @Min(1) @Max(3650) WEBHOOK_RETENTION_DAYS = 30;
   @Type(() => Number) @IsInt() @Min(1024) @Max(64 * 1024 * 1024 * 1024) IMPORT_MAX_BYTES =
     1024 * 1024 * 1024;
   @Type(() => Number) @IsInt() @Min(10) @Max(200_000) IMPORT_BATCH_ROWS = 20_000;
@@ -160,6 +161,7 @@ export function loadConfig(
       stopKeywords: splitList(parsed.WEBHOOK_STOP_KEYWORDS),
       optOutButtons: splitList(parsed.WEBHOOK_OPT_OUT_BUTTONS),
       batchSize: parsed.WEBHOOK_BATCH_SIZE,
+      retentionDays: parsed.WEBHOOK_RETENTION_DAYS,
       workerConcurrency: parsed.WEBHOOK_WORKER_CONCURRENCY,
     },
     campaigns: {

@@ -81,6 +81,23 @@ export class WebhookEventsService {
   }
 
   /** Applies the next batch of pending events; `events: 0` means there was nothing to claim. */
+  /**
+   * Retention: deletes processed events older than `retentionMs`, in bounded batches, so the
+   * journal does not grow forever. Flagged (malformed/unknown) payloads are kept.
+   */
+  async pruneProcessed(retentionMs: number, batch = 10_000, maxBatches = 100): Promise<number> {
+    const before = new Date(this.clock.now().getTime() - retentionMs);
+    let total = 0;
+    for (let i = 0; i < maxBatches; i++) {
+      const n = await this.events.pruneProcessed(before, batch);
+      total += n;
+      if (n < batch) {
+        break;
+      }
+    }
+    return total;
+  }
+
   async processNextBatch(limit = this.batchSize): Promise<WebhookBatchReport> {
     let claimed: ClaimedWebhookEvent[] = [];
     try {

@@ -11,6 +11,8 @@ import { WebhookEventsListener, WebhookEventsService } from '@app/webhooks';
 /** Idle poll when no notification arrives (the LISTEN connection may be down). */
 const IDLE_POLL_MS = 1000;
 const ERROR_PAUSE_MS = 1000;
+/** Retention runs hourly on every worker; deletes are idempotent, so concurrency is harmless. */
+const PRUNE_EVERY_MS = 3600_000;
 
 /**
  * Drains the webhook journal with `workerConcurrency` loops per process. Safe with any number of
@@ -22,6 +24,7 @@ export class WebhookEventProcessor implements OnApplicationBootstrap, BeforeAppl
   private readonly logger = new Logger(WebhookEventProcessor.name);
   private stopping = false;
   private loops: Promise<void>[] = [];
+  private pruneTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly webhooks: WebhookEventsService,
@@ -30,6 +33,7 @@ export class WebhookEventProcessor implements OnApplicationBootstrap, BeforeAppl
   ) {}
 
   onApplicationBootstrap(): void {
+    this.pruneTimer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
     this.listener.start();
     for (let i = 0; i < this.config.webhook.workerConcurrency; i++) {
       this.loops.push(this.run());
@@ -57,8 +61,27 @@ export class WebhookEventProcessor implements OnApplicationBootstrap, BeforeAppl
     }
   }
 
+  async prune(): Promise<number> {
+    try {
+      const n = await this.webhooks.pruneProcessed(this.config.webhook.retentionDays * 86_400_000);
+      if (n > 0) {
+        this.logger.log({ message: 'pruned processed webhook events', events: n });
+      }
+      return n;
+    } catch (e) {
+      this.logger.error({
+        message: 'webhook retention failed',
+        error: e instanceof Error ? e.message : String(e),
+      });
+      return 0;
+    }
+  }
+
   /** SIGTERM: let the batches in flight commit, take no new ones. */
   async beforeApplicationShutdown(): Promise<void> {
+    if (this.pruneTimer) {
+      clearInterval(this.pruneTimer);
+    }
     this.stopping = true;
     this.listener.wakeAll();
     await Promise.all(this.loops);

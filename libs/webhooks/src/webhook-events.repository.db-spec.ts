@@ -1,0 +1,51 @@
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '@app/db';
+import { workerDatabaseUrl } from '@app/testing';
+import { WebhookEventsRepository } from './webhook-events.repository';
+
+let db: DataSource;
+let repo: WebhookEventsRepository;
+
+beforeAll(async () => {
+  db = await new DataSource(dataSourceOptions(workerDatabaseUrl(), 2)).initialize();
+  repo = new WebhookEventsRepository(db);
+});
+
+afterAll(async () => {
+  await db?.destroy();
+});
+
+describe('webhook journal retention', () => {
+  it('deletes only processed, unflagged events older than the cut-off, in bounded batches', async () => {
+    const tag = `retention-${Date.now()}`;
+    const insert = (processedAgo: string | null, flags = { malformed: false, unknown: false }) =>
+      db.query(
+        `INSERT INTO webhook_events (body, request_id, processed_at, malformed, unknown)
+         VALUES ('{}'::bytea, $1, CASE WHEN $2::interval IS NULL THEN NULL ELSE now() - $2::interval END, $3, $4)
+         RETURNING id`,
+        [tag, processedAgo, flags.malformed, flags.unknown],
+      );
+    for (let i = 0; i < 5; i++) {
+      await insert('40 days');
+    }
+    await insert('1 day');
+    await insert(null);
+    await insert('40 days', { malformed: true, unknown: false });
+    await insert('40 days', { malformed: false, unknown: true });
+
+    const before = new Date(Date.now() - 30 * 86_400_000);
+    expect(await repo.pruneProcessed(before, 3)).toBe(3);
+    expect(await repo.pruneProcessed(before, 3)).toBe(2);
+    expect(await repo.pruneProcessed(before, 3)).toBe(0);
+    const left = await db.query(
+      `SELECT processed_at IS NULL AS pending, malformed, unknown FROM webhook_events WHERE request_id = $1 ORDER BY id`,
+      [tag],
+    );
+    expect(left).toEqual([
+      { pending: false, malformed: false, unknown: false },
+      { pending: true, malformed: false, unknown: false },
+      { pending: false, malformed: true, unknown: false },
+      { pending: false, malformed: false, unknown: true },
+    ]);
+  });
+});
