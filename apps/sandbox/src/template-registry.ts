@@ -1,4 +1,5 @@
 import {
+  GRAPH_TEMPLATE_STATUSES,
   isValidTemplateName,
   templatePlaceholders,
   type GraphQualityScore,
@@ -15,22 +16,7 @@ import type { SandboxTemplate, SandboxWaba } from './sandbox-state';
 
 const CATEGORIES: readonly GraphTemplateCategory[] = ['MARKETING', 'UTILITY', 'AUTHENTICATION'];
 
-export const TEMPLATE_STATUSES: readonly GraphTemplateStatus[] = [
-  'APPROVED',
-  'PENDING',
-  'REJECTED',
-  'PAUSED',
-  'DISABLED',
-  'FLAGGED',
-  'IN_APPEAL',
-  'REINSTATED',
-  'PENDING_DELETION',
-  'DELETED',
-  'ARCHIVED',
-  'UNARCHIVED',
-  'LIMIT_EXCEEDED',
-  'LOCKED',
-];
+export const TEMPLATE_STATUSES: readonly GraphTemplateStatus[] = GRAPH_TEMPLATE_STATUSES;
 
 export const QUALITY_SCORES: readonly GraphQualityScore[] = ['GREEN', 'YELLOW', 'RED', 'UNKNOWN'];
 

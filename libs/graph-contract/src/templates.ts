@@ -3,21 +3,25 @@
 export type GraphTemplateCategory = 'MARKETING' | 'UTILITY' | 'AUTHENTICATION';
 
 /** Template status / `message_template_status_update` event values (§3.5). */
-export type GraphTemplateStatus =
-  | 'APPROVED'
-  | 'PENDING'
-  | 'REJECTED'
-  | 'PAUSED'
-  | 'DISABLED'
-  | 'FLAGGED'
-  | 'IN_APPEAL'
-  | 'REINSTATED'
-  | 'PENDING_DELETION'
-  | 'DELETED'
-  | 'ARCHIVED'
-  | 'UNARCHIVED'
-  | 'LIMIT_EXCEEDED'
-  | 'LOCKED';
+/** Template statuses and webhook events (MMLITE §3.5); only APPROVED can be sent. */
+export const GRAPH_TEMPLATE_STATUSES = [
+  'APPROVED',
+  'PENDING',
+  'REJECTED',
+  'PAUSED',
+  'DISABLED',
+  'FLAGGED',
+  'IN_APPEAL',
+  'REINSTATED',
+  'PENDING_DELETION',
+  'DELETED',
+  'ARCHIVED',
+  'UNARCHIVED',
+  'LIMIT_EXCEEDED',
+  'LOCKED',
+] as const;
+
+export type GraphTemplateStatus = (typeof GRAPH_TEMPLATE_STATUSES)[number];
 
 export type GraphTemplateRejectionReason =
   | 'ABUSIVE_CONTENT'

@@ -1,12 +1,13 @@
 import {
   Inject,
   Injectable,
-  Logger,
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ImportsService } from '@app/audiences';
+import { RepeatingTask } from '../schedule/repeating-task';
 
 /**
  * Restarts imports whose worker died (their lease lapsed) or whose job never reached Redis.
@@ -14,42 +15,25 @@ import { ImportsService } from '@app/audiences';
  */
 @Injectable()
 export class ImportRecoveryScheduler implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(ImportRecoveryScheduler.name);
-  private timer: NodeJS.Timeout | null = null;
-  private running = false;
+  private readonly task: RepeatingTask;
 
   constructor(
-    private readonly imports: ImportsService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    imports: ImportsService,
+    private readonly registry: SchedulerRegistry,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.task = new RepeatingTask(
+      'import-recovery',
+      Math.max(250, Math.floor(config.imports.leaseMs / 2)),
+      () => imports.recoverStale(),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    const every = Math.max(250, Math.floor(this.config.imports.leaseMs / 2));
-    this.timer = setInterval(() => void this.tick(), every);
-    this.timer.unref();
-    void this.tick();
+    this.task.start(this.registry, { runNow: true });
   }
 
   onModuleDestroy(): void {
-    if (this.timer) {
-      clearInterval(this.timer);
-    }
-  }
-
-  async tick(): Promise<void> {
-    if (this.running) {
-      return;
-    }
-    this.running = true;
-    try {
-      await this.imports.recoverStale();
-    } catch (e) {
-      this.logger.warn({
-        message: 'import recovery scan failed',
-        reason: e instanceof Error ? e.message : String(e),
-      });
-    } finally {
-      this.running = false;
-    }
+    this.task.stop(this.registry);
   }
 }

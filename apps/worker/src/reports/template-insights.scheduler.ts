@@ -1,15 +1,13 @@
 import {
   Inject,
   Injectable,
-  Logger,
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { TemplateInsightsService } from '@app/conversions';
-
-const NAME = 'template-insights-tick';
+import { RepeatingTask } from '../schedule/repeating-task';
 
 /**
  * Fetches MM Lite benchmarks and template analytics for the templates of recent campaigns. Runs on
@@ -17,42 +15,23 @@ const NAME = 'template-insights-tick';
  */
 @Injectable()
 export class TemplateInsightsScheduler implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(TemplateInsightsScheduler.name);
-  private busy = false;
+  private readonly task: RepeatingTask;
 
   constructor(
-    private readonly insights: TemplateInsightsService,
+    insights: TemplateInsightsService,
     private readonly registry: SchedulerRegistry,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.registry.addInterval(
-      NAME,
-      setInterval(() => void this.tick(), this.config.reports.insightsTickMs),
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.task = new RepeatingTask('template-insights-tick', config.reports.insightsTickMs, () =>
+      insights.refreshDue(),
     );
   }
 
-  onModuleDestroy(): void {
-    if (this.registry.doesExist('interval', NAME)) {
-      this.registry.deleteInterval(NAME);
-    }
+  onApplicationBootstrap(): void {
+    this.task.start(this.registry);
   }
 
-  async tick(): Promise<void> {
-    if (this.busy) {
-      return;
-    }
-    this.busy = true;
-    try {
-      await this.insights.refreshDue();
-    } catch (e) {
-      this.logger.error({
-        message: 'template insights tick failed',
-        error: e instanceof Error ? e.stack : String(e),
-      });
-    } finally {
-      this.busy = false;
-    }
+  onModuleDestroy(): void {
+    this.task.stop(this.registry);
   }
 }

@@ -5,8 +5,10 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { WebhookEventsListener, WebhookEventsService } from '@app/webhooks';
+import { RepeatingTask } from '../schedule/repeating-task';
 
 /** Idle poll when no notification arrives (the LISTEN connection may be down). */
 const IDLE_POLL_MS = 1000;
@@ -24,16 +26,19 @@ export class WebhookEventProcessor implements OnApplicationBootstrap, BeforeAppl
   private readonly logger = new Logger(WebhookEventProcessor.name);
   private stopping = false;
   private loops: Promise<void>[] = [];
-  private pruneTimer: NodeJS.Timeout | null = null;
+  private readonly retention: RepeatingTask;
 
   constructor(
     private readonly webhooks: WebhookEventsService,
     private readonly listener: WebhookEventsListener,
+    private readonly registry: SchedulerRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.retention = new RepeatingTask('webhook-retention', PRUNE_EVERY_MS, () => this.prune());
+  }
 
   onApplicationBootstrap(): void {
-    this.pruneTimer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
+    this.retention.start(this.registry);
     this.listener.start();
     for (let i = 0; i < this.config.webhook.workerConcurrency; i++) {
       this.loops.push(this.run());
@@ -62,26 +67,16 @@ export class WebhookEventProcessor implements OnApplicationBootstrap, BeforeAppl
   }
 
   async prune(): Promise<number> {
-    try {
-      const n = await this.webhooks.pruneProcessed(this.config.webhook.retentionDays * 86_400_000);
-      if (n > 0) {
-        this.logger.log({ message: 'pruned processed webhook events', events: n });
-      }
-      return n;
-    } catch (e) {
-      this.logger.error({
-        message: 'webhook retention failed',
-        error: e instanceof Error ? e.message : String(e),
-      });
-      return 0;
+    const n = await this.webhooks.pruneProcessed(this.config.webhook.retentionDays * 86_400_000);
+    if (n > 0) {
+      this.logger.log({ message: 'pruned processed webhook events', events: n });
     }
+    return n;
   }
 
   /** SIGTERM: let the batches in flight commit, take no new ones. */
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.pruneTimer) {
-      clearInterval(this.pruneTimer);
-    }
+    this.retention.stop(this.registry);
     this.stopping = true;
     this.listener.wakeAll();
     await Promise.all(this.loops);
