@@ -32,17 +32,24 @@
 // then created and launched through the REST API as a user would. Each scenario uses its own
 // sandbox phone numbers, so the sandbox's per-number counters belong to that scenario alone.
 // The last line printed is `BENCH_RESULT <json>` for scripts/bench/run-all.ts.
+import {
+  ADMIN_URL,
+  cpuSeconds,
+  databaseUrl,
+  freePort,
+  readProc,
+  ROOT,
+  rssMb,
+  sleep,
+  waitUp,
+} from './bench-support';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 
-const ROOT = join(__dirname, '..', '..', '..');
-const ADMIN_URL =
-  process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = 'mmlite_bench_campaign';
 const API_KEY = 'bench-campaign-key-0123456789';
 const WABA = '100000000000001';
@@ -85,25 +92,6 @@ const NUMBERS: Record<string, { ids: string[]; mps: number }> = {
   },
   e: { ids: ['100000000000004'], mps: 1000 },
 };
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
-
-function dbUrl(): string {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${DB_NAME}`;
-  return u.toString();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 // ---------------------------------------------------------------- processes and /proc sampling
 
@@ -153,25 +141,6 @@ async function stop(p: Proc, ms = 30_000): Promise<void> {
   const t = setTimeout(() => p.child.kill('SIGKILL'), ms);
   await exited;
   clearTimeout(t);
-}
-
-function readProc(pid: number, file: string): string {
-  try {
-    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-/** CPU seconds (user + system) of a process, from /proc/<pid>/stat (clock ticks of 1/100 s). */
-function cpuSeconds(pid: number): number {
-  const fields = readProc(pid, 'stat').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
-}
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readProc(pid, 'status'));
-  return m ? Number(m[1]) / 1024 : 0;
 }
 
 /** Postgres backends serving the benchmark's database, and Redis, by /proc scan. */
@@ -241,21 +210,6 @@ async function request(base: string, method: string, path: string, body?: unknow
     throw new Error(`${method} ${path} → ${res.status}: ${text.slice(0, 500)}`);
   }
   return text ? JSON.parse(text) : null;
-}
-
-async function waitUp(url: string, what: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (
-      await fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      )
-    ) {
-      return;
-    }
-    await sleep(100);
-  }
-  throw new Error(`${what} did not come up (did you run \`npm run build\`?)`);
 }
 
 // ---------------------------------------------------------------- data
@@ -677,7 +631,7 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     NODE_ENV: 'production',
-    DATABASE_URL: dbUrl(),
+    DATABASE_URL: databaseUrl(DB_NAME),
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: `bench-campaign-${process.pid}`,
     PORT: String(apiPort),
@@ -708,7 +662,7 @@ async function main(): Promise<void> {
   }
 
   const services: Proc[] = [];
-  const db = new Client({ connectionString: dbUrl() });
+  const db = new Client({ connectionString: databaseUrl(DB_NAME) });
   const results: ScenarioResult[] = [];
   try {
     services.push(start('sandbox', 'dist/apps/sandbox/src/main.js', env));

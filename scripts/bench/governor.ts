@@ -9,6 +9,7 @@
 //    BENCH_SECONDS; each waits for every slot it got (waitForSlot) and records the fire time. Reports the achieved rate, the most fires
 //    in any one-second window (slot times and actual fire times), and the lateness of fires.
 // Keys live under a fresh `bench-gov-<pid>` prefix and are deleted at the end.
+import { percentile, sleep } from './bench-support';
 import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
@@ -26,7 +27,6 @@ type ChildResult =
   | { kind: 'fire'; slots: number[]; fired: number[]; dropped: number };
 
 const preciseNow = (): number => performance.timeOrigin + performance.now();
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
 function newGovernor(prefix: string): { gov: ThroughputGovernor; redis: Redis } {
   const redis = new Redis(REDIS_URL, { enableAutoPipelining: true });
@@ -104,10 +104,6 @@ function spawn(n: number, req: ChildRequest): Promise<ChildResult[]> {
   );
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
-}
-
 async function benchCalls(prefix: string, processes: number): Promise<void> {
   const results = await spawn(processes, {
     kind: 'calls',
@@ -162,8 +158,8 @@ async function benchFire(prefix: string, processes: number, limitMps: number): P
     `${processes} processes at ${limitMps} mps for ${SECONDS} s: ${fired.length} fired, ${dropped} late slots dropped, ` +
       `${(steady / steadySeconds).toFixed(1)}/s steady (${((steady / steadySeconds / limitMps) * 100).toFixed(1)} % of limit); ` +
       `max in any 1 s window: slots ${maxInAnyWindow(slots, 1000)}, actual fires ${maxInAnyWindow(fired, 1000)}; ` +
-      `lateness ms p50 ${percentile(lateness, 0.5).toFixed(2)} p99 ${percentile(lateness, 0.99).toFixed(2)} ` +
-      `max ${percentile(lateness, 1).toFixed(2)}`,
+      `lateness ms p50 ${percentile(lateness, 50).toFixed(2)} p99 ${percentile(lateness, 99).toFixed(2)} ` +
+      `max ${percentile(lateness, 100).toFixed(2)}`,
   );
 }
 

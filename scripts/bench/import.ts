@@ -4,35 +4,20 @@
 // same file into one fresh audience. Uses its own database (dropped and re-created).
 //
 //   npm run build && node dist/scripts/bench/import.js [--rows 1000000]
+import { ADMIN_URL, cpuSeconds, databaseUrl, ROOT, rssMb, waitUp } from './bench-support';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import {
-  createReadStream,
-  createWriteStream,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Client } from 'pg';
 
-const ROOT = join(__dirname, '..', '..', '..');
 const ROWS = Number(process.argv[process.argv.indexOf('--rows') + 1] || 1_000_000) || 1_000_000;
-const ADMIN_URL =
-  process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = 'mmlite_bench_import';
 const PORT = Number(process.env.BENCH_PORT ?? 3917);
 const API_KEY = 'bench-import-key-0123456789';
 const DEADLINE_MS = 10 * 60 * 1000;
-
-function dbUrl(): string {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${DB_NAME}`;
-  return u.toString();
-}
 
 async function resetDatabase(): Promise<void> {
   const admin = new Client({ connectionString: ADMIN_URL });
@@ -98,25 +83,6 @@ function start(name: string, script: string, env: NodeJS.ProcessEnv): ChildProce
   return child;
 }
 
-function rssMb(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU seconds (user + system) the process has used, from /proc/<pid>/stat. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
 async function call(method: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`http://127.0.0.1:${PORT}${path}`, {
     method,
@@ -127,20 +93,6 @@ async function call(method: string, path: string, body?: unknown): Promise<any> 
     body: body ? JSON.stringify(body) : undefined,
   });
   return res.json();
-}
-
-async function waitHealthy(): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${PORT}/health`)).ok) {
-        return;
-      }
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('API did not come up');
 }
 
 async function runOnce(
@@ -197,7 +149,7 @@ async function main(): Promise<void> {
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       NODE_ENV: 'production',
-      DATABASE_URL: dbUrl(),
+      DATABASE_URL: databaseUrl(DB_NAME),
       REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
       REDIS_PREFIX: `bench-import-${process.pid}`,
       PORT: String(PORT),
@@ -218,7 +170,7 @@ async function main(): Promise<void> {
     const api = start('api', 'dist/apps/api/src/main.js', env);
     const worker = start('worker', 'dist/apps/worker/src/main.js', env);
     children.push(api, worker);
-    await waitHealthy();
+    await waitUp(`http://127.0.0.1:${PORT}/health`, 'API', 200);
     const audience = await call('POST', '/v1/audiences', { name: 'bench' });
     await runOnce('first import (empty audience)', file, audience.id, worker.pid as number);
     await runOnce('same file again          ', file, audience.id, worker.pid as number);

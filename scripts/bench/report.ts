@@ -7,36 +7,27 @@
 //     calls, and the time and API RSS of one full messages.csv export.
 //
 //   npm run build && node dist/scripts/bench/report.js [--messages 1000000] [--calls 300]
+import { ADMIN_URL, databaseUrl, percentile, ROOT, rssMb, waitUp } from './bench-support';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 
-const ROOT = join(__dirname, '..', '..', '..');
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(name);
   return i > 0 ? Number(process.argv[i + 1]) || dflt : dflt;
 };
 const MESSAGES = arg('--messages', 1_000_000);
 const CALLS = arg('--calls', 300);
-const ADMIN_URL =
-  process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = 'mmlite_bench_report';
 const PORT = Number(process.env.BENCH_PORT ?? 3918);
 const API_KEY = 'bench-report-key-0123456789';
-
-function dbUrl(): string {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${DB_NAME}`;
-  return u.toString();
-}
 
 function env(): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     NODE_ENV: 'production',
-    DATABASE_URL: dbUrl(),
+    DATABASE_URL: databaseUrl(DB_NAME),
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: `bench-report-${process.pid}`,
     PORT: String(PORT),
@@ -46,19 +37,6 @@ function env(): NodeJS.ProcessEnv {
     ENCRYPTION_KEY: 'ab'.repeat(32),
     LOG_LEVEL: 'warn',
   };
-}
-
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
-
-function rssMb(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
 }
 
 async function seedAccount(
@@ -249,20 +227,6 @@ async function call(
   return { status: res.status, text: await res.text() };
 }
 
-async function waitHealthy(): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${PORT}/health`)).ok) {
-        return;
-      }
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('API did not come up');
-}
-
 async function main(): Promise<void> {
   const admin = new Client({ connectionString: ADMIN_URL });
   await admin.connect();
@@ -277,7 +241,7 @@ async function main(): Promise<void> {
   if (code !== 0) {
     throw new Error('migrations failed');
   }
-  const db = new Client({ connectionString: dbUrl() });
+  const db = new Client({ connectionString: databaseUrl(DB_NAME) });
   await db.connect();
   const children: ChildProcess[] = [];
   try {
@@ -301,7 +265,7 @@ async function main(): Promise<void> {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     children.push(api);
-    await waitHealthy();
+    await waitUp(`http://127.0.0.1:${PORT}/health`, 'API');
     // The API seeded its key into a default workspace; move the bench data there.
     await db.query(`UPDATE api_keys SET workspace_id = $1 WHERE workspace_id <> $1`, [seed.ws]);
 
@@ -346,7 +310,7 @@ async function main(): Promise<void> {
     lat.sort((a, b) => a - b);
     const r = JSON.parse(sample) as { funnel: Record<string, number>; hourly: unknown[] };
     process.stdout.write(
-      `report of a ${MESSAGES}-message campaign over ${CALLS} calls: p50 ${pct(lat, 50).toFixed(2)} ms, p99 ${pct(lat, 99).toFixed(2)} ms, max ${lat[lat.length - 1]!.toFixed(2)} ms\n` +
+      `report of a ${MESSAGES}-message campaign over ${CALLS} calls: p50 ${percentile(lat, 50).toFixed(2)} ms, p99 ${percentile(lat, 99).toFixed(2)} ms, max ${lat[lat.length - 1]!.toFixed(2)} ms\n` +
         `  funnel ${JSON.stringify(r.funnel)}; ${r.hourly.length} hourly points\n`,
     );
 

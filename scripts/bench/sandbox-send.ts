@@ -10,6 +10,7 @@
 // connections (`--concurrency` in flight) for a bounded time, and prints accepted requests/s and
 // p50/p99 latency. Webhooks are off unless `--webhooks`, which points them at a local 200-sink in
 // this process (so the figure then includes the sandbox posting sent/delivered/read statuses).
+import { freePort, percentile } from './bench-support';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,14 +27,6 @@ const MPS = arg('mps', 100_000);
 const WEBHOOKS = process.argv.includes('--webhooks');
 const PHONE = '100000000000002';
 const TOKEN = 'sandbox-token';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 async function json(
   pool: Pool,
@@ -52,10 +45,6 @@ async function json(
     throw new Error(`${method} ${path} → ${res.statusCode}: ${text}`);
   }
   return JSON.parse(text);
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
 async function main(): Promise<void> {

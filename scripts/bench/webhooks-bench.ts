@@ -8,8 +8,8 @@
 //    Reports requests/s, status events/s, p50/p99/max answer time, and checks every 200 is stored.
 // 3. Apply: spawns BENCH_WORKERS built worker processes and times how fast they drain the journal
 //    into message_statuses (events/s), then checks the final states.
+import { ADMIN_URL, databaseUrl, freePort, percentile, ROOT, waitUp } from './bench-support';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { Pool } from 'undici';
@@ -23,28 +23,8 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 /** 1: workers apply while the load runs (sharing the 2 cores); default: load first, then apply. */
 const CONCURRENT = process.env.BENCH_CONCURRENT === '1';
 const DB = process.env.BENCH_DB ?? 'mmlite_bench_webhooks';
-const ADMIN_URL =
-  process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECRET = 'bench-app-secret';
 // Run from dist/scripts/bench/ (compiled); the repository root is three levels up.
-const ROOT = join(__dirname, '..', '..', '..');
-
-function dbUrl(name: string): string {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 function env(port: number): NodeJS.ProcessEnv {
   return {
@@ -52,7 +32,7 @@ function env(port: number): NodeJS.ProcessEnv {
     NODE_ENV: 'production',
     ENCRYPTION_KEY: 'ab'.repeat(32),
     PORT: String(port),
-    DATABASE_URL: dbUrl(DB),
+    DATABASE_URL: databaseUrl(DB),
     REDIS_PREFIX: `bench-${process.pid}`,
     APP_SECRET: SECRET,
     WEBHOOK_VERIFY_TOKEN: 'bench-verify',
@@ -65,25 +45,6 @@ function start(app: 'api' | 'worker', port: number): ChildProcess {
     env: env(port),
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-}
-
-async function waitUp(base: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (
-      await fetch(`${base}/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    ) {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('API did not come up');
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
 /** Event e is status (sent, delivered, read)[e % 3] of message ⌊e / 3⌋: wamids overlap across requests. */
@@ -175,15 +136,15 @@ async function main(): Promise<void> {
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
   await admin.end();
-  await ensureDatabase(dbUrl(DB));
-  await runMigrations(dbUrl(DB));
+  await ensureDatabase(databaseUrl(DB));
+  await runMigrations(databaseUrl(DB));
 
   const port = await freePort();
   const api = start('api', port);
   const children: ChildProcess[] = [api];
-  const db = new Client({ connectionString: dbUrl(DB) });
+  const db = new Client({ connectionString: databaseUrl(DB) });
   try {
-    await waitUp(`http://127.0.0.1:${port}`);
+    await waitUp(`http://127.0.0.1:${port}/health`, 'API', 400, 50);
     await db.connect();
     const startWorkers = async (): Promise<void> => {
       for (let w = 0; w < WORKERS; w++) {
