@@ -70,8 +70,13 @@ async function generate(path: string): Promise<{ bad: number; dupes: number }> {
   return { bad, dupes };
 }
 
-function start(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, [join(ROOT, script)], {
+function start(
+  name: string,
+  script: string,
+  env: NodeJS.ProcessEnv,
+  nodeArgs: string[] = [],
+): ChildProcess {
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, script)], {
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -168,7 +173,13 @@ async function main(): Promise<void> {
     });
     await once(migrate, 'exit');
     const api = start('api', 'dist/apps/api/src/main.js', env);
-    const worker = start('worker', 'dist/apps/worker/src/main.js', env);
+    // e.g. BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the worker
+    const worker = start(
+      'worker',
+      'dist/apps/worker/src/main.js',
+      env,
+      (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    );
     children.push(api, worker);
     await waitUp(`http://127.0.0.1:${PORT}/health`, 'API', 200);
     const audience = await call('POST', '/v1/audiences', { name: 'bench' });

@@ -12,9 +12,10 @@ import { ImportsRepository, IMPORT_ERRORS_KEPT, type ClaimedImport } from './imp
 import { ContactsRepository } from './contacts.repository';
 import { IMPORT_CONSENT_PORT, type ImportConsentPort, type SqlRunner } from './import-consent.port';
 import { detectDelimiter, firstLine, planColumns, type ColumnPlan } from './domain/csv-columns';
-import { mergeRows, readRow, type ContactRow } from './domain/import-row';
+import { mergeRows, readRow, writePartOf, WRITE_PARTS } from './domain/import-row';
+import { fromCopyTail, toCopyTail } from './domain/copy-row';
 import { isBlank, utf8SafeEnd } from './domain/utf8';
-import { timeOrderedId } from './domain/time-ordered-id';
+import { timeOrderedIds } from './domain/time-ordered-id';
 import { isUtf8 } from 'node:buffer';
 
 /** A problem with the file as a whole: the import fails with this message. */
@@ -23,75 +24,67 @@ export class ImportFileError extends Error {}
 /** Another worker took the import over (our lease lapsed); stop without touching it. */
 class LeaseLostError extends Error {}
 
+/** Rows gathered between two commits; contacts are already split into their write parts. */
 interface Batch {
   rows: number;
   lastRow: number;
-  valid: number;
-  contacts: Map<string, ContactRow>;
+  /** Rows with a valid phone, per write part (in-file duplicates included). */
+  valid: number[];
+  /** Per write part: phone → the rest of its COPY line (see copy-row). */
+  contacts: Array<Map<string, string>>;
   errors: Array<{ row: number; column: string | null; reason: string }>;
 }
 
-/** A batch ready for the database: the parsed objects are dropped, only the COPY text stays. */
-interface PreparedBatch {
-  rows: number;
+/**
+ * One transaction's share of a batch, ready for the database: the parsed objects are dropped, only
+ * the COPY text stays. Part 0 also carries the batch's bad rows and their errors.
+ */
+interface PartWrite {
+  part: number;
   lastRow: number;
   valid: number;
+  failed: number;
   unique: number;
   copyText: string;
+  /** The errors to store (the import keeps the first IMPORT_ERRORS_KEPT). */
   errors: Batch['errors'];
 }
 
-function prepare(b: Batch): PreparedBatch {
+const ALL_PARTS = (1 << WRITE_PARTS) - 1;
+
+function newBatch(lastRow: number): Batch {
   return {
-    rows: b.rows,
-    lastRow: b.lastRow,
-    valid: b.valid,
-    unique: b.contacts.size,
-    copyText: toCopyText(b.contacts.values()),
-    errors: b.errors,
+    rows: 0,
+    lastRow,
+    valid: new Array<number>(WRITE_PARTS).fill(0),
+    contacts: Array.from({ length: WRITE_PARTS }, () => new Map<string, string>()),
+    errors: [],
   };
 }
 
-function newBatch(lastRow: number): Batch {
-  return { rows: 0, lastRow, valid: 0, contacts: new Map(), errors: [] };
-}
-
-/** Bytes fed to the parser at a time; small enough to cut batches close to their size. */
+/** Bytes fed to the parser at a time; small enough to keep the event loop responsive. */
 const SLICE_BYTES = 64 * 1024;
 const MAX_RECORD_CHARS = 1024 * 1024;
 const RETRYABLE_PG = new Set(['40P01', '40001']);
 
-const COPY_SPECIAL = /[\\\t\n\r]/;
-const COPY_ESCAPES: Record<string, string> = {
-  '\\': '\\\\',
-  '\t': '\\t',
-  '\n': '\\n',
-  '\r': '\\r',
-};
-
-/** COPY text-format escaping; most values need none, so test once before rewriting (hot path). */
-function copyEscape(s: string): string {
-  return COPY_SPECIAL.test(s) ? s.replace(/[\\\t\n\r]/g, (ch) => COPY_ESCAPES[ch] as string) : s;
-}
-
-function toCopyText(contacts: Iterable<ContactRow>): string {
+/** COPY text of a part: each contact's tail behind a fresh time-ordered id and its phone. */
+function toCopyText(contacts: Map<string, string>): string {
   const lines: string[] = [];
-  const now = Date.now();
-  for (const c of contacts) {
-    lines.push(
-      `${timeOrderedId(now)}\t${c.phone}\t${c.locale === null ? '\\N' : copyEscape(c.locale)}\t${
-        c.timezone === null ? '\\N' : copyEscape(c.timezone)
-      }\t${copyEscape(JSON.stringify(c.attributes))}\n`,
-    );
+  const nextId = timeOrderedIds();
+  for (const [phone, tail] of contacts) {
+    lines.push(`${nextId()}\t${phone}${tail}`);
   }
   return lines.join('');
 }
 
 /**
  * Runs one CSV import: streams the stored upload from Postgres through csv-parse, validates each
- * row (pure domain), and commits every batch — contacts upserted set-based from a COPY-filled
- * staging table, memberships, opt-ins, errors and the checkpoint — in one transaction. A restart
- * re-reads the upload and skips the rows up to the checkpoint, so nothing is lost or doubled.
+ * row (pure domain), and commits every batch as WRITE_PARTS transactions on as many connections,
+ * its contacts split by phone: contacts upserted set-based from a COPY-filled staging table,
+ * memberships, opt-ins, errors and the progress of the batch, each part atomically. The next batch
+ * is parsed while the database writes this one. A restart re-reads the upload, skips the rows up
+ * to the checkpoint and redoes only the missing parts of a partly committed batch, so nothing is
+ * lost or doubled.
  */
 @Injectable()
 export class ImportRunner implements OnModuleDestroy {
@@ -160,7 +153,8 @@ export class ImportRunner implements OnModuleDestroy {
   private getPool(): Pool {
     this.pool ??= new Pool({
       connectionString: this.config.databaseUrl,
-      max: 4,
+      // two imports at once (the processor's concurrency), each writing on WRITE_PARTS connections
+      max: 2 * WRITE_PARTS,
       application_name: 'mmlite-import',
     });
     return this.pool;
@@ -173,50 +167,90 @@ export class ImportRunner implements OnModuleDestroy {
   ): Promise<void> {
     const defaultCountry =
       imp.options.defaultCountry ?? (await this.contacts.defaultCountry(imp.workspaceId));
-    const client = await this.getPool().connect();
+    const clients: PoolClient[] = [];
     let broken = false;
     try {
-      await client.query(
-        `CREATE TEMP TABLE IF NOT EXISTS import_stage (
-           id uuid NOT NULL, phone text NOT NULL, locale text, timezone text, attributes jsonb NOT NULL
-         ) ON COMMIT DELETE ROWS`,
-      );
-      const ctx = {
-        imp,
-        token,
-        client,
-        errorsStored: Math.min(imp.failed, IMPORT_ERRORS_KEPT),
-      };
-      const inflight: { pending: Promise<unknown> | null } = { pending: null };
+      for (let i = 0; i < WRITE_PARTS; i++) {
+        const client = await this.getPool().connect();
+        clients.push(client);
+        await client.query(
+          `CREATE TEMP TABLE IF NOT EXISTS import_stage (
+             id uuid NOT NULL, phone text NOT NULL, locale text, timezone text, attributes jsonb NOT NULL
+           ) ON COMMIT DELETE ROWS`,
+        );
+      }
+      const ctx = { imp, token };
+      let errorsStored = Math.min(imp.failed, IMPORT_ERRORS_KEPT);
+      let inflight: Promise<Error | null> | null = null;
       const waitPending = async (): Promise<void> => {
-        if (inflight.pending) {
-          const err = await inflight.pending;
-          inflight.pending = null;
+        if (inflight) {
+          const err = await inflight;
+          inflight = null;
           if (err) {
-            throw err as Error;
+            throw err;
           }
         }
       };
-      const startFlush = async (batch: Batch): Promise<void> => {
+      const startFlush = async (ready: { batch: Batch; skipParts: number }): Promise<void> => {
         await waitPending();
         if (leaseLost()) {
           throw new LeaseLostError();
         }
-        // Runs while the next batch is parsed; its error surfaces at the next wait.
-        inflight.pending = this.flush(ctx, prepare(batch)).then(
-          () => null,
-          (e: unknown) => e,
-        );
+        const { batch, skipParts } = ready;
+        // Reserved before the parts run, so parallel parts never store more than the cap.
+        const kept = batch.errors.slice(0, Math.max(0, IMPORT_ERRORS_KEPT - errorsStored));
+        errorsStored += kept.length;
+        const writes: PartWrite[] = [];
+        for (let part = 0; part < WRITE_PARTS; part++) {
+          if (skipParts & (1 << part)) {
+            continue; // committed before a restart
+          }
+          const contacts = batch.contacts[part] as Map<string, string>;
+          writes.push({
+            part,
+            lastRow: batch.lastRow,
+            valid: batch.valid[part] as number,
+            failed: part === 0 ? batch.errors.length : 0,
+            unique: contacts.size,
+            copyText: toCopyText(contacts),
+            errors: part === 0 ? kept : [],
+          });
+        }
+        // Runs while the next batch is parsed; an error surfaces at the next wait. Every part
+        // settles before its connection can be reused or released.
+        inflight = Promise.allSettled(
+          writes.map((w) => this.flush(ctx, clients[w.part] as PoolClient, w)),
+        ).then((results) => {
+          const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+          return failed ? (failed.reason as Error) : null;
+        });
       };
 
       let plan: ColumnPlan | null = null;
       let rowNo = 0;
       let lastSkipLine = -1;
       let batch = newBatch(imp.checkpointRow);
+      // A batch of which some parts committed before a restart ends exactly where it ended then.
+      let partial =
+        imp.partialLastRow === null
+          ? null
+          : { lastRow: imp.partialLastRow, parts: imp.partialParts };
+      const ready: Array<{ batch: Batch; skipParts: number }> = [];
       let fatal: Error | null = null;
       const batchRows = this.config.imports.batchRows;
 
-      const onData = (row: number, record: string[]): void => {
+      const endOfRow = (row: number): void => {
+        if (partial ? row === partial.lastRow : batch.rows >= batchRows) {
+          ready.push({ batch, skipParts: partial?.parts ?? 0 });
+          partial = null;
+          batch = newBatch(row);
+        }
+      };
+      const onData = (record: string[]): void => {
+        if (fatal) {
+          return;
+        }
+        const row = ++rowNo;
         if (row === 1) {
           const planned = planColumns(record, imp.options.mapping);
           if (!planned.ok) {
@@ -232,34 +266,48 @@ export class ImportRunner implements OnModuleDestroy {
         batch.rows++;
         batch.lastRow = row;
         const r = readRow(record, plan, defaultCountry);
-        if (!r.ok) {
+        if (r.ok) {
+          const { phone } = r.row;
+          const part = writePartOf(phone);
+          (batch.valid[part] as number)++;
+          const contacts = batch.contacts[part] as Map<string, string>;
+          const seen = contacts.get(phone);
+          contacts.set(
+            phone,
+            toCopyTail(seen === undefined ? r.row : mergeRows(fromCopyTail(phone, seen), r.row)),
+          );
+        } else {
           batch.errors.push({ row, column: r.column ?? null, reason: r.reason });
-          return;
         }
-        batch.valid++;
-        const seen = batch.contacts.get(r.row.phone);
-        batch.contacts.set(r.row.phone, seen ? mergeRows(seen, r.row) : r.row);
+        endOfRow(row);
       };
       const onBadRecord = (err: CsvError): void => {
         const line = Number((err as unknown as { lines?: number }).lines ?? -1);
-        if (line === lastSkipLine) {
+        if (line === lastSkipLine || fatal) {
           return; // a second complaint about the same record
         }
+        if (parser && parser.readableLength > 0) {
+          // Row numbers assume records arrive as they are parsed (see makeParser).
+          fatal = new Error('csv-parse buffered records; row numbers would be wrong');
+          return;
+        }
         lastSkipLine = line;
-        rowNo++;
-        if (rowNo === 1) {
+        const row = ++rowNo;
+        if (row === 1) {
           fatal = new ImportFileError(`the header row cannot be read: ${err.message}`);
           return;
         }
-        if (rowNo > imp.checkpointRow) {
+        if (row > imp.checkpointRow) {
           batch.rows++;
-          batch.lastRow = rowNo;
-          batch.errors.push({ row: rowNo, column: null, reason: `malformed CSV: ${err.message}` });
+          batch.lastRow = row;
+          batch.errors.push({ row, column: null, reason: `malformed CSV: ${err.message}` });
+          endOfRow(row);
         }
       };
 
       let parser: ReturnType<typeof parse> | null = null;
-      const makeParser = (firstText: string): ReturnType<typeof parse> => {
+      let parseError: Error | null = null;
+      const makeParser = async (firstText: string): Promise<ReturnType<typeof parse>> => {
         // on_skip exists at runtime (csv-parse 5) but is missing from its type definitions.
         const options: CsvOptions & { on_skip: (err: CsvError | undefined) => void } = {
           delimiter:
@@ -276,16 +324,14 @@ export class ImportRunner implements OnModuleDestroy {
               onBadRecord(err);
             }
           },
-          on_record: (record: string[]) => {
-            if (!fatal) {
-              rowNo++;
-              onData(rowNo, record);
-            }
-            return null; // consumed here, in file order; nothing is buffered downstream
-          },
         };
         const p = parse(options);
-        p.resume();
+        p.on('error', (e: Error) => (parseError ??= e));
+        // A 'data' listener rather than on_record, which builds an info object per record (a
+        // third of the parser's time). Once the stream flows, each record is emitted while it is
+        // parsed, in order with on_skip; the first write waits for that.
+        p.on('data', onData);
+        await yieldToLoop();
         return p;
       };
       const feed = async (p: ReturnType<typeof parse>, bytes: Buffer): Promise<void> => {
@@ -296,12 +342,11 @@ export class ImportRunner implements OnModuleDestroy {
           if (fatal) {
             throw fatal;
           }
-          if (batch.rows >= batchRows) {
-            const full = batch;
-            batch = newBatch(full.lastRow);
-            await startFlush(full);
-          } else {
+          if (ready.length === 0) {
             await yieldToLoop();
+          }
+          while (ready.length > 0) {
+            await startFlush(ready.shift() as { batch: Batch; skipParts: number });
           }
         }
       };
@@ -313,22 +358,25 @@ export class ImportRunner implements OnModuleDestroy {
             continue;
           }
           sawText = true;
-          parser ??= makeParser(bytes.subarray(0, 64 * 1024).toString('utf8'));
+          parser ??= await makeParser(bytes.subarray(0, 64 * 1024).toString('utf8'));
           await feed(parser, bytes);
         }
         if (parser) {
           const p = parser;
           await new Promise<void>((resolve, reject) => {
+            p.once('end', resolve);
             p.once('error', reject);
-            p.end(() => resolve());
+            p.end();
           });
         }
-      } catch (e) {
-        // Let an in-flight batch settle before the connection goes back to the pool.
-        if (inflight.pending) {
-          await inflight.pending;
-          inflight.pending = null;
+        const failedParse = parseError as Error | null; // assigned by the parser's listener
+        if (failedParse) {
+          throw failedParse;
         }
+      } catch (e) {
+        // Let in-flight parts settle before their connections go back to the pool.
+        await (inflight as Promise<Error | null> | null);
+        inflight = null;
         if (e instanceof ImportFileError || e instanceof LeaseLostError) {
           throw e;
         }
@@ -338,22 +386,27 @@ export class ImportRunner implements OnModuleDestroy {
         }
         throw e;
       }
-      await waitPending();
       if (fatal) {
+        await waitPending();
         throw fatal as Error;
       }
       if (!sawText || rowNo === 0) {
         throw new ImportFileError('the file is empty');
       }
       if (batch.rows > 0) {
-        await startFlush(batch);
-        await waitPending();
+        ready.push({ batch, skipParts: 0 });
       }
+      for (const b of ready.splice(0)) {
+        await startFlush(b);
+      }
+      await waitPending();
     } catch (e) {
       broken = !(e instanceof ImportFileError) && !(e instanceof LeaseLostError);
       throw e;
     } finally {
-      client.release(broken);
+      for (const client of clients) {
+        client.release(broken);
+      }
     }
   }
 
@@ -395,15 +448,16 @@ export class ImportRunner implements OnModuleDestroy {
   }
 
   private async flush(
-    ctx: { imp: ClaimedImport; token: string; client: PoolClient; errorsStored: number },
-    batch: PreparedBatch,
+    ctx: { imp: ClaimedImport; token: string },
+    client: PoolClient,
+    write: PartWrite,
   ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.commitBatch(ctx, batch);
+        await this.commitPart(ctx, client, write);
         return;
       } catch (e) {
-        await ctx.client.query('ROLLBACK').catch(() => undefined);
+        await client.query('ROLLBACK').catch(() => undefined);
         const code = (e as { code?: string }).code;
         if (attempt < 5 && code && RETRYABLE_PG.has(code)) {
           await new Promise((r) => setTimeout(r, 50 * attempt));
@@ -414,28 +468,22 @@ export class ImportRunner implements OnModuleDestroy {
     }
   }
 
-  private async commitBatch(
-    ctx: { imp: ClaimedImport; token: string; client: PoolClient; errorsStored: number },
-    batch: PreparedBatch,
+  private async commitPart(
+    ctx: { imp: ClaimedImport; token: string },
+    client: PoolClient,
+    w: PartWrite,
   ): Promise<void> {
-    const { imp, client } = ctx;
+    const { imp } = ctx;
     const ws: WorkspaceId = imp.workspaceId;
     await client.query('BEGIN');
-    // Safe here: the checkpoint commits with the rows, so a Postgres crash that loses the last
-    // commits also loses their checkpoint, and the import resumes from before them.
+    // Safe here: the progress commits with the rows, so a Postgres crash that loses the last
+    // commits also loses their progress, and the import resumes from before them.
     await client.query('SET LOCAL synchronous_commit = off');
-    const own = await client.query(
-      `SELECT 1 FROM imports WHERE id = $1 AND lease_token = $2 AND status = 'running' FOR UPDATE`,
-      [imp.id, ctx.token],
-    );
-    if (own.rowCount === 0) {
-      throw new LeaseLostError();
-    }
     let created = 0;
     let updated = 0;
-    if (batch.unique > 0) {
+    if (w.unique > 0) {
       await pipeline(
-        Readable.from([batch.copyText]),
+        Readable.from([w.copyText]),
         client.query(
           copyFrom('COPY import_stage (id, phone, locale, timezone, attributes) FROM STDIN'),
         ),
@@ -467,7 +515,7 @@ export class ImportRunner implements OnModuleDestroy {
       );
       created = Number(counts.rows[0]?.created ?? 0);
       updated = Number(counts.rows[0]?.updated ?? 0);
-      if (created + updated < batch.unique) {
+      if (created + updated < w.unique) {
         await client.query(
           `INSERT INTO audience_members (audience_id, contact_id)
            SELECT $1, c.id FROM contacts c
@@ -495,30 +543,47 @@ export class ImportRunner implements OnModuleDestroy {
         });
       }
     }
-    const room = Math.max(0, IMPORT_ERRORS_KEPT - ctx.errorsStored);
-    const kept = batch.errors.slice(0, room);
-    if (kept.length > 0) {
+    if (w.errors.length > 0) {
       await client.query(
         `INSERT INTO import_errors (import_id, row, column_name, reason)
          SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING`,
-        [imp.id, kept.map((e) => e.row), kept.map((e) => e.column), kept.map((e) => e.reason)],
+        [
+          imp.id,
+          w.errors.map((e) => e.row),
+          w.errors.map((e) => e.column),
+          w.errors.map((e) => e.reason),
+        ],
       );
     }
-    await client.query(
-      `UPDATE imports SET total_rows = total_rows + $2, created = created + $3, updated = updated + $4,
-              skipped = skipped + $5, failed = failed + $6, checkpoint_row = $7, heartbeat_at = now()
-        WHERE id = $1`,
+    // The lease is checked here, last, so the parts of a batch do not queue behind each other on
+    // the import's row lock. The batch's checkpoint advances when its last part commits.
+    // Evaluated on the row as it is once locked, so parts committing side by side both count.
+    const parts = `(CASE WHEN partial_last_row = $7 THEN partial_parts::int ELSE 0 END | $8::int)`;
+    const progress = await client.query(
+      `UPDATE imports SET total_rows = total_rows + $2, created = created + $3,
+              updated = updated + $4, skipped = skipped + $5, failed = failed + $6,
+              checkpoint_row = CASE WHEN ${parts} = $9 THEN $7 ELSE checkpoint_row END,
+              partial_last_row = CASE WHEN ${parts} = $9 THEN NULL ELSE $7 END,
+              partial_parts = CASE WHEN ${parts} = $9 THEN 0 ELSE ${parts} END,
+              heartbeat_at = now()
+        WHERE id = $1 AND lease_token = $10 AND status = 'running'
+        RETURNING 1`,
       [
         imp.id,
-        batch.rows,
+        w.valid + w.failed,
         created,
         updated,
-        batch.valid - created - updated,
-        batch.errors.length,
-        batch.lastRow,
+        w.valid - created - updated,
+        w.failed,
+        w.lastRow,
+        1 << w.part,
+        ALL_PARTS,
+        ctx.token,
       ],
     );
+    if (progress.rowCount === 0) {
+      throw new LeaseLostError();
+    }
     await client.query('COMMIT');
-    ctx.errorsStored += kept.length;
   }
 }

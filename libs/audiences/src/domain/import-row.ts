@@ -116,6 +116,18 @@ export function readRow(
   return { ok: true, row: { phone: phone.e164, locale, timezone, attributes } };
 }
 
+/**
+ * Each batch of an import is written as this many transactions on as many connections, its contacts
+ * split by phone, so Postgres works on the parts at once. A constant: a restart must split a partly
+ * committed batch exactly as before.
+ */
+export const WRITE_PARTS = 2;
+
+/** The part of a batch that writes this (normalised) phone; one phone always lands in one part. */
+export function writePartOf(phone: string): number {
+  return phone.charCodeAt(phone.length - 1) % WRITE_PARTS;
+}
+
 /** Two rows for one phone become one contact: later non-empty values win, attributes merge. */
 export function mergeRows(earlier: ContactRow, later: ContactRow): ContactRow {
   return {
