@@ -11,7 +11,7 @@ import { CreateCampaigns1764400000000 } from './1764400000000-CreateCampaigns';
 import { CreateReportAggregates1764500000000 } from './1764500000000-CreateReportAggregates';
 import { CreateConversions1764500001000 } from './1764500001000-CreateConversions';
 import { ReplaceCampaignMessageForeignKeys1764600000000 } from './1764600000000-ReplaceCampaignMessageForeignKeys';
-import { ImportPartialBatches1764700000000 } from './1764700000000-ImportPartialBatches';
+import { ImportPartCheckpoints1764700000000 } from './1764700000000-ImportPartCheckpoints';
 
 export const MIGRATIONS = [
   CreateAccounts1764100000000,
@@ -25,5 +25,5 @@ export const MIGRATIONS = [
   CreateReportAggregates1764500000000,
   CreateConversions1764500001000,
   ReplaceCampaignMessageForeignKeys1764600000000,
-  ImportPartialBatches1764700000000,
+  ImportPartCheckpoints1764700000000,
 ];

@@ -35,10 +35,7 @@ interface Batch {
   errors: Array<{ row: number; column: string | null; reason: string }>;
 }
 
-/**
- * One transaction's share of a batch, ready for the database: the parsed objects are dropped, only
- * the COPY text stays. Part 0 also carries the batch's bad rows and their errors.
- */
+/** One lane's share of a batch, ready for the database. Part 0 also carries the bad rows. */
 interface PartWrite {
   part: number;
   lastRow: number;
@@ -49,8 +46,6 @@ interface PartWrite {
   /** The errors to store (the import keeps the first IMPORT_ERRORS_KEPT). */
   errors: Batch['errors'];
 }
-
-const ALL_PARTS = (1 << WRITE_PARTS) - 1;
 
 function newBatch(lastRow: number): Batch {
   return {
@@ -78,13 +73,12 @@ function toCopyText(contacts: Map<string, string>): string {
 }
 
 /**
- * Runs one CSV import: streams the stored upload from Postgres through csv-parse, validates each
- * row (pure domain), and commits every batch as WRITE_PARTS transactions on as many connections,
- * its contacts split by phone: contacts upserted set-based from a COPY-filled staging table,
- * memberships, opt-ins, errors and the progress of the batch, each part atomically. The next batch
- * is parsed while the database writes this one. A restart re-reads the upload, skips the rows up
- * to the checkpoint and redoes only the missing parts of a partly committed batch, so nothing is
- * lost or doubled.
+ * Runs one CSV import: streams the stored upload from Postgres through csv-parse and validates
+ * each row (pure domain), while the database writes what came before. Contacts are split by phone
+ * into WRITE_PARTS lanes, each a stream of transactions on its own connection: contacts upserted
+ * set-based from a COPY-filled staging table, memberships, opt-ins, errors (lane 0) and the lane's
+ * progress, each batch atomically. A restart re-reads the upload and skips, per lane, the rows
+ * that lane committed, so nothing is lost or doubled.
  */
 @Injectable()
 export class ImportRunner implements OnModuleDestroy {
@@ -180,33 +174,40 @@ export class ImportRunner implements OnModuleDestroy {
         );
       }
       const ctx = { imp, token };
+      const checkpoints = [...imp.partCheckpoints];
       let errorsStored = Math.min(imp.failed, IMPORT_ERRORS_KEPT);
-      let inflight: Promise<Error | null> | null = null;
-      const waitPending = async (): Promise<void> => {
-        if (inflight) {
-          const err = await inflight;
-          inflight = null;
-          if (err) {
-            throw err;
-          }
-        }
+      // Each part is a lane: its writes run one after another on its own connection (so a phone
+      // repeated across batches is written in file order), independently of the other lane.
+      const lanes = clients.map((client) => ({ client, queue: [] as Array<Promise<void>> }));
+      let laneError: Error | null = null;
+      const drain = async (): Promise<void> => {
+        await Promise.all(lanes.flatMap((l) => l.queue));
       };
-      const startFlush = async (ready: { batch: Batch; skipParts: number }): Promise<void> => {
-        await waitPending();
+      const submit = async (batch: Batch): Promise<void> => {
+        if (laneError) {
+          throw laneError;
+        }
         if (leaseLost()) {
           throw new LeaseLostError();
         }
-        const { batch, skipParts } = ready;
-        // Reserved before the parts run, so parallel parts never store more than the cap.
+        // Reserved before the lanes run, so they never store more than the cap between them.
         const kept = batch.errors.slice(0, Math.max(0, IMPORT_ERRORS_KEPT - errorsStored));
         errorsStored += kept.length;
-        const writes: PartWrite[] = [];
         for (let part = 0; part < WRITE_PARTS; part++) {
-          if (skipParts & (1 << part)) {
-            continue; // committed before a restart
+          const lane = lanes[part] as (typeof lanes)[number];
+          if (batch.lastRow <= (checkpoints[part] as number)) {
+            continue; // this part committed these rows before a restart
+          }
+          // At most one write waiting behind the running one: bounded memory, and the parser
+          // waits here when the database is the slower side.
+          while (lane.queue.length >= 2) {
+            await lane.queue.shift();
+          }
+          if (laneError) {
+            throw laneError as Error;
           }
           const contacts = batch.contacts[part] as Map<string, string>;
-          writes.push({
+          const write: PartWrite = {
             part,
             lastRow: batch.lastRow,
             valid: batch.valid[part] as number,
@@ -214,35 +215,29 @@ export class ImportRunner implements OnModuleDestroy {
             unique: contacts.size,
             copyText: toCopyText(contacts),
             errors: part === 0 ? kept : [],
-          });
+          };
+          const previous = lane.queue[lane.queue.length - 1] ?? Promise.resolve();
+          lane.queue.push(
+            previous
+              .then(() => (laneError ? undefined : this.flush(ctx, lane.client, write)))
+              .catch((e: unknown) => {
+                laneError ??= e instanceof Error ? e : new Error(String(e));
+              }),
+          );
         }
-        // Runs while the next batch is parsed; an error surfaces at the next wait. Every part
-        // settles before its connection can be reused or released.
-        inflight = Promise.allSettled(
-          writes.map((w) => this.flush(ctx, clients[w.part] as PoolClient, w)),
-        ).then((results) => {
-          const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-          return failed ? (failed.reason as Error) : null;
-        });
       };
 
       let plan: ColumnPlan | null = null;
       let rowNo = 0;
       let lastSkipLine = -1;
       let batch = newBatch(imp.checkpointRow);
-      // A batch of which some parts committed before a restart ends exactly where it ended then.
-      let partial =
-        imp.partialLastRow === null
-          ? null
-          : { lastRow: imp.partialLastRow, parts: imp.partialParts };
-      const ready: Array<{ batch: Batch; skipParts: number }> = [];
+      const ready: Batch[] = [];
       let fatal: Error | null = null;
       const batchRows = this.config.imports.batchRows;
 
       const endOfRow = (row: number): void => {
-        if (partial ? row === partial.lastRow : batch.rows >= batchRows) {
-          ready.push({ batch, skipParts: partial?.parts ?? 0 });
-          partial = null;
+        if (batch.rows >= batchRows) {
+          ready.push(batch);
           batch = newBatch(row);
         }
       };
@@ -269,6 +264,10 @@ export class ImportRunner implements OnModuleDestroy {
         if (r.ok) {
           const { phone } = r.row;
           const part = writePartOf(phone);
+          if (row <= (checkpoints[part] as number)) {
+            endOfRow(row);
+            return; // committed by its part before a restart
+          }
           (batch.valid[part] as number)++;
           const contacts = batch.contacts[part] as Map<string, string>;
           const seen = contacts.get(phone);
@@ -276,7 +275,7 @@ export class ImportRunner implements OnModuleDestroy {
             phone,
             toCopyTail(seen === undefined ? r.row : mergeRows(fromCopyTail(phone, seen), r.row)),
           );
-        } else {
+        } else if (row > (checkpoints[0] as number)) {
           batch.errors.push({ row, column: r.column ?? null, reason: r.reason });
         }
         endOfRow(row);
@@ -300,7 +299,9 @@ export class ImportRunner implements OnModuleDestroy {
         if (row > imp.checkpointRow) {
           batch.rows++;
           batch.lastRow = row;
-          batch.errors.push({ row, column: null, reason: `malformed CSV: ${err.message}` });
+          if (row > (checkpoints[0] as number)) {
+            batch.errors.push({ row, column: null, reason: `malformed CSV: ${err.message}` });
+          }
           endOfRow(row);
         }
       };
@@ -346,7 +347,7 @@ export class ImportRunner implements OnModuleDestroy {
             await yieldToLoop();
           }
           while (ready.length > 0) {
-            await startFlush(ready.shift() as { batch: Batch; skipParts: number });
+            await submit(ready.shift() as Batch);
           }
         }
       };
@@ -374,9 +375,8 @@ export class ImportRunner implements OnModuleDestroy {
           throw failedParse;
         }
       } catch (e) {
-        // Let in-flight parts settle before their connections go back to the pool.
-        await (inflight as Promise<Error | null> | null);
-        inflight = null;
+        // Let the lanes settle before their connections go back to the pool.
+        await drain();
         if (e instanceof ImportFileError || e instanceof LeaseLostError) {
           throw e;
         }
@@ -387,19 +387,22 @@ export class ImportRunner implements OnModuleDestroy {
         throw e;
       }
       if (fatal) {
-        await waitPending();
+        await drain();
         throw fatal as Error;
       }
       if (!sawText || rowNo === 0) {
         throw new ImportFileError('the file is empty');
       }
       if (batch.rows > 0) {
-        ready.push({ batch, skipParts: 0 });
+        ready.push(batch);
       }
       for (const b of ready.splice(0)) {
-        await startFlush(b);
+        await submit(b);
       }
-      await waitPending();
+      await drain();
+      if (laneError) {
+        throw laneError as Error;
+      }
     } catch (e) {
       broken = !(e instanceof ImportFileError) && !(e instanceof LeaseLostError);
       throw e;
@@ -555,18 +558,17 @@ export class ImportRunner implements OnModuleDestroy {
         ],
       );
     }
-    // The lease is checked here, last, so the parts of a batch do not queue behind each other on
-    // the import's row lock. The batch's checkpoint advances when its last part commits.
-    // Evaluated on the row as it is once locked, so parts committing side by side both count.
-    const parts = `(CASE WHEN partial_last_row = $7 THEN partial_parts::int ELSE 0 END | $8::int)`;
+    // The lease is checked here, last, so the lanes do not queue behind each other on the
+    // import's row lock for a whole transaction. checkpoint_row: the least of the parts'.
     const progress = await client.query(
       `UPDATE imports SET total_rows = total_rows + $2, created = created + $3,
               updated = updated + $4, skipped = skipped + $5, failed = failed + $6,
-              checkpoint_row = CASE WHEN ${parts} = $9 THEN $7 ELSE checkpoint_row END,
-              partial_last_row = CASE WHEN ${parts} = $9 THEN NULL ELSE $7 END,
-              partial_parts = CASE WHEN ${parts} = $9 THEN 0 ELSE ${parts} END,
+              part_checkpoints[$8] = greatest(part_checkpoints[$8], $7),
+              checkpoint_row = (
+                SELECT min(CASE WHEN i = $8 THEN greatest(v, $7) ELSE v END)
+                  FROM unnest(part_checkpoints) WITH ORDINALITY AS u(v, i)),
               heartbeat_at = now()
-        WHERE id = $1 AND lease_token = $10 AND status = 'running'
+        WHERE id = $1 AND lease_token = $9 AND status = 'running'
         RETURNING 1`,
       [
         imp.id,
@@ -576,8 +578,7 @@ export class ImportRunner implements OnModuleDestroy {
         w.valid - created - updated,
         w.failed,
         w.lastRow,
-        1 << w.part,
-        ALL_PARTS,
+        w.part + 1,
         ctx.token,
       ],
     );

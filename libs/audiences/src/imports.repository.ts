@@ -22,8 +22,7 @@ interface ImportRow {
   skipped: string;
   failed: string;
   checkpoint_row: string;
-  partial_last_row: string | null;
-  partial_parts: number;
+  part_checkpoints: string[];
   failure_reason: string | null;
   restarts: number;
   created_at: Date;
@@ -38,9 +37,8 @@ export interface ClaimedImport {
   audienceId: string;
   options: ImportOptions;
   checkpointRow: number;
-  /** A batch after the checkpoint of which only some write parts committed (bit per part). */
-  partialLastRow: number | null;
-  partialParts: number;
+  /** Per write part, the last row whose effects for that part are committed. */
+  partCheckpoints: number[];
   failed: number;
   startedAt: Date;
 }
@@ -48,7 +46,7 @@ export interface ClaimedImport {
 export const IMPORT_ERRORS_KEPT = 1000;
 
 const COLUMNS = `id, workspace_id, audience_id, status, options, byte_size, total_rows, created, updated,
-  skipped, failed, checkpoint_row, partial_last_row, partial_parts, failure_reason, restarts, created_at, started_at, finished_at`;
+  skipped, failed, checkpoint_row, part_checkpoints, failure_reason, restarts, created_at, started_at, finished_at`;
 
 @Injectable()
 export class ImportsRepository {
@@ -159,8 +157,7 @@ export class ImportsRepository {
       audienceId: row.audience_id,
       options: row.options,
       checkpointRow: Number(row.checkpoint_row),
-      partialLastRow: row.partial_last_row === null ? null : Number(row.partial_last_row),
-      partialParts: row.partial_parts,
+      partCheckpoints: row.part_checkpoints.map(Number),
       failed: Number(row.failed),
       startedAt: row.started_at ?? new Date(),
     };
