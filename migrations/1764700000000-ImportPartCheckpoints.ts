@@ -5,8 +5,11 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * its own connection, so Postgres works on both at once. `part_checkpoints[p]` is the last row
  * whose effects for part p are committed; `checkpoint_row` stays the row below which everything
  * is committed (the least of them). A restart skips, per part, what that part committed, so
- * nothing is doubled or lost. The phone check is rewritten without a bounded repetition, which
- * Postgres's regex engine runs about three times slower (same set of values).
+ * nothing is doubled or lost.
+ *
+ * During a rolling deploy a worker of the previous release may still advance `checkpoint_row`
+ * alone (it commits every part of a batch at once); a trigger then moves the parts along with it,
+ * so its imports keep working under the new constraint.
  */
 export class ImportPartCheckpoints1764700000000 implements MigrationInterface {
   name = 'ImportPartCheckpoints1764700000000';
@@ -21,15 +24,23 @@ export class ImportPartCheckpoints1764700000000 implements MigrationInterface {
         cardinality(part_checkpoints) = 2
         AND checkpoint_row = LEAST(part_checkpoints[1], part_checkpoints[2]))`);
     await q.query(`
-      ALTER TABLE contacts DROP CONSTRAINT contacts_phone_check,
-        ADD CONSTRAINT contacts_phone_check
-          CHECK (length(phone) BETWEEN 8 AND 16 AND phone ~ '^\\+[1-9][0-9]+$')`);
+      CREATE FUNCTION imports_checkpoint_moves_parts() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.checkpoint_row IS DISTINCT FROM OLD.checkpoint_row
+           AND NEW.part_checkpoints = OLD.part_checkpoints THEN
+          NEW.part_checkpoints := ARRAY[greatest(OLD.part_checkpoints[1], NEW.checkpoint_row),
+                                        greatest(OLD.part_checkpoints[2], NEW.checkpoint_row)];
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await q.query(`
+      CREATE TRIGGER imports_checkpoint_moves_parts BEFORE UPDATE OF checkpoint_row ON imports
+        FOR EACH ROW EXECUTE FUNCTION imports_checkpoint_moves_parts()`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`
-      ALTER TABLE contacts DROP CONSTRAINT contacts_phone_check,
-        ADD CONSTRAINT contacts_phone_check CHECK (phone ~ '^\\+[1-9][0-9]{6,14}$')`);
+    await q.query(`DROP TRIGGER imports_checkpoint_moves_parts ON imports`);
+    await q.query(`DROP FUNCTION imports_checkpoint_moves_parts()`);
     await q.query(`
       ALTER TABLE imports DROP CONSTRAINT imports_part_checkpoints_ck,
         DROP COLUMN part_checkpoints`);

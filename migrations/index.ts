@@ -12,6 +12,7 @@ import { CreateReportAggregates1764500000000 } from './1764500000000-CreateRepor
 import { CreateConversions1764500001000 } from './1764500001000-CreateConversions';
 import { ReplaceCampaignMessageForeignKeys1764600000000 } from './1764600000000-ReplaceCampaignMessageForeignKeys';
 import { ImportPartCheckpoints1764700000000 } from './1764700000000-ImportPartCheckpoints';
+import { CheaperContactsPhoneCheck1764700001000 } from './1764700001000-CheaperContactsPhoneCheck';
 
 export const MIGRATIONS = [
   CreateAccounts1764100000000,
@@ -26,4 +27,5 @@ export const MIGRATIONS = [
   CreateConversions1764500001000,
   ReplaceCampaignMessageForeignKeys1764600000000,
   ImportPartCheckpoints1764700000000,
+  CheaperContactsPhoneCheck1764700001000,
 ];

@@ -513,7 +513,7 @@ describe('CSV imports (api + worker, real Postgres and Redis)', () => {
     }
     lines.push('bad-phone,x', '+12125558003,again', '+12125558061,a,b');
     // Lane 1 (odd last digit) hangs on its first batch; lane 0 goes on until the parser waits
-    // for lane 1 (two writes queued), which makes lane 0 stop after its third batch of 10.
+    // for lane 1 (a third write queued), which makes lane 0 stop after its third batch of 10.
     const fn = `hang_import_${workspaceId.replace(/-/g, '')}`;
     await db.query(`
       CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -576,6 +576,19 @@ describe('CSV imports (api + worker, real Postgres and Redis)', () => {
     } finally {
       config.imports.batchRows = 50;
     }
+  });
+
+  it('moves the part checkpoints along when an older worker advances checkpoint_row alone', async () => {
+    const { key, audienceId } = await setup();
+    const imp = await importCsv(key, audienceId, 'phone\n+12125558100\n+12125558101\n');
+    expect(imp.status).toBe('completed');
+    // what the previous release's runner wrote per batch (a rolling deploy)
+    await db.query(`UPDATE imports SET checkpoint_row = 40 WHERE id = $1`, [imp.id]);
+    const [row] = await db.query(
+      `SELECT checkpoint_row, part_checkpoints FROM imports WHERE id = $1`,
+      [imp.id],
+    );
+    expect(row).toEqual({ checkpoint_row: '40', part_checkpoints: ['40', '40'] });
   });
 
   it('keeps memberCount exact when imports into one audience run at the same time', async () => {

@@ -222,14 +222,6 @@ export class ImportRunner implements OnModuleDestroy {
         errorsStored += kept.length;
         for (const p of batch.parts) {
           const lane = lanes[p.part] as (typeof lanes)[number];
-          // At most one write waiting behind the running one: bounded memory, and the parse
-          // thread waits when the database is the slower side.
-          while (lane.queue.length >= 2) {
-            await lane.queue.shift();
-          }
-          if (laneError) {
-            throw laneError as Error;
-          }
           const write: PartWrite = {
             part: p.part,
             lastRow: batch.lastRow,
@@ -247,6 +239,17 @@ export class ImportRunner implements OnModuleDestroy {
                 laneError ??= e instanceof Error ? e : new Error(String(e));
               }),
           );
+        }
+        // Every lane got its share at once; then at most two writes stay queued per lane (the
+        // running one and the next): bounded memory, and the parse thread waits here when the
+        // database is the slower side.
+        for (const lane of lanes) {
+          while (lane.queue.length > 2) {
+            await lane.queue.shift();
+          }
+        }
+        if (laneError) {
+          throw laneError as Error;
         }
       };
 
