@@ -118,6 +118,15 @@ describe('ImportBatcher', () => {
     expect(done?.parts.map((p) => p.part)).toEqual([1]);
   });
 
+  it('fails the file at a record too long to find the next one after, instead of dropping the rest', async () => {
+    const csv = `phone,note\n${EVEN},a\n${ODD},"${'x'.repeat(1_100_000)}"\n${EVEN},c\n`;
+    await expect(run(csv)).rejects.toThrow(
+      new ImportFileError(
+        'row 3 is longer than 1048576 characters (an unclosed quote?); the file cannot be read past it',
+      ),
+    );
+  });
+
   it('fails the file as a whole for an empty file, a missing phone column or a bad header', async () => {
     await expect(run(' \n\n')).rejects.toThrow(new ImportFileError('the file is empty'));
     await expect(run('name,city\nx,y\n')).rejects.toThrow(ImportFileError);

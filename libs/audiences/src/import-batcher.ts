@@ -265,6 +265,14 @@ export class ImportBatcher {
       this.fatal = new ImportFileError(`the header row cannot be read: ${err.message}`);
       return;
     }
+    if (err.code === 'CSV_MAX_RECORD_SIZE') {
+      // csv-parse cannot find the next record after this one: fail rather than drop the rest.
+      this.fatal = new ImportFileError(
+        `row ${row} is longer than ${MAX_RECORD_CHARS} characters (an unclosed quote?); ` +
+          'the file cannot be read past it',
+      );
+      return;
+    }
     if (row > this.o.checkpointRow) {
       this.batch.rows++;
       this.batch.lastRow = row;
