@@ -73,6 +73,33 @@ describe('CSV imports (api + worker, real Postgres and Redis)', () => {
     );
   }
 
+  /**
+   * Makes inserting one phone into one workspace's contacts run `statement` (plpgsql) first: a
+   * failure or a hang injected into one write lane. Returns the function that removes it.
+   */
+  async function onContactInsert(
+    workspaceId: string,
+    phone: string,
+    statement: string,
+  ): Promise<() => Promise<void>> {
+    const fn = `on_contact_insert_${workspaceId.replace(/-/g, '')}`;
+    await db.query(`
+      CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.workspace_id = '${workspaceId}' AND NEW.phone = '${phone}' THEN
+          ${statement};
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await db.query(
+      `CREATE TRIGGER ${fn} BEFORE INSERT ON contacts FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
+    );
+    return async () => {
+      await db.query(`DROP TRIGGER ${fn} ON contacts`);
+      await db.query(`DROP FUNCTION ${fn}()`);
+    };
+  }
+
   it('imports contacts, attributes, locale and timezone into the audience', async () => {
     const { key, audienceId, workspaceId } = await setup();
     const imp = await importCsv(
@@ -438,17 +465,10 @@ describe('CSV imports (api + worker, real Postgres and Redis)', () => {
       }
       lines.push('bad-phone,x', '+12125558003,again', '+12125558041,a,b');
       const victim = failingPart === 0 ? '+12125558002' : '+12125558001';
-      const fn = `fail_import_${workspaceId.replace(/-/g, '')}`;
-      await db.query(`
-        CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          IF NEW.workspace_id = '${workspaceId}' AND NEW.phone = '${victim}' THEN
-            RAISE EXCEPTION 'injected failure';
-          END IF;
-          RETURN NEW;
-        END $$`);
-      await db.query(
-        `CREATE TRIGGER ${fn} BEFORE INSERT ON contacts FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
+      const remove = await onContactInsert(
+        workspaceId,
+        victim,
+        `RAISE EXCEPTION 'injected failure'`,
       );
       let state: any;
       let id: string;
@@ -470,8 +490,7 @@ describe('CSV imports (api + worker, real Postgres and Redis)', () => {
         } while (state.part_checkpoints.every((c: string) => c === '0') && Date.now() < deadline);
       } finally {
         // The job retries after its back-off (2 s); by then the failure is gone.
-        await db.query(`DROP TRIGGER ${fn} ON contacts`);
-        await db.query(`DROP FUNCTION ${fn}()`);
+        await remove();
       }
       expect(state).toEqual({
         checkpoint_row: '0',
@@ -514,18 +533,7 @@ describe('CSV imports (api + worker, real Postgres and Redis)', () => {
     lines.push('bad-phone,x', '+12125558003,again', '+12125558061,a,b');
     // Lane 1 (odd last digit) hangs on its first batch; lane 0 goes on until the parser waits
     // for lane 1 (a third write queued), which makes lane 0 stop after its third batch of 10.
-    const fn = `hang_import_${workspaceId.replace(/-/g, '')}`;
-    await db.query(`
-      CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.workspace_id = '${workspaceId}' AND NEW.phone = '+12125558001' THEN
-          PERFORM pg_sleep(30);
-        END IF;
-        RETURN NEW;
-      END $$`);
-    await db.query(
-      `CREATE TRIGGER ${fn} BEFORE INSERT ON contacts FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
-    );
+    const remove = await onContactInsert(workspaceId, '+12125558001', 'PERFORM pg_sleep(30)');
     config.imports.batchRows = 10;
     let state: any;
     let id: string;
@@ -550,8 +558,7 @@ describe('CSV imports (api + worker, real Postgres and Redis)', () => {
       );
       expect(cancelled).toEqual([{ ok: true }]);
     } finally {
-      await db.query(`DROP TRIGGER ${fn} ON contacts`);
-      await db.query(`DROP FUNCTION ${fn}()`);
+      await remove();
       // The retry (after the job's 2 s back-off) cuts batches elsewhere: 7 rows from row 2.
       config.imports.batchRows = 7;
     }
