@@ -57,6 +57,16 @@ export interface ParsedBatch {
   parts: PartText[];
 }
 
+/**
+ * The bytes as a view that owns its whole buffer (copied when it does not), so the buffer can move
+ * to the other thread without taking unrelated memory along.
+ */
+export function transferable(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+    ? bytes
+    : new Uint8Array(bytes);
+}
+
 export type ToParseThread = { type: 'chunk'; bytes: Uint8Array } | { type: 'end' };
 export type FromParseThread =
   | { type: 'batch'; batch: ParsedBatch }

@@ -19,6 +19,7 @@ import {
   type ParsedBatch,
   type RowError,
   type ToParseThread,
+  transferable,
 } from './import-batcher';
 import { WRITE_PARTS } from './domain/import-row';
 import { utf8SafeEnd } from './domain/utf8';
@@ -264,11 +265,7 @@ export class ImportRunner implements OnModuleDestroy {
             ended = true;
             post({ type: 'end' });
           } else {
-            // moved, not copied: the chunk owns its memory (copied first when it does not)
-            const own =
-              next.value.byteOffset === 0 && next.value.byteLength === next.value.buffer.byteLength
-                ? next.value
-                : new Uint8Array(next.value);
+            const own = transferable(next.value); // moved to the thread, not copied
             post({ type: 'chunk', bytes: own }, [own.buffer as ArrayBuffer]);
           }
         }

@@ -1,6 +1,4 @@
-import { isUuid } from '@app/common';
 import { isBlank, utf8SafeEnd } from './utf8';
-import { timeOrderedId } from './time-ordered-id';
 
 describe('utf8SafeEnd', () => {
   it('keeps a buffer that ends on a whole character', () => {
@@ -21,20 +19,5 @@ describe('isBlank', () => {
   it('sees only whitespace and a BOM as blank', () => {
     expect(isBlank(Buffer.from('\ufeff \n\r\n\t'))).toBe(true);
     expect(isBlank(Buffer.from('\n phone'))).toBe(false);
-  });
-});
-
-describe('timeOrderedId', () => {
-  it('makes version-7 UUIDs that sort by time', () => {
-    const a = timeOrderedId(1_000);
-    const b = timeOrderedId(2_000);
-    expect(isUuid(a)).toBe(true);
-    expect(a[14]).toBe('7');
-    expect('89ab').toContain(a[19]);
-    expect(a < b).toBe(true);
-    expect(new Set(Array.from({ length: 1000 }, () => timeOrderedId(5)))).toHaveProperty(
-      'size',
-      1000,
-    );
   });
 });

@@ -117,9 +117,9 @@ export function readRow(
 }
 
 /**
- * Each batch of an import is written as this many transactions on as many connections, its contacts
- * split by phone, so Postgres works on the parts at once. A constant: a restart must split a partly
- * committed batch exactly as before.
+ * An import writes its contacts in this many lanes (transactions on as many connections), split by
+ * phone, so Postgres works on the parts at once. Fixed (imports.part_checkpoints has one entry per
+ * lane): a restart must send every phone to the lane that committed it before.
  */
 export const WRITE_PARTS = 2;
 
