@@ -427,6 +427,7 @@ export class ControlController {
         untracked: s.untrackedAccepts,
       },
       errors: { sync: countsOf(s.syncErrors), async: countsOf(s.asyncErrors) },
+      wire: { ...s.wireCounts },
       webhooks: { ...this.rt.webhooks.counters, pending: this.rt.webhooks.pending },
       pairRateBuckets: s.pairRate.tracked,
       scheduledTasks: this.rt.scheduler.size,

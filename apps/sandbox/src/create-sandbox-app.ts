@@ -10,6 +10,10 @@ export async function createSandboxApp(config: AppConfig): Promise<NestFastifyAp
   const adapter = new FastifyAdapter({ bodyLimit: 8 * 1024 * 1024 });
   const fastify = adapter.getInstance();
   registerSendRoutes(fastify, runtime);
+  fastify.addHook('preClose', (done) => {
+    runtime.releaseHeld();
+    done();
+  });
   fastify.addHook('onClose', async () => {
     await runtime.close();
   });

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { AppConfig } from '@app/config';
 import { MessageLifecycle } from './message-lifecycle';
 import { SandboxState } from './sandbox-state';
@@ -11,6 +12,8 @@ export class SandboxRuntime {
   readonly webhooks: WebhookDispatcher;
   readonly lifecycle: MessageLifecycle;
   private readonly sweeper: NodeJS.Timeout;
+  /** Connections of sends that are never answered (wire `timeout`): closed when the sandbox stops. */
+  private readonly held = new Set<Socket>();
 
   constructor(config: AppConfig) {
     this.state = new SandboxState(config);
@@ -32,7 +35,21 @@ export class SandboxRuntime {
     this.state.reset();
   }
 
+  /** Keeps a connection whose answer never comes until its client gives up (or the sandbox stops). */
+  hold(socket: Socket): void {
+    this.held.add(socket);
+    socket.once('close', () => this.held.delete(socket));
+  }
+
+  /** Before the server closes: connections waiting for an answer that never comes would hold it open. */
+  releaseHeld(): void {
+    for (const socket of this.held) {
+      socket.destroy();
+    }
+  }
+
   async close(): Promise<void> {
+    this.releaseHeld();
     clearInterval(this.sweeper);
     this.scheduler.clear();
     await this.webhooks.close();

@@ -1,4 +1,5 @@
 import type { GraphTemplateRejectionReason } from '@app/graph-contract';
+import { metaWire, offWire, wireProblems, type WireSettings } from './wire';
 
 /** A rule that makes the sandbox reject a submitted template (`match` is a case-insensitive regex). */
 export interface RejectionRule {
@@ -64,6 +65,8 @@ export interface SandboxSettings {
     maxQueued: number;
   };
   pairRate: { burst: number; intervalMs: number };
+  /** How send requests are answered on the wire (see wire.ts); all zero answers at once. */
+  wire: WireSettings;
   templateRules: { rejections: RejectionRule[] };
   /** Read/click rate benchmarks (percent, as Meta's strings) for templates without their own. */
   benchmarks: { readRate: number; clickRate: number };
@@ -77,7 +80,10 @@ export interface SandboxSettings {
   maxRecentMessages: number;
 }
 
-export function defaultSettings(webhookUrl: string | null): SandboxSettings {
+export function defaultSettings(
+  webhookUrl: string | null,
+  latency: 'meta' | 'off' = 'meta',
+): SandboxSettings {
   return {
     webhookUrl,
     seed: 42,
@@ -108,6 +114,7 @@ export function defaultSettings(webhookUrl: string | null): SandboxSettings {
       maxQueued: 200_000,
     },
     pairRate: { burst: 45, intervalMs: 6000 },
+    wire: latency === 'meta' ? metaWire() : offWire(),
     templateRules: { rejections: [] },
     benchmarks: { readRate: 70.27, clickRate: 18.74 },
     pricing: {
@@ -161,7 +168,7 @@ export function mergeSettings(current: SandboxSettings, patch: unknown): string[
       } else if (typeof cur === 'number') {
         if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
           problems.push(`${here} must be a non-negative number`);
-        } else if (path === 'probabilities' || k.endsWith('Rate')) {
+        } else if (path === 'probabilities' || path === 'wire' || k.endsWith('Rate')) {
           if (path !== 'benchmarks' && v > 1) {
             problems.push(`${here} must be between 0 and 1`);
           }
@@ -174,6 +181,13 @@ export function mergeSettings(current: SandboxSettings, patch: unknown): string[
   check(current as unknown as Record<string, unknown>, patch, '');
   if (problems.length > 0) {
     return problems;
+  }
+  const wirePatch = (patch as { wire?: { latencyMs?: Partial<WireSettings['latencyMs']> } }).wire;
+  if (wirePatch?.latencyMs) {
+    problems.push(...wireProblems({ ...current.wire.latencyMs, ...wirePatch.latencyMs }));
+    if (problems.length > 0) {
+      return problems;
+    }
   }
   const apply = (target: Record<string, unknown>, p: Record<string, unknown>): void => {
     for (const [k, v] of Object.entries(p)) {

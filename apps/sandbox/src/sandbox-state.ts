@@ -107,6 +107,8 @@ export class SandboxState {
   readonly clock = new SandboxClock();
   settings: SandboxSettings;
   random: SeededRandom;
+  /** Draws of the wire (latency, lost answers): its own stream, so they never shift message outcomes. */
+  wireRandom: SeededRandom;
   pairRate: PairRateLimiter;
   /** Recipients (digits) marked by the control API. */
   readonly stopped = new Set<string>();
@@ -119,6 +121,8 @@ export class SandboxState {
   /** Accepted sends whose recipient could not be tracked any more (over maxTrackedRecipients). */
   untrackedAccepts = 0;
   readonly syncErrors = new Map<number, number>();
+  /** What the wire did to answers (see wire.ts). */
+  readonly wireCounts = { dropped: 0, timedOut: 0, serverErrors: 0 };
   readonly asyncErrors = new Map<number, number>();
   readonly analytics = new Map<string, TemplateDay>();
   recent: RecentMessage[] = [];
@@ -129,8 +133,9 @@ export class SandboxState {
   wamidSeq = Date.now() * 100;
 
   constructor(private readonly config: AppConfig) {
-    this.settings = defaultSettings(config.webhook.callbackUrl);
+    this.settings = defaultSettings(config.webhook.callbackUrl, config.sandbox.latency);
     this.random = new SeededRandom(this.settings.seed);
+    this.wireRandom = new SeededRandom(this.settings.seed ^ 0x5eed);
     this.pairRate = new PairRateLimiter(
       this.settings.pairRate.burst,
       this.settings.pairRate.intervalMs,
@@ -144,8 +149,9 @@ export class SandboxState {
     this.templates.clear();
     this.adToTemplate.clear();
     this.clock.useSystem();
-    this.settings = defaultSettings(this.config.webhook.callbackUrl);
+    this.settings = defaultSettings(this.config.webhook.callbackUrl, this.config.sandbox.latency);
     this.random = new SeededRandom(this.settings.seed);
+    this.wireRandom = new SeededRandom(this.settings.seed ^ 0x5eed);
     this.pairRate.configure(this.settings.pairRate.burst, this.settings.pairRate.intervalMs);
     this.pairRate.clear();
     this.stopped.clear();
@@ -157,6 +163,9 @@ export class SandboxState {
     this.untrackedAccepts = 0;
     this.syncErrors.clear();
     this.asyncErrors.clear();
+    this.wireCounts.dropped = 0;
+    this.wireCounts.timedOut = 0;
+    this.wireCounts.serverErrors = 0;
     this.analytics.clear();
     this.recent = [];
     this.recentHead = 0;
@@ -181,6 +190,7 @@ export class SandboxState {
     this.pairRate.configure(this.settings.pairRate.burst, this.settings.pairRate.intervalMs);
     if (seedChanged) {
       this.random = new SeededRandom(this.settings.seed);
+      this.wireRandom = new SeededRandom(this.settings.seed ^ 0x5eed);
     }
   }
 

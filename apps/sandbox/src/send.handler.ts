@@ -6,6 +6,7 @@ import { makeWamid } from './message-lifecycle';
 import type { SandboxRuntime } from './sandbox-runtime';
 import type { ProductType } from './sandbox-state';
 import { validateSend, versionNumber, type SendEndpoint } from './send-rules';
+import { drawFate, isInstant } from './wire';
 
 interface SendParams {
   version: string;
@@ -127,36 +128,82 @@ export function handleSend(
   };
 }
 
+/** Answers a Graph error in Meta's shape and counts it. */
+function sendError(rt: SandboxRuntime, reply: FastifyReply, e: unknown): void {
+  const err =
+    e instanceof SandboxGraphError
+      ? e
+      : new SandboxGraphError(
+          500,
+          1,
+          'An unknown error occurred',
+          undefined,
+          'GraphMethodException',
+        );
+  rt.state.countSyncError(err.code);
+  void reply.code(err.httpStatus).send(err.toBody());
+}
+
+const serverError = (): SandboxGraphError =>
+  new SandboxGraphError(
+    500,
+    131000,
+    'Something went wrong',
+    'Message failed to send because of an unknown error. Try again later.',
+  );
+
 /**
  * The hot routes are plain Fastify handlers on the same server (no Nest pipeline per request): the
- * sandbox must outrun the engine it is measuring.
+ * sandbox must outrun the engine it is measuring. Each send is handled (and counted) when it
+ * arrives; the wire settings then decide when and whether its answer leaves (wire.ts).
  */
 export function registerSendRoutes(fastify: FastifyInstance, rt: SandboxRuntime): void {
   const route = (endpoint: SendEndpoint) =>
     function (req: FastifyRequest, reply: FastifyReply): void {
-      try {
-        const out = handleSend(
-          rt,
-          endpoint,
-          req.params as SendParams,
-          req.headers.authorization,
-          req.body,
-        );
-        void reply.code(200).send(out);
-      } catch (e) {
-        const err =
-          e instanceof SandboxGraphError
-            ? e
-            : new SandboxGraphError(
-                500,
-                1,
-                'An unknown error occurred',
-                undefined,
-                'GraphMethodException',
-              );
-        rt.state.countSyncError(err.code);
-        void reply.code(err.httpStatus).send(err.toBody());
+      const wire = rt.state.settings.wire;
+      const params = req.params as SendParams;
+      if (isInstant(wire)) {
+        try {
+          void reply
+            .code(200)
+            .send(handleSend(rt, endpoint, params, req.headers.authorization, req.body));
+        } catch (e) {
+          sendError(rt, reply, e);
+        }
+        return;
       }
+      const fate = drawFate(wire, () => rt.state.wireRandom.next());
+      const later = (f: () => void): void => {
+        setTimeout(f, fate.delayMs).unref();
+      };
+      if (fate.kind === 'server-error') {
+        // Fails before anything is accepted; the request still arrived (and counts as one).
+        rt.state.phoneNumbers.get(params.phoneNumberId)?.arrivals.record(rt.state.clock.nowMs());
+        rt.state.wireCounts.serverErrors++;
+        later(() => sendError(rt, reply, serverError()));
+        return;
+      }
+      let out: SendMessageResponse;
+      try {
+        out = handleSend(rt, endpoint, params, req.headers.authorization, req.body);
+      } catch (e) {
+        later(() => sendError(rt, reply, e));
+        return;
+      }
+      // Accepted (and counted) from here on, whatever becomes of the answer.
+      if (fate.kind === 'timeout') {
+        rt.state.wireCounts.timedOut++;
+        reply.hijack();
+        rt.hold(req.raw.socket);
+        return;
+      }
+      if (fate.kind === 'drop') {
+        rt.state.wireCounts.dropped++;
+        reply.hijack();
+        later(() => req.raw.socket.destroy());
+        return;
+      }
+      later(() => void reply.code(200).send(out));
     };
   const errorHandler = (
     error: Error & { statusCode?: number },
@@ -164,14 +211,16 @@ export function registerSendRoutes(fastify: FastifyInstance, rt: SandboxRuntime)
     reply: FastifyReply,
   ): void => {
     // Body parse failures and the like, still in Meta's shape.
-    const err = new SandboxGraphError(
-      error.statusCode && error.statusCode < 500 ? error.statusCode : 400,
-      100,
-      'Invalid parameter',
-      error.message,
+    sendError(
+      rt,
+      reply,
+      new SandboxGraphError(
+        error.statusCode && error.statusCode < 500 ? error.statusCode : 400,
+        100,
+        'Invalid parameter',
+        error.message,
+      ),
     );
-    rt.state.countSyncError(100);
-    void reply.code(err.httpStatus).send(err.toBody());
   };
   fastify.post(
     '/:version/:phoneNumberId/marketing_messages',

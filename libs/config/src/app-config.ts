@@ -70,6 +70,8 @@ export interface AppConfig {
     wabaId: string;
     phoneNumberId: string;
     accessToken: string;
+    /** How the sandbox answers sends on the wire: `meta` (long-tailed latency, lost answers) or `off` (at once). */
+    latency: 'meta' | 'off';
   };
 }
 

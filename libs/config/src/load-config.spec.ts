@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       wabaId: '100000000000001',
       phoneNumberId: '100000000000002',
       accessToken: 'sandbox-token',
+      latency: 'meta',
     });
     expect(config.apiKey).toBeNull();
   });

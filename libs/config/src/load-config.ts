@@ -99,6 +99,8 @@ class Env {
   @Matches(/^\d{5,20}$/, { message: 'SANDBOX_PHONE_NUMBER_ID must be digits' })
   SANDBOX_PHONE_NUMBER_ID = '100000000000002';
   @IsString() @MinLength(4) SANDBOX_ACCESS_TOKEN = 'sandbox-token';
+  @IsIn(['meta', 'off'], { message: 'SANDBOX_LATENCY must be meta or off' })
+  SANDBOX_LATENCY: 'meta' | 'off' = 'meta';
 }
 
 /** "a, b,,c" → ["a", "b", "c"]: comma-separated lists in one variable. */
@@ -188,6 +190,7 @@ export function loadConfig(
       wabaId: parsed.SANDBOX_WABA_ID,
       phoneNumberId: parsed.SANDBOX_PHONE_NUMBER_ID,
       accessToken: parsed.SANDBOX_ACCESS_TOKEN,
+      latency: parsed.SANDBOX_LATENCY,
     },
   };
 }

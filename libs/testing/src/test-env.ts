@@ -45,6 +45,8 @@ export function testConfig(env: Record<string, string | undefined> = {}): AppCon
     WEBHOOK_VERIFY_TOKEN: TEST_VERIFY_TOKEN,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     LOG_FORMAT: 'json',
+    // Tests choose the sandbox's wire explicitly: answers at once unless a test turns latency on.
+    SANDBOX_LATENCY: 'off',
     ...env,
   });
 }
