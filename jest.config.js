@@ -1,5 +1,6 @@
 // One Jest config, three tiers (STYLE.md): unit (pure, no I/O), db (real Postgres/Redis),
-// e2e (booted apps). globalSetup migrates a template database once per run.
+// e2e (booted apps). The db and e2e tiers migrate a template database once per run (their
+// globalSetup); `npm run test:unit` needs no database at all.
 const { readFileSync } = require('node:fs');
 
 const swc = JSON.parse(readFileSync(`${__dirname}/.swcrc`, 'utf8'));
@@ -20,15 +21,28 @@ const base = {
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 
-module.exports = {
+const withDatabase = {
   globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
+};
+
+module.exports = {
   transform: base.transform,
   moduleNameMapper,
   testTimeout: 60000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,migrations}/**/*.spec.ts'] },
-    { ...base, displayName: 'db', testMatch: ['<rootDir>/{apps,libs}/**/*.db-spec.ts'] },
-    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    {
+      ...base,
+      ...withDatabase,
+      displayName: 'db',
+      testMatch: ['<rootDir>/{apps,libs}/**/*.db-spec.ts'],
+    },
+    {
+      ...base,
+      ...withDatabase,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+    },
   ],
 };

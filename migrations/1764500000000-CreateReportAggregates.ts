@@ -68,15 +68,15 @@ export class CreateReportAggregates1764500000000 implements MigrationInterface {
 
 const COLS =
   'campaign_id, status, error_code, error_title, phone, billable, delivered_at, read_at, clicked_at';
-const INSERT_SOURCE = `SELECT ${COLS}, 1 AS w FROM new_rows`;
-const UPDATE_SOURCE = `SELECT ${COLS}, 1 AS w FROM new_rows UNION ALL SELECT ${COLS}, -1 AS w FROM old_rows`;
+export const INSERT_SOURCE = `SELECT ${COLS}, 1 AS w FROM new_rows`;
+export const UPDATE_SOURCE = `SELECT ${COLS}, 1 AS w FROM new_rows UNION ALL SELECT ${COLS}, -1 AS w FROM old_rows`;
 
 /** Rows that count in some aggregate (the filters of the three upserts, or-ed). */
 const CONTRIBUTES =
   "status IN ('failed', 'delivered', 'read') OR clicked_at IS NOT NULL OR billable";
 
 /** The same three upserts for both triggers, over `source` (rows with their weight w = ±1). */
-function aggregateFunction(name: string, source: string): string {
+export function aggregateFunction(name: string, source: string): string {
   return `
     CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $fn$
     BEGIN

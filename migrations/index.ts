@@ -13,6 +13,7 @@ import { CreateConversions1764500001000 } from './1764500001000-CreateConversion
 import { ReplaceCampaignMessageForeignKeys1764600000000 } from './1764600000000-ReplaceCampaignMessageForeignKeys';
 import { ImportPartCheckpoints1764700000000 } from './1764700000000-ImportPartCheckpoints';
 import { CheaperContactsPhoneCheck1764700001000 } from './1764700001000-CheaperContactsPhoneCheck';
+import { DeliveryCore1764800000000 } from './1764800000000-DeliveryCore';
 
 export const MIGRATIONS = [
   CreateAccounts1764100000000,
@@ -28,4 +29,5 @@ export const MIGRATIONS = [
   ReplaceCampaignMessageForeignKeys1764600000000,
   ImportPartCheckpoints1764700000000,
   CheaperContactsPhoneCheck1764700001000,
+  DeliveryCore1764800000000,
 ];

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
-import { http, newWorkspace, startApi, testConfig, type RunningApp } from '@app/testing';
+import { testConfig } from '@app/testing';
+import { http, newWorkspace, startApi, type RunningApp } from './support/apps';
 
 describe('contacts and audiences (api, real Postgres)', () => {
   let api: RunningApp;

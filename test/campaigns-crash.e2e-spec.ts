@@ -7,6 +7,7 @@ import {
   audienceOf,
   phones,
   startEngine,
+  TEST_TIMINGS,
   until,
   type Engine,
 } from './support/engine';
@@ -25,10 +26,7 @@ function spawnWorker(e: Engine): ChildProcess {
       GRAPH_API_BASE_URL: e.config.graph.baseUrl,
       APP_SECRET: TEST_APP_SECRET,
       WEBHOOK_VERIFY_TOKEN: TEST_VERIFY_TOKEN,
-      SCHEDULER_TICK_MS: '100',
-      SEND_IN_DOUBT_AFTER_MS: '1500',
-      SEND_RESEND_AFTER_MS: '3000',
-      WORKER_LEASE_TTL_MS: '2000',
+      ...TEST_TIMINGS,
       LOG_LEVEL: process.env.WORKER_LOG_LEVEL ?? 'error',
     },
     stdio: ['ignore', process.env.WORKER_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
@@ -92,6 +90,12 @@ describe('exactly once across worker crashes and several workers', () => {
         return c.status === 'completed' && c;
       },
       60_000,
+      async () => ({
+        counts: (await e.v1('GET', `/campaigns/${id}`)).body.counts,
+        open: (await e.v1('GET', `/campaigns/${id}/messages?limit=1000`)).body.data
+          .filter((m: any) => !['read', 'delivered', 'sent'].includes(m.status))
+          .slice(0, 5),
+      }),
     );
     expect(done.counts).toMatchObject({
       targeted: list.length,

@@ -1,4 +1,4 @@
-import { startWorker } from '@app/testing';
+import { startWorker } from './support/apps';
 import {
   acceptedPerRecipient,
   approvedTemplate,

@@ -38,6 +38,12 @@ async function finished(e: Engine, id: string, status = 'completed', ms = 30_000
       return c.body.status === status && c.body;
     },
     ms,
+    async () => ({
+      campaign: (await e.v1('GET', `/campaigns/${id}`)).body,
+      messages: (await e.v1('GET', `/campaigns/${id}/messages?limit=1000`)).body.data.filter(
+        (m: any) => !['read', 'delivered', 'sent'].includes(m.status),
+      ),
+    }),
   );
 }
 

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { ConsentsService } from '@app/consents';
-import { http, newWorkspace, startApi, testConfig, type RunningApp } from '@app/testing';
+import { testConfig } from '@app/testing';
+import { http, newWorkspace, startApi, type RunningApp } from './support/apps';
 
 describe('consent ledger (api, real Postgres)', () => {
   let api: RunningApp;
@@ -122,13 +123,20 @@ describe('consent ledger (api, real Postgres)', () => {
     ).toBe('opted_in');
   });
 
-  it('offers optOutByPhone and recordMany to other libraries', async () => {
+  it('offers recordMany to other libraries', async () => {
     const { apiKey, workspaceId } = await newWorkspace(api);
     const svc = api.app.get(ConsentsService);
-    const out = await svc.optOutByPhone(workspaceId, '+442079460958', {
-      source: 'whatsapp-stop',
-      proof: 'wamid.X',
-    });
+    const [out] = (
+      await svc.recordMany(workspaceId, [
+        {
+          phone: '+442079460958',
+          status: 'opted_out',
+          source: 'whatsapp-stop',
+          proof: 'wamid.X',
+          recordedBy: { kind: 'webhook', id: null },
+        },
+      ])
+    ).entries;
     expect(out).toMatchObject({ status: 'opted_out', effective: true, recordedByKind: 'webhook' });
     const many = await svc.recordMany(workspaceId, [
       {

@@ -1,4 +1,4 @@
-import { http, newWorkspace } from '@app/testing';
+import { http, newWorkspace } from './support/apps';
 import { approvedTemplate, phones, startEngine, type Engine } from './support/engine';
 import { contacts, dbOf, draftCampaign, insertMessage } from './support/report-fixtures';
 

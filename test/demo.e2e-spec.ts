@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { demoCsv, runDemo, type DemoResult } from '../scripts/demo';
-import { http } from '@app/testing';
+import { http } from './support/apps';
 import { acceptedPerRecipient, startEngine, until, type Engine } from './support/engine';
 
 function collector(): { stream: PassThrough; text: () => string } {

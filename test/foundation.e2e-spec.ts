@@ -1,14 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  http,
-  newWorkspace,
-  startApi,
-  startSandbox,
-  testConfig,
-  type RunningApp,
-} from '@app/testing';
+import { testConfig } from '@app/testing';
+import { http, newWorkspace, startApi, startSandbox, type RunningApp } from './support/apps';
 
 const SANDBOX_TOKEN = 'sandbox-token';
 const WABA = '100000000000001';

@@ -4,17 +4,13 @@ import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
-  http,
-  newWorkspace,
-  startApi,
-  startWorker,
   testConfig,
   workerDatabaseUrl,
   testRedisUrl,
   TEST_APP_SECRET,
   TEST_VERIFY_TOKEN,
-  type RunningApp,
 } from '@app/testing';
+import { http, newWorkspace, startApi, startWorker, type RunningApp } from './support/apps';
 
 const WORKER_MAIN = join(__dirname, '..', 'dist', 'apps', 'worker', 'src', 'main.js');
 

@@ -1,14 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@app/config';
-import {
-  http,
-  newWorkspace,
-  startApi,
-  startWorker,
-  testConfig,
-  type RunningApp,
-} from '@app/testing';
+import { testConfig } from '@app/testing';
+import { http, newWorkspace, startApi, startWorker, type RunningApp } from './support/apps';
 
 /** Polls an import until it is finished (or the deadline passes). */
 async function finished(api: RunningApp, key: string, id: string, ms = 30_000): Promise<any> {

@@ -1,7 +1,8 @@
 // The sandbox on the wire (API.md "Sandbox on the wire"): answers held back by a long-tailed delay,
 // answers lost after the message was accepted, and 500s without acceptance — and the control
 // counters count what was accepted whatever became of the answer.
-import { http, startSandbox, testConfig, TEST_APP_SECRET, type RunningApp } from '@app/testing';
+import { testConfig, TEST_APP_SECRET } from '@app/testing';
+import { http, startSandbox, type RunningApp } from './support/apps';
 import { eventually, WebhookReceiver } from './sandbox-webhook-receiver';
 
 const PHONE = '100000000000002';
@@ -130,7 +131,7 @@ describe('sandbox: Meta-like wire', () => {
     const to = '+447700900203';
     const r = await send(to, 'err-1');
     expect(r.status).toBe(500);
-    expect(r.body.error).toMatchObject({ code: 131000 });
+    expect((r.body as { error: unknown }).error).toMatchObject({ code: 131000 });
     expect(await accepted(to)).toBe(0);
     const counters = (await control('GET', '/counters')).body;
     expect(counters.phoneNumbers[PHONE].requests).toBe(1);

@@ -1,4 +1,5 @@
-import { http, startSandbox, testConfig, TEST_APP_SECRET, type RunningApp } from '@app/testing';
+import { testConfig, TEST_APP_SECRET } from '@app/testing';
+import { http, startSandbox, type RunningApp } from './support/apps';
 import { eventually, WebhookReceiver } from './sandbox-webhook-receiver';
 
 const WABA = '100000000000001';

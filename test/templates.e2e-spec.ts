@@ -1,11 +1,5 @@
-import {
-  http,
-  newWorkspace,
-  startApi,
-  startSandbox,
-  testConfig,
-  type RunningApp,
-} from '@app/testing';
+import { testConfig } from '@app/testing';
+import { http, newWorkspace, startApi, startSandbox, type RunningApp } from './support/apps';
 import { eventually } from './sandbox-webhook-receiver';
 
 const WABA = '100000000000001';

@@ -9,7 +9,10 @@
 //     --d-seconds 30          scenario d (five numbers at once) sends this long
 //     --e-seconds 60          scenario e sends this long from a 1,000,000-recipient campaign
 //     --e-recipients 1000000
-//     --webhooks              point the sandbox's webhooks at the API (default: off, see below)
+//     --wire meta|off         the sandbox's answers: Meta-like (default: p50 150 ms, p99 800 ms,
+//                             max 2 s, a few answers lost or 500) or at once
+//     --no-webhooks           no status webhooks (only sound with --wire off: a lost answer is
+//                             settled by its webhook, without one it is resent after 120 s)
 //     --keep-db               keep the database afterwards (default: dropped)
 //   env: CAMPAIGN_LANES, CAMPAIGN_BATCH_SIZE are passed to the workers (tuning experiments);
 //        BENCH_ADMIN_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), REDIS_URL.
@@ -23,9 +26,13 @@
 //   e. a 1,000,000-recipient campaign: snapshot (targeting) time, and the worker's RSS (< 300 MB)
 //      sampled over a bounded stretch of sending (the campaign is cancelled afterwards).
 //
-// Webhooks are off by default: this measures the send path (claim → render → governor → HTTP →
-// outcome write) alone; with --webhooks the sandbox also posts sent/delivered statuses to the API
-// and the worker applies them, which shares the same two cores.
+// By default the sandbox answers like Meta on the wire (SANDBOX_LATENCY=meta) and posts sent and
+// delivered statuses to the API (batched up to 50 a POST, as Meta batches), which the worker
+// applies on the same two cores: lost answers are settled by those webhooks, as in production.
+// Throughput is measured at the sandbox, at arrival: per sliding 1-s window (the sandbox's exact
+// maximum) and per aligned second. "Sustained" is the mean rate over the seconds between the first
+// and the last second that carried at least 10 % of the limit (the retries of a few 500s and
+// lost answers trickle in after the bulk; they are reported as the tail, not averaged in).
 //
 // Data is built set-based (INSERT … SELECT generate_series) straight into the benchmark's own
 // database: opted-in contacts with their consent-ledger entries and audiences; the campaigns are
@@ -72,7 +79,8 @@ const C_SECONDS = argNumber('c-seconds', 30);
 const D_SECONDS = argNumber('d-seconds', 30);
 const E_SECONDS = argNumber('e-seconds', 60);
 const E_RECIPIENTS = argNumber('e-recipients', 1_000_000);
-const WEBHOOKS = process.argv.includes('--webhooks');
+const WIRE = argValue('wire') ?? 'meta';
+const WEBHOOKS = !process.argv.includes('--no-webhooks');
 const KEEP_DB = process.argv.includes('--keep-db');
 
 // Sandbox numbers: scenario → its own numbers (fresh counters). All at 1,000 mps except b's.
@@ -276,7 +284,11 @@ interface NumberResult {
   metaId: string;
   limitMps: number;
   requests: number;
+  /** Sliding window, exact (the sandbox's own maximum over the number's life). */
   maxInAnyOneSecond: number;
+  /** Aligned whole seconds. */
+  maxInAlignedSecond: number;
+  tailSeconds: number;
   sustainedPerSecond: number;
   sendingSeconds: number;
   minSecond: number;
@@ -285,6 +297,10 @@ interface NumberResult {
 interface ScenarioResult {
   scenario: string;
   workers: number;
+  /** Sandbox: messages accepted during the scenario, and accepts of a recipient already accepted. */
+  accepted: number;
+  repeatAccepts: number;
+  wire: Record<string, number>;
   numbers: NumberResult[];
   totalSustainedPerSecond: number;
   sent: number;
@@ -319,15 +335,23 @@ class SeriesCollector {
     }
   }
 
-  /** Mean over the whole seconds strictly between the first and the last second with sends. */
-  stats(id: string): { sustained: number; seconds: number; min: number } {
+  /**
+   * Mean over the whole seconds strictly between the first and the last second that carried at
+   * least 10 % of the limit; the seconds with sends after that are the tail (retries trickling).
+   */
+  stats(
+    id: string,
+    limitMps: number,
+  ): { sustained: number; seconds: number; min: number; maxAligned: number; tail: number } {
     const m = this.perNumber.get(id)!;
-    const secs = [...m.keys()].filter((s) => (m.get(s) ?? 0) > 0).sort((a, b) => a - b);
-    if (secs.length < 3) {
-      return { sustained: 0, seconds: secs.length, min: 0 };
+    const any = [...m.keys()].filter((s) => (m.get(s) ?? 0) > 0).sort((a, b) => a - b);
+    const bulk = any.filter((s) => (m.get(s) ?? 0) >= limitMps * 0.1);
+    const maxAligned = Math.max(0, ...any.map((s) => m.get(s) ?? 0));
+    if (bulk.length < 3) {
+      return { sustained: 0, seconds: bulk.length, min: 0, maxAligned, tail: 0 };
     }
-    const first = secs[0]!;
-    const last = secs[secs.length - 1]!;
+    const first = bulk[0]!;
+    const last = bulk[bulk.length - 1]!;
     let sum = 0;
     let min = Infinity;
     for (let s = first + 1; s < last; s++) {
@@ -336,7 +360,8 @@ class SeriesCollector {
       min = Math.min(min, c);
     }
     const n = last - first - 1;
-    return { sustained: sum / n, seconds: last - first + 1, min };
+    const tail = (any[any.length - 1] ?? last) - last;
+    return { sustained: sum / n, seconds: last - first + 1, min, maxAligned, tail };
   }
 
   /** Seconds (epoch) in which this number got its first request. */
@@ -374,6 +399,8 @@ async function runScenario(
   const collector = new SeriesCollector(numbers.ids);
   await collector.poll(e.sandbox);
   const errorsBefore = { ...collector.counters.errors.sync };
+  const acceptedBefore = { ...collector.counters.accepted };
+  const wireBefore = { ...collector.counters.wire };
 
   const campaignIds: string[] = [];
   for (let i = 0; i < numbers.ids.length; i++) {
@@ -425,12 +452,15 @@ async function runScenario(
   await sleep(1100); // the current second completes at the sandbox
   await collector.poll(e.sandbox);
 
-  if (!opts.last) {
+  if (!opts.last || stoppedEarly) {
     // So the next scenario's workers do not pick these up (the last one's database is dropped).
     for (const id of campaignIds) {
       await request(e.api, 'POST', `/v1/campaigns/${id}/cancel`).catch(() => undefined);
     }
   }
+  // Sends in flight at a cancel, and statuses still on their way, settle before the counts are read.
+  await sleep(stoppedEarly ? 5000 : 2000);
+  await collector.poll(e.sandbox);
   const rows = await e.db.query<{
     started_at: Date;
     targeted_at: Date | null;
@@ -454,13 +484,15 @@ async function runScenario(
     }
   }
   const perNumber: NumberResult[] = numbers.ids.map((id) => {
-    const st = collector.stats(id);
     const c = collector.counters.phoneNumbers[id];
+    const st = collector.stats(id, c.throughputMps);
     return {
       metaId: id,
       limitMps: c.throughputMps,
       requests: c.requests,
       maxInAnyOneSecond: c.maxRequestsInAnyOneSecond,
+      maxInAlignedSecond: st.maxAligned,
+      tailSeconds: st.tail,
       sustainedPerSecond: Math.round(st.sustained * 10) / 10,
       sendingSeconds: st.seconds,
       minSecond: st.min,
@@ -473,9 +505,16 @@ async function runScenario(
     });
     return ms.some((x) => x === null) ? null : Math.max(...(ms as number[])) / 1000;
   };
+  const wire: Record<string, number> = {};
+  for (const [k, v] of Object.entries(collector.counters.wire as Record<string, number>)) {
+    wire[k] = v - ((wireBefore as Record<string, number>)[k] ?? 0);
+  }
   return {
     scenario,
     workers: opts.workers,
+    accepted: collector.counters.accepted.total - acceptedBefore.total,
+    repeatAccepts: collector.counters.accepted.repeatAccepts - acceptedBefore.repeatAccepts,
+    wire,
     numbers: perNumber,
     totalSustainedPerSecond: Math.round(perNumber.reduce((s, n) => s + n.sustainedPerSecond, 0)),
     sent: rows.rows.reduce((s, r) => s + Number(r.sent), 0),
@@ -499,26 +538,50 @@ interface Row {
   ok: boolean | null;
 }
 
-function rowsOf(r: ScenarioResult): Row[] {
+/** Every scenario: Meta's one-second limit at arrival, and exactly once. */
+function commonRows(r: ScenarioResult): Row[] {
   const n = r.numbers;
-  const maxWin = Math.max(...n.map((x) => x.maxInAnyOneSecond));
+  const limit = Math.min(...n.map((x) => x.limitMps));
+  const sliding = Math.max(...n.map((x) => x.maxInAnyOneSecond));
+  const aligned = Math.max(...n.map((x) => x.maxInAlignedSecond));
+  const wire = Object.entries(r.wire)
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ');
+  return [
+    {
+      figure: `${r.scenario}. max arrivals at the sandbox in a 1-s window (sliding / aligned)`,
+      value: `${sliding} / ${aligned}`,
+      target: `≤ ${limit}`,
+      ok: sliding <= limit && aligned <= limit,
+    },
+    {
+      figure: `${r.scenario}. exactly once: accepted by the sandbox vs counted sent`,
+      value: `${r.accepted.toLocaleString('en')} accepted, ${r.sent.toLocaleString('en')} sent, ${r.repeatAccepts} recipients twice${wire ? ` (answers ${wire})` : ''}`,
+      target: 'equal, 0 twice',
+      ok: r.repeatAccepts === 0 && r.accepted === r.sent,
+    },
+  ];
+}
+
+function rowsOf(r: ScenarioResult): Row[] {
+  return [...scenarioRows(r), ...commonRows(r)];
+}
+
+function scenarioRows(r: ScenarioResult): Row[] {
+  const n = r.numbers;
   const errs = Object.keys(r.syncErrors).length
     ? ` (sandbox errors ${JSON.stringify(r.syncErrors)})`
     : '';
+  const tail = n[0]!.tailSeconds ? `, tail ${n[0]!.tailSeconds} s` : '';
   switch (r.scenario) {
     case 'a':
       return [
         {
           figure: `a. ${r.targeted.toLocaleString('en')} recipients, 1 number @1000 mps: sustained`,
-          value: `${n[0]!.sustainedPerSecond} msg/s over ${n[0]!.sendingSeconds} s (slowest second ${n[0]!.minSecond})${errs}`,
+          value: `${n[0]!.sustainedPerSecond} msg/s over ${n[0]!.sendingSeconds} s (slowest second ${n[0]!.minSecond}${tail})${errs}`,
           target: '≥ 950 msg/s',
           ok: n[0]!.sustainedPerSecond >= 950,
-        },
-        {
-          figure: 'a. max requests in any 1-s window',
-          value: `${maxWin}`,
-          target: '≤ 1000',
-          ok: maxWin <= 1000,
         },
         {
           figure: 'a. launch → completed (incl. snapshot)',
@@ -538,21 +601,9 @@ function rowsOf(r: ScenarioResult): Row[] {
           target: '≥ 78 msg/s',
           ok: n[0]!.sustainedPerSecond >= 78,
         },
-        {
-          figure: 'b. max requests in any 1-s window',
-          value: `${maxWin}`,
-          target: '≤ 80',
-          ok: maxWin <= 80,
-        },
       ];
     case 'c':
       return [
-        {
-          figure: `c. 2 workers, 1 number @1000 mps: max in any 1-s window`,
-          value: `${maxWin}`,
-          target: '≤ 1000',
-          ok: maxWin <= 1000,
-        },
         {
           figure: 'c. 2 workers: sustained',
           value: `${n[0]!.sustainedPerSecond} msg/s over ${n[0]!.sendingSeconds} s${errs}`,
@@ -567,12 +618,6 @@ function rowsOf(r: ScenarioResult): Row[] {
           value: `${r.totalSustainedPerSecond} msg/s (per number ${n.map((x) => Math.round(x.sustainedPerSecond)).join('/')})${errs}`,
           target: '5000 msg/s (report)',
           ok: null,
-        },
-        {
-          figure: 'd. max in any 1-s window, worst number',
-          value: `${maxWin}`,
-          target: '≤ 1000',
-          ok: maxWin <= 1000,
         },
         {
           figure: 'd. CPU, % of one core (2 cores total)',
@@ -642,6 +687,7 @@ async function main(): Promise<void> {
     GRAPH_API_BASE_URL: sandbox,
     SANDBOX_PORT: String(sandboxPort),
     WEBHOOK_CALLBACK_URL: `${api}/webhooks/whatsapp`,
+    SANDBOX_LATENCY: WIRE,
     LOG_LEVEL: 'warn',
   };
   const workerEnv: NodeJS.ProcessEnv = {
@@ -688,6 +734,7 @@ async function main(): Promise<void> {
     });
     await request(sandbox, 'PATCH', '/_sandbox/settings', {
       webhookUrl: WEBHOOKS ? `${api}/webhooks/whatsapp` : null,
+      chaos: { maxStatusesPerPayload: 50, batchWindowMs: 100 },
       probabilities: {
         delivered: 1,
         read: 0,
@@ -775,7 +822,8 @@ async function main(): Promise<void> {
     await db.query(`ANALYZE`);
     console.log(
       `data: ${total.toLocaleString('en')} opted-in contacts with ledger entries and ${Object.values(audiences).flat().length} audiences in ${((Date.now() - d0) / 1000).toFixed(1)} s; ` +
-        `webhooks ${WEBHOOKS ? 'on (sandbox → API)' : 'off (send path only)'}; load average ${loadavg()
+        `wire ${WIRE === 'meta' ? 'Meta-like (p50 150 ms, p99 800 ms, max 2 s, answers lost or 500 now and then)' : 'off (answers at once)'}; ` +
+        `webhooks ${WEBHOOKS ? 'on (sent + delivered, sandbox → API → worker)' : 'off (send path only)'}; load average ${loadavg()
           .map((x) => x.toFixed(2))
           .join(
             ' ',

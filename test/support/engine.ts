@@ -2,15 +2,16 @@
 // together (Graph base URL, webhook callback) with short delays, plus helpers that act as a
 // marketer would through the public API.
 import type { INestApplicationContext } from '@nestjs/common';
+import { testConfig } from '@app/testing';
 import {
   http,
+  MovableClock,
   newWorkspace,
   startApi,
   startSandbox,
   startWorker,
-  testConfig,
   type RunningApp,
-} from '@app/testing';
+} from './apps';
 import type { AppConfig } from '@app/config';
 
 export const WABA = '100000000000001';
@@ -22,6 +23,8 @@ export interface Engine {
   api: RunningApp;
   worker: INestApplicationContext | null;
   config: AppConfig;
+  /** The API's and the worker's clock: moves with real time, jumps when a test advances it. */
+  clock: MovableClock;
   key: string;
   workspaceId: string;
   accountId: string;
@@ -33,7 +36,17 @@ export interface Engine {
   close(): Promise<void>;
 }
 
+/** The engine's send timings in e2e tests: short, and consistent with each other (see timingProblems). */
+export const TEST_TIMINGS = {
+  SCHEDULER_TICK_MS: '100',
+  GRAPH_API_TIMEOUT_MS: '2500',
+  WORKER_LEASE_TTL_MS: '2000',
+  SEND_IN_DOUBT_AFTER_MS: '1000',
+  SEND_RESEND_AFTER_MS: '6000',
+};
+
 export const FAST_SANDBOX = {
+  wire: { latencyMs: { p50: 0, p99: 0, max: 0 }, dropAnswer: 0, timeout: 0, serverError: 0 },
   delays: { sentMs: 1, deliveredMs: 5, readMs: 5, failedMs: 1, replyMs: 5, templateReviewMs: 20 },
   probabilities: {
     delivered: 1,
@@ -54,15 +67,13 @@ export async function startEngine(
   const sandbox = await startSandbox(testConfig());
   const config = testConfig({
     GRAPH_API_BASE_URL: sandbox.url,
-    SCHEDULER_TICK_MS: '100',
-    SEND_IN_DOUBT_AFTER_MS: '1500',
-    SEND_RESEND_AFTER_MS: '3000',
-    WORKER_LEASE_TTL_MS: '2000',
+    ...TEST_TIMINGS,
     SCHEDULE_GRACE_MS: '60000',
     ...env,
   });
-  const api = await startApi(config);
-  const worker = opts.worker === false ? null : await startWorker(config);
+  const clock = new MovableClock();
+  const api = await startApi(config, clock);
+  const worker = opts.worker === false ? null : await startWorker(config, clock);
   const control = async (method: string, path: string, body?: unknown) => {
     const res = await http(sandbox.url, method, `/_sandbox${path}`, { body });
     if (res.status >= 400) {
@@ -83,6 +94,7 @@ export async function startEngine(
     api,
     worker,
     config,
+    clock,
     key: apiKey,
     workspaceId,
     accountId: acc.body.id,

@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type OnApplicationBootstrap, Inject } from 
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { AccountsModule, ApiKeysService } from '@app/accounts';
+import type { Clock } from '@app/common';
 import { APP_CONFIG, ConfigModule, type AppConfig } from '@app/config';
 import { DbModule } from '@app/db';
 import { GraphClientModule } from '@app/graph-client';
@@ -36,11 +37,11 @@ export class ApiModule implements OnApplicationBootstrap {
     private readonly keys: ApiKeysService,
   ) {}
 
-  static register(config: AppConfig): DynamicModule {
+  static register(config: AppConfig, clock?: Clock): DynamicModule {
     return {
       module: ApiModule,
       imports: [
-        ConfigModule.forRoot(config),
+        ConfigModule.forRoot(config, clock),
         DbModule,
         RedisModule,
         GraphClientModule,

@@ -1,3 +1,4 @@
+import { toWaId } from '@app/common';
 import {
   Body,
   Controller,
@@ -36,7 +37,7 @@ function digits(phone: unknown): string {
   if (typeof phone !== 'string' || !/^\+?\d{6,15}$/.test(phone)) {
     throw bad(`'${String(phone)}' is not a phone number`);
   }
-  return phone.replace(/^\+/, '');
+  return toWaId(phone);
 }
 
 function countsOf(m: Map<number, number>): Record<string, number> {
@@ -445,7 +446,7 @@ export class ControlController {
     const out: Record<string, number> = {};
     if (phones) {
       for (const p of phones.split(',')) {
-        const key = p.trim().replace(/^\+/, '');
+        const key = toWaId(p.trim());
         out[key] = s.acceptedByRecipient.get(key) ?? 0;
       }
     } else {
@@ -469,7 +470,7 @@ export class ControlController {
     @Query('to') to: string | undefined,
     @Query('limit') limit: string | undefined,
   ): { data: unknown[] } {
-    const key = to?.replace(/^\+/, '');
+    const key = to === undefined ? undefined : toWaId(to);
     const all = this.rt.state.recentMessages().filter((m) => !key || m.to === key);
     return { data: all.slice(-Math.min(Number(limit ?? 100), 10_000)) };
   }

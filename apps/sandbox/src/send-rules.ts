@@ -1,3 +1,4 @@
+import { toWaId } from '@app/common';
 import {
   normalizeLanguage,
   templatePlaceholders,
@@ -211,7 +212,7 @@ export function validateSend(
         `Invalid 'to' parameter: '${input}' is not a phone number`,
       );
     }
-    waId = input.replace(/^\+/, '');
+    waId = toWaId(input);
   } else if (typeof body.recipient === 'string' && body.recipient !== '') {
     input = body.recipient;
     if (!BSUID.test(input)) {

@@ -1,12 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import {
-  CampaignsModule,
-  DeliveryConsumer,
-  InboundConsumer,
-  TemplateEventsConsumer,
-  UserPreferencesConsumer,
-} from '@app/campaigns';
+import { CampaignSendingModule, CampaignsModule } from '@app/campaigns';
+import type { Clock } from '@app/common';
 import { ConfigModule, type AppConfig } from '@app/config';
 import { DbModule } from '@app/db';
 import { GraphClientModule } from '@app/graph-client';
@@ -21,25 +16,18 @@ import { TemplateInsightsScheduler } from './reports/template-insights.scheduler
 /** Bull processors and schedules; no HTTP port. */
 @Module({})
 export class WorkerModule {
-  static register(config: AppConfig): DynamicModule {
+  static register(config: AppConfig, clock?: Clock): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
-        ConfigModule.forRoot(config),
+        ConfigModule.forRoot(config, clock),
         ScheduleModule.forRoot(),
         DbModule,
         RedisModule,
         GraphClientModule,
         CampaignsModule,
-        WebhooksWorkerModule.register({
-          imports: [CampaignsModule],
-          handlers: {
-            statusTransitions: DeliveryConsumer,
-            inboundMessages: InboundConsumer,
-            templateEvents: TemplateEventsConsumer,
-            userPreferences: UserPreferencesConsumer,
-          },
-        }),
+        CampaignSendingModule,
+        WebhooksWorkerModule,
         AudiencesWorkerModule,
         ConversionsModule,
       ],

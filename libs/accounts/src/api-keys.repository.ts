@@ -1,6 +1,5 @@
+import { queryRows, Database } from '@app/db';
 import { Injectable } from '@nestjs/common';
-import { queryRows } from '@app/db';
-import { DataSource } from 'typeorm';
 import { asWorkspaceId, decodeCursor, toPage, type Page, type WorkspaceId } from '@app/common';
 import type { ApiKeyRecord } from './accounts.types';
 
@@ -30,7 +29,7 @@ function toRecord(r: ApiKeyRow): ApiKeyRecord {
 
 @Injectable()
 export class ApiKeysRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: Database) {}
 
   async insert(ws: WorkspaceId, name: string, prefix: string, hash: Buffer): Promise<ApiKeyRecord> {
     const rows = await queryRows<ApiKeyRow>(
@@ -82,13 +81,13 @@ export class ApiKeysRepository {
 
   /** Makes sure the default workspace exists and holds a key with this hash; returns the workspace. */
   async seedDefault(prefix: string, hash: Buffer): Promise<WorkspaceId> {
-    return this.db.transaction(async (em) => {
-      const ws: Array<{ id: string }> = await em.query(
+    return this.db.tx(async (tx) => {
+      const ws: Array<{ id: string }> = await tx.query(
         `INSERT INTO workspaces (name, slug) VALUES ('Default workspace', 'default')
          ON CONFLICT (slug) DO UPDATE SET slug = EXCLUDED.slug RETURNING id`,
       );
       const id = (ws[0] as { id: string }).id;
-      await em.query(
+      await tx.query(
         `INSERT INTO api_keys (workspace_id, name, prefix, key_hash) VALUES ($1, 'API_KEY from environment', $2, $3)
          ON CONFLICT (key_hash) DO NOTHING`,
         [id, prefix, hash],

@@ -1,6 +1,5 @@
+import { queryRows, Database, type Sql } from '@app/db';
 import { Injectable } from '@nestjs/common';
-import { queryRows } from '@app/db';
-import { DataSource, type EntityManager } from 'typeorm';
 import { asWorkspaceId, decodeCursor, toPage, type Page, type WorkspaceId } from '@app/common';
 import { dailyLimitForTier } from '@app/graph-contract';
 import type {
@@ -82,7 +81,7 @@ const PAGE_WHERE = `workspace_id = $1 AND ($2::timestamptz IS NULL OR (created_a
 
 @Injectable()
 export class BusinessAccountsRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: Database) {}
 
   /** Inserts or refreshes the account and its numbers in one transaction. */
   async upsert(
@@ -90,9 +89,9 @@ export class BusinessAccountsRepository {
     account: { wabaId: string; name: string | null; accessTokenSealed: string },
     phones: PhoneNumberUpsert[],
   ): Promise<BusinessAccountRecord> {
-    return this.db.transaction(async (em) => {
+    return this.db.tx(async (tx) => {
       const rows = await queryRows<AccountRow>(
-        em,
+        tx,
         `INSERT INTO business_accounts (workspace_id, waba_id, name, access_token_sealed)
          VALUES ($1, $2, $3, $4)
          ON CONFLICT (workspace_id, waba_id) DO UPDATE
@@ -102,13 +101,13 @@ export class BusinessAccountsRepository {
         [ws, account.wabaId, account.name, account.accessTokenSealed],
       );
       const acc = rows[0] as AccountRow;
-      await this.upsertPhones(em, ws, acc.id, phones);
-      return toAccount(acc, await this.phonesOf(em, ws, [acc.id]));
+      await this.upsertPhones(tx, ws, acc.id, phones);
+      return toAccount(acc, await this.phonesOf(tx, ws, [acc.id]));
     });
   }
 
   private async upsertPhones(
-    em: EntityManager,
+    tx: Sql,
     ws: WorkspaceId,
     accountId: string,
     phones: PhoneNumberUpsert[],
@@ -116,7 +115,7 @@ export class BusinessAccountsRepository {
     if (phones.length === 0) {
       return;
     }
-    await em.query(
+    await tx.query(
       `INSERT INTO phone_numbers (workspace_id, business_account_id, phone_number_id, display_phone_number,
           verified_name, quality_rating, throughput_level, graph_throughput_mps, messaging_limit_tier)
        SELECT $1, $2, * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[])
@@ -143,8 +142,8 @@ export class BusinessAccountsRepository {
     );
   }
 
-  private phonesOf(em: EntityManager, ws: WorkspaceId, accountIds: string[]): Promise<PhoneRow[]> {
-    return em.query(
+  private phonesOf(tx: Sql, ws: WorkspaceId, accountIds: string[]): Promise<PhoneRow[]> {
+    return tx.query(
       `SELECT * FROM phone_numbers WHERE workspace_id = $1 AND business_account_id = ANY($2::uuid[])
         ORDER BY created_at, id`,
       [ws, accountIds],
@@ -163,7 +162,7 @@ export class BusinessAccountsRepository {
       [ws, c?.createdAt ?? null, c?.id ?? null, limit + 1],
     );
     const phones = await this.phonesOf(
-      this.db.manager,
+      this.db,
       ws,
       rows.map((r) => r.id),
     );
@@ -186,7 +185,7 @@ export class BusinessAccountsRepository {
     if (!row) {
       return null;
     }
-    const phones = await this.phonesOf(this.db.manager, ws, [row.id]);
+    const phones = await this.phonesOf(this.db, ws, [row.id]);
     return { ...toAccount(row, phones), accessTokenSealed: row.access_token_sealed };
   }
 

@@ -1,5 +1,5 @@
+import { Database, queryRows } from '@app/db';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import {
   asWorkspaceId,
   decodeCursor,
@@ -9,7 +9,6 @@ import {
   type Page,
   type WorkspaceId,
 } from '@app/common';
-import { queryRows } from '@app/db';
 import type { AudienceRecord, ContactRecord } from './audiences.types';
 import { CONTACT_COLUMNS, toContactRecord } from './contacts.repository';
 
@@ -60,7 +59,7 @@ function decodeMemberCursor(raw: string): string {
 
 @Injectable()
 export class AudiencesRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: Database) {}
 
   async create(ws: WorkspaceId, name: string, description: string | null): Promise<AudienceRecord> {
     const rows = await queryRows<AudienceRow>(
@@ -102,14 +101,14 @@ export class AudiencesRepository {
     contactIds: string[],
   ): Promise<{ added: number; known: Set<string> }> {
     const ids = [...new Set(contactIds)].sort();
-    return this.db.transaction(async (em) => {
+    return this.db.tx(async (tx) => {
       const known = await queryRows<{ id: string }>(
-        em,
+        tx,
         `SELECT id FROM contacts WHERE workspace_id = $1 AND id = ANY($2::uuid[])`,
         [ws, ids],
       );
       const added = await queryRows<{ contact_id: string }>(
-        em,
+        tx,
         `INSERT INTO audience_members (audience_id, contact_id)
          SELECT $1, id FROM unnest($2::uuid[]) AS id ORDER BY id
          ON CONFLICT DO NOTHING RETURNING contact_id`,

@@ -1,7 +1,6 @@
+import { Database, type Sql, queryRows } from '@app/db';
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
 import { asWorkspaceId, decodeCursor, toPage, type Page, type WorkspaceId } from '@app/common';
-import { queryRows } from '@app/db';
 import type { ConsentValue, ContactInput, ContactRecord } from './audiences.types';
 
 interface ContactRow {
@@ -35,11 +34,11 @@ export function toContactRecord(r: ContactRow): ContactRecord {
   };
 }
 
-type Queryable = Pick<EntityManager, 'query'>;
+type Queryable = Sql;
 
 @Injectable()
 export class ContactsRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: Database) {}
 
   /** Inserts or merges one contact by phone (already E.164); attributes merge, null keys drop. */
   async upsert(
@@ -73,10 +72,10 @@ export class ContactsRepository {
   async findById(
     ws: WorkspaceId,
     id: string,
-    em: Queryable = this.db,
+    tx: Queryable = this.db,
   ): Promise<ContactRecord | null> {
     const rows = await queryRows<ContactRow>(
-      em,
+      tx,
       `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE workspace_id = $1 AND id = $2`,
       [ws, id],
     );
@@ -118,19 +117,19 @@ export class ContactsRepository {
   async ensureByPhones(
     ws: WorkspaceId,
     phones: string[],
-    em: Queryable = this.db,
+    tx: Queryable = this.db,
   ): Promise<Map<string, string>> {
     const unique = [...new Set(phones)].sort();
     if (unique.length === 0) {
       return new Map();
     }
-    await em.query(
+    await tx.query(
       `INSERT INTO contacts (workspace_id, phone) SELECT $1, p FROM unnest($2::text[]) AS p
        ON CONFLICT (workspace_id, phone) DO NOTHING`,
       [ws, unique],
     );
     const rows = await queryRows<{ id: string; phone: string }>(
-      em,
+      tx,
       `SELECT id, phone FROM contacts WHERE workspace_id = $1 AND phone = ANY($2::text[])`,
       [ws, unique],
     );

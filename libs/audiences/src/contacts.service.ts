@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isUuid, type Page, type WorkspaceId } from '@app/common';
-import type { EntityManager } from 'typeorm';
+import type { Sql } from '@app/db';
 import { ContactsRepository } from './contacts.repository';
 import { ContactNotFoundError, InvalidPhoneError } from './audiences.errors';
 import type { ConsentValue, ContactInput, ContactRecord } from './audiences.types';
@@ -70,11 +70,7 @@ export class ContactsService {
   }
 
   /** Contact ids for E.164 phones, creating the contacts that do not exist yet. */
-  ensureByPhones(
-    ws: WorkspaceId,
-    phones: string[],
-    em?: EntityManager,
-  ): Promise<Map<string, string>> {
-    return this.contacts.ensureByPhones(ws, phones, em);
+  ensureByPhones(ws: WorkspaceId, phones: string[], tx?: Sql): Promise<Map<string, string>> {
+    return this.contacts.ensureByPhones(ws, phones, tx);
   }
 }

@@ -1,9 +1,5 @@
 import type { WorkspaceId } from '@app/common';
-
-/** Minimal SQL runner over the import's own connection (inside its batch transaction). */
-export interface SqlRunner {
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
-}
+import type { Sql } from '@app/db';
 
 /**
  * How an import records "these contacts opted in" (`?optInSource=`). Implemented by the consents
@@ -13,7 +9,7 @@ export interface SqlRunner {
 export interface ImportConsentPort {
   /** Appends opt-ins for `contactIds` and derives current consent, within the caller's transaction. */
   recordImportOptIns(
-    sql: SqlRunner,
+    sql: Sql,
     ws: WorkspaceId,
     entry: { importId: string; contactIds: string[]; source: string; occurredAt: Date },
   ): Promise<number>;

@@ -1,3 +1,4 @@
+import type { Sql } from '@app/db';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
@@ -11,7 +12,7 @@ import type { WorkspaceId } from '@app/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ImportsRepository, IMPORT_ERRORS_KEPT, type ClaimedImport } from './imports.repository';
 import { ContactsRepository } from './contacts.repository';
-import { IMPORT_CONSENT_PORT, type ImportConsentPort, type SqlRunner } from './import-consent.port';
+import { IMPORT_CONSENT_PORT, type ImportConsentPort } from './import-consent.port';
 import {
   ImportFileError,
   type BatcherOptions,
@@ -425,9 +426,10 @@ export class ImportRunner implements OnModuleDestroy {
             WHERE c.workspace_id = $1 AND c.phone = ANY(ARRAY(SELECT phone FROM import_stage))`,
           [ws],
         );
-        const sql: SqlRunner = {
+        // The import's own connection, inside its batch transaction, as the one SQL handle type.
+        const sql: Sql = {
           query: async <T>(text: string, params?: unknown[]) =>
-            (await client.query(text, params)).rows as T[],
+            (await client.query(text, params)).rows as T,
         };
         await this.consent.recordImportOptIns(sql, ws, {
           importId: imp.id,

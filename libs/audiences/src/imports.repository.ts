@@ -1,7 +1,6 @@
+import { Database, type Sql, queryRows } from '@app/db';
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
 import { asWorkspaceId, isUuid, type WorkspaceId } from '@app/common';
-import { queryRows } from '@app/db';
 import type {
   ImportErrorRecord,
   ImportOptions,
@@ -50,7 +49,7 @@ const COLUMNS = `id, workspace_id, audience_id, status, options, byte_size, tota
 
 @Injectable()
 export class ImportsRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: Database) {}
 
   async createUploading(
     ws: WorkspaceId,
@@ -75,13 +74,8 @@ export class ImportsRepository {
   }
 
   /** The stored upload is complete: the import becomes visible and claimable. */
-  async markQueued(
-    em: EntityManager,
-    importId: string,
-    byteSize: number,
-    sha256: Buffer,
-  ): Promise<void> {
-    await em.query(
+  async markQueued(tx: Sql, importId: string, byteSize: number, sha256: Buffer): Promise<void> {
+    await tx.query(
       `UPDATE imports SET status = 'queued', byte_size = $2, sha256 = $3, heartbeat_at = now()
         WHERE id = $1 AND status = 'uploading'`,
       [importId, byteSize, sha256],
@@ -174,31 +168,31 @@ export class ImportsRepository {
   }
 
   async complete(importId: string, token: string): Promise<void> {
-    await this.db.transaction(async (em) => {
+    await this.db.tx(async (tx) => {
       const done = await queryRows<{ id: string }>(
-        em,
+        tx,
         `UPDATE imports SET status = 'completed', finished_at = now(), lease_token = NULL
           WHERE id = $1 AND lease_token = $2 AND status = 'running' RETURNING id`,
         [importId, token],
       );
       if (done.length) {
-        await em.query(`DELETE FROM import_chunks WHERE import_id = $1`, [importId]);
+        await tx.query(`DELETE FROM import_chunks WHERE import_id = $1`, [importId]);
       }
     });
   }
 
   /** Fails the import (whoever holds it when `token` is null) and drops the stored upload. */
   async fail(importId: string, token: string | null, reason: string): Promise<void> {
-    await this.db.transaction(async (em) => {
+    await this.db.tx(async (tx) => {
       const done = await queryRows<{ id: string }>(
-        em,
+        tx,
         `UPDATE imports SET status = 'failed', failure_reason = $3, finished_at = now(), lease_token = NULL
           WHERE id = $1 AND status IN ('queued', 'running') AND ($2::uuid IS NULL OR lease_token = $2)
           RETURNING id`,
         [importId, token, reason.slice(0, 2000)],
       );
       if (done.length) {
-        await em.query(`DELETE FROM import_chunks WHERE import_id = $1`, [importId]);
+        await tx.query(`DELETE FROM import_chunks WHERE import_id = $1`, [importId]);
       }
     });
   }

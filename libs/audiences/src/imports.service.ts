@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { Database } from '@app/db';
 import type { WorkspaceId } from '@app/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { IdempotencyStore, hashRequest } from '@app/idempotency';
@@ -44,7 +44,7 @@ export class ImportsService {
     private readonly imports: ImportsRepository,
     private readonly audiences: AudiencesRepository,
     private readonly idempotency: IdempotencyStore,
-    private readonly db: DataSource,
+    private readonly db: Database,
     @InjectQueue(AUDIENCE_IMPORT_QUEUE) private readonly queue: Queue<RunImportData>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -126,7 +126,7 @@ export class ImportsService {
       const sha = fileHash.digest();
       const accepted: ImportAccepted = { id, status: 'queued' };
       if (!idempotencyKey) {
-        await this.db.transaction((em) => this.imports.markQueued(em, id, size, sha));
+        await this.db.tx((tx) => this.imports.markQueued(tx, id, size, sha));
         await this.enqueue(id, 0);
         return accepted;
       }
@@ -135,8 +135,8 @@ export class ImportsService {
         `audience-import:${audienceId}`,
         idempotencyKey,
         hashRequest(JSON.stringify(options), sha),
-        async (em) => {
-          await this.imports.markQueued(em, id, size, sha);
+        async (tx) => {
+          await this.imports.markQueued(tx, id, size, sha);
           return { status: 202, body: accepted };
         },
       );

@@ -5,24 +5,18 @@ import { APP_CONFIG, type AppConfig } from '@app/config';
 import { AudiencesModule } from '@app/audiences';
 import { ConsentsModule } from '@app/consents';
 import { GovernorModule } from '@app/governor';
+import { IdempotencyModule } from '@app/idempotency';
 import { TemplatesModule } from '@app/templates';
-import { CampaignOperations } from './campaign-operations';
 import { CampaignPlanner } from './campaign-planner';
-import { CampaignSender } from './campaign-sender';
 import { CampaignStateService } from './campaign-state.service';
 import { CampaignsRepository } from './campaigns.repository';
 import { CampaignsService } from './campaigns.service';
 import { CAMPAIGNS_QUEUE } from './campaigns.queue';
-import { DeliveryConsumer } from './delivery.consumer';
-import { KnownStatuses } from './known-statuses';
-import { WorkerLease } from './worker-lease';
-import { OptOutRecorder } from './opt-out.recorder';
-import {
-  InboundConsumer,
-  TemplateEventsConsumer,
-  UserPreferencesConsumer,
-} from './webhook-consumers';
 
+/**
+ * Campaigns as the API needs them: create, plan, test-send, launch, pause, resume, cancel, read.
+ * The worker adds CampaignSendingModule (sending, reconciliation, lease, status apply).
+ */
 @Module({
   imports: [
     BullModule.registerQueueAsync({
@@ -44,31 +38,19 @@ import {
     AudiencesModule,
     ConsentsModule,
     GovernorModule,
+    IdempotencyModule,
     TemplatesModule,
   ],
-  providers: [
+  providers: [CampaignsRepository, CampaignsService, CampaignStateService, CampaignPlanner],
+  exports: [
     CampaignsRepository,
     CampaignsService,
     CampaignStateService,
-    CampaignSender,
-    CampaignOperations,
     CampaignPlanner,
-    KnownStatuses,
-    WorkerLease,
-    OptOutRecorder,
-    DeliveryConsumer,
-    InboundConsumer,
-    TemplateEventsConsumer,
-    UserPreferencesConsumer,
-  ],
-  exports: [
-    CampaignsService,
-    CampaignPlanner,
-    CampaignOperations,
-    DeliveryConsumer,
-    InboundConsumer,
-    TemplateEventsConsumer,
-    UserPreferencesConsumer,
+    AccountsModule,
+    ConsentsModule,
+    GovernorModule,
+    TemplatesModule,
   ],
 })
 export class CampaignsModule {}

@@ -1,24 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
 import { asWorkspaceId, decodeCursor, toPage, type Page, type WorkspaceId } from '@app/common';
-import { queryRows } from '@app/db';
-import {
-  statusesAllowing,
-  type CampaignAction,
-  type CampaignStatus,
-} from './domain/campaign-status';
-import {
-  addCounters,
-  COUNTER_NAMES,
-  counterDelta,
-  zeroCounters,
-  type Counters,
-  type MessageState,
-  type MessageStatus,
-} from './domain/message-status';
+import { Database, queryRows, type Sql } from '@app/db';
+import type { MessageStatus } from './delivery/domain/delivery-status';
+import { nextStatus, type CampaignAction, type CampaignStatus } from './domain/campaign-status';
+import { COUNTER_COLUMNS, zeroCounters, type Counters } from './domain/counters';
+import type { RateCardEntry } from './domain/plan';
+import type { MessageChange } from './domain/send-outcome';
 import type { CampaignCreate, CampaignMessageRecord, CampaignRecord } from './campaigns.types';
-
-type Db = Pick<EntityManager, 'query'>;
 
 /** IANA zones Node knows; a contact's zone outside this list falls back to the campaign's. */
 const KNOWN_TIMEZONES: string[] = Intl.supportedValuesOf('timeZone');
@@ -45,13 +33,13 @@ interface CampaignRow {
   failed_at: Date | null;
   created_at: Date;
   updated_at: Date;
-  counters: Record<keyof Counters, string> | null;
+  counters: Record<string, string> | null;
 }
 
 function toCampaign(r: CampaignRow): CampaignRecord {
   const counts = zeroCounters();
-  for (const k of COUNTER_NAMES) {
-    counts[k] = Number(r.counters?.[k] ?? 0);
+  for (const [k, col] of Object.entries(COUNTER_COLUMNS) as Array<[keyof Counters, string]>) {
+    counts[k] = Number(r.counters?.[col] ?? 0);
   }
   return {
     id: r.id,
@@ -94,6 +82,7 @@ interface MessageRow {
   error_title: string | null;
   error_details: string | null;
   attempts: number;
+  last_request_at: Date | null;
   sent_at: Date | null;
   delivered_at: Date | null;
   read_at: Date | null;
@@ -115,6 +104,7 @@ function toMessage(r: MessageRow): CampaignMessageRecord {
     errorTitle: r.error_title,
     errorDetails: r.error_details,
     attempts: r.attempts,
+    lastRequestAt: r.last_request_at,
     sentAt: r.sent_at,
     deliveredAt: r.delivered_at,
     readAt: r.read_at,
@@ -125,14 +115,18 @@ function toMessage(r: MessageRow): CampaignMessageRecord {
   };
 }
 
-export interface InDoubtMessage {
+/** A message whose send may have reached Meta without us knowing (see InDoubtReconciler). */
+export interface UnsettledMessage {
   id: string;
   campaignId: string;
+  status: MessageStatus;
   phone: string;
+  /** Meta's phone-number id the campaign sends from. */
   phoneNumberId: string;
+  attempts: number;
   claimedAt: Date;
-  /** The worker that claimed it; its lease tells whether it is still alive. */
   claimedBy: string | null;
+  lastRequestAt: Date | null;
 }
 
 /**
@@ -166,32 +160,20 @@ export interface ClaimedMessage {
   timezone: string | null;
 }
 
-/** Mutable row state used to compute exact counter deltas. */
-export interface LockedMessage extends MessageState {
+/** One message's outcome, as the sender writes it back (see domain/send-outcome.ts). */
+export interface MessageOutcome {
   id: string;
-  campaignId: string;
-  wamid: string | null;
+  change: Omit<MessageChange, 'nextAttemptAt'> & { nextAttemptAt?: Date | null };
+  /** When its request left (for `requested` changes). */
+  requestAt: Date | null;
 }
 
-export type MessageUpdate = {
-  id: string;
-  campaignId: string;
-  before: MessageState;
-  after: MessageState;
-  wamid?: string | null;
-  errorCode?: number | null;
-  errorTitle?: string | null;
-  errorDetails?: string | null;
-  nextAttemptAt?: Date | null;
-  pairRateFailures?: number;
-  skipReason?: string | null;
-  sentAt?: Date | null;
-  deliveredAt?: Date | null;
-  readAt?: Date | null;
-  failedAt?: Date | null;
-  clickedAt?: Date | null;
-  pricingCategory?: string | null;
-};
+export interface SendWindowFilter {
+  start: string;
+  end: string;
+  timezone: string;
+  perContactTimezone: boolean;
+}
 
 /** Snapshots at least this large refresh the planner's statistics (see refreshStatsAfterSnapshot). */
 export const ANALYZE_AFTER_SNAPSHOT_ROWS = 10_000;
@@ -199,17 +181,26 @@ export const ANALYZE_AFTER_SNAPSHOT_ROWS = 10_000;
 export interface SnapshotChunk {
   inserted: number;
   lastContactId: string | null;
-  delta: Partial<Counters>;
 }
 
+/** Stamp columns of the statuses a campaign moves into. */
+const STAMPS: Partial<Record<CampaignStatus, string>> = {
+  running: 'started_at = coalesce(started_at, $3)',
+  paused: 'paused_at = $3',
+  completed: 'completed_at = $3',
+  cancelled: 'cancelled_at = $3',
+  failed: 'failed_at = $3',
+};
+
+/** All SQL of campaigns and their messages. Times that rules depend on come in as parameters. */
 @Injectable()
 export class CampaignsRepository {
-  constructor(readonly db: DataSource) {}
+  constructor(readonly db: Database) {}
 
   async insert(ws: WorkspaceId, c: CampaignCreate): Promise<CampaignRecord> {
-    return this.db.transaction(async (em) => {
+    return this.db.tx(async (tx) => {
       const rows = await queryRows<{ id: string }>(
-        em,
+        tx,
         `INSERT INTO campaigns (workspace_id, name, template_id, audience_id, phone_number_id, parameters,
             scheduled_at, throughput_mps, send_window, late_policy)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
@@ -227,14 +218,14 @@ export class CampaignsRepository {
         ],
       );
       const id = (rows[0] as { id: string }).id;
-      await em.query(`INSERT INTO campaign_counters (campaign_id) VALUES ($1)`, [id]);
-      return (await this.find(ws, id, em)) as CampaignRecord;
+      await tx.query(`INSERT INTO campaign_counters (campaign_id) VALUES ($1)`, [id]);
+      return (await this.find(ws, id, tx)) as CampaignRecord;
     });
   }
 
-  async find(ws: WorkspaceId, id: string, db: Db = this.db): Promise<CampaignRecord | null> {
+  async find(ws: WorkspaceId, id: string, tx: Sql = this.db): Promise<CampaignRecord | null> {
     const rows = await queryRows<CampaignRow>(
-      db,
+      tx,
       `${SELECT_CAMPAIGN} WHERE c.workspace_id = $1 AND c.id = $2`,
       [ws, id],
     );
@@ -242,8 +233,8 @@ export class CampaignsRepository {
   }
 
   /** For the worker, which acts on a campaign id from a job without a workspace in hand. */
-  async findById(id: string, db: Db = this.db): Promise<CampaignRecord | null> {
-    const rows = await queryRows<CampaignRow>(db, `${SELECT_CAMPAIGN} WHERE c.id = $1`, [id]);
+  async findById(id: string, tx: Sql = this.db): Promise<CampaignRecord | null> {
+    const rows = await queryRows<CampaignRow>(tx, `${SELECT_CAMPAIGN} WHERE c.id = $1`, [id]);
     return rows[0] ? toCampaign(rows[0]) : null;
   }
 
@@ -275,47 +266,51 @@ export class CampaignsRepository {
   }
 
   /**
-   * Moves a campaign with `action` atomically: only from a status that allows it, so two workers or
-   * two requests racing cannot both win. Returns the updated campaign, or null if it was not allowed.
+   * Moves a campaign with `action`, the target derived by the state machine from its current
+   * status (row-locked, so two workers or two requests racing cannot both win). Returns the
+   * campaign after the move, or null when the action is not allowed from where it is.
    */
   async transition(
     id: string,
     action: CampaignAction,
-    to: CampaignStatus,
     reason: string | null,
-    extra: { scheduledAt?: Date | null; onlyFrom?: CampaignStatus[] } = {},
-    db: Db = this.db,
+    now: Date,
+    tx?: Sql,
   ): Promise<CampaignRecord | null> {
-    const from = extra.onlyFrom ?? statusesAllowing(action);
-    const stamp: Partial<Record<CampaignStatus, string>> = {
-      running: 'started_at = coalesce(started_at, now())',
-      paused: 'paused_at = now()',
-      completed: 'completed_at = now()',
-      cancelled: 'cancelled_at = now()',
-      failed: 'failed_at = now()',
+    const run = async (t: Sql): Promise<CampaignRecord | null> => {
+      const rows = await queryRows<{ status: CampaignStatus; scheduled_at: Date | null }>(
+        t,
+        `SELECT status, scheduled_at FROM campaigns WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
+      const row = rows[0];
+      const to = row
+        ? nextStatus(row.status, action, { scheduledAt: row.scheduled_at, now })
+        : null;
+      if (!to) {
+        return null;
+      }
+      await t.query(
+        `UPDATE campaigns SET status = $2, status_reason = $4, updated_at = $3
+                ${STAMPS[to] ? `, ${STAMPS[to]}` : ''}
+          WHERE id = $1`,
+        [id, to, now, reason],
+      );
+      return this.findById(id, t);
     };
-    const rows = await queryRows<{ id: string }>(
-      db,
-      `UPDATE campaigns SET status = $2, status_reason = $3, updated_at = now()
-              ${stamp[to] ? `, ${stamp[to]}` : ''}
-              ${extra.scheduledAt !== undefined ? ', scheduled_at = $5' : ''}
-        WHERE id = $1 AND status = ANY($4::text[]) RETURNING id`,
-      extra.scheduledAt !== undefined
-        ? [id, to, reason, from, extra.scheduledAt]
-        : [id, to, reason, from],
-    );
-    return rows[0] ? this.findById(id, db) : null;
+    return tx ? run(tx) : this.db.tx(run);
   }
 
-  /** Scheduled campaigns whose time has come, oldest first (the caller claims each atomically). */
+  /** Scheduled campaigns whose time has come, oldest first (the caller moves each atomically). */
   async dueScheduled(
+    now: Date,
     limit = 100,
   ): Promise<Array<{ id: string; scheduledAt: Date; latePolicy: 'send' | 'fail' }>> {
     const rows = await queryRows<{ id: string; scheduled_at: Date; late_policy: 'send' | 'fail' }>(
       this.db,
       `SELECT id, scheduled_at, late_policy FROM campaigns
-        WHERE status = 'scheduled' AND scheduled_at <= now() ORDER BY scheduled_at LIMIT $1`,
-      [limit],
+        WHERE status = 'scheduled' AND scheduled_at <= $1 ORDER BY scheduled_at LIMIT $2`,
+      [now, limit],
     );
     return rows.map((r) => ({ id: r.id, scheduledAt: r.scheduled_at, latePolicy: r.late_policy }));
   }
@@ -328,17 +323,31 @@ export class CampaignsRepository {
     return rows.map((r) => r.id);
   }
 
-  async markTargeted(id: string): Promise<void> {
+  async markTargeted(id: string, now: Date): Promise<void> {
     await this.db.query(
-      `UPDATE campaigns SET targeted_at = coalesce(targeted_at, now()) WHERE id = $1`,
-      [id],
+      `UPDATE campaigns SET targeted_at = coalesce(targeted_at, $2) WHERE id = $1`,
+      [id, now],
     );
   }
 
   /**
+   * Locks the counters rows of these campaigns, in id order. Every transaction that writes
+   * campaign messages in more than one statement takes them first: the trigger that keeps them
+   * would otherwise take them after the message rows, in an order two transactions could invert.
+   */
+  async lockCounters(tx: Sql, campaignIds: readonly string[]): Promise<void> {
+    const ids = [...new Set(campaignIds)].sort();
+    if (ids.length > 0) {
+      await tx.query(
+        `SELECT 1 FROM campaign_counters WHERE campaign_id = ANY($1::uuid[]) ORDER BY campaign_id FOR UPDATE`,
+        [ids],
+      );
+    }
+  }
+
+  /**
    * Snapshots the next chunk of audience members into campaign messages: pending if eligible, else
-   * skipped with a reason. Idempotent (the unique key drops rows already there) and counted in the
-   * same transaction, so a retried chunk counts nothing twice.
+   * skipped with a reason. Idempotent (the unique key drops rows already there); counted by trigger.
    */
   async snapshotChunk(
     campaignId: string,
@@ -347,61 +356,30 @@ export class CampaignsRepository {
     afterContactId: string | null,
     limit: number,
   ): Promise<SnapshotChunk> {
-    return this.db.transaction(async (em) => {
-      // One statement: the chunk is read once (its last id is the next cursor, also when a
-      // resumed snapshot inserts nothing), contacts are fetched by primary key (a join let the
-      // planner hash a scan of every contact per chunk), each contact is judged once, and only
-      // per-status counts come back.
-      const rows = await queryRows<{
-        status: MessageStatus | null;
-        n: number;
-        last: string | null;
-      }>(
-        em,
-        `WITH chunk AS MATERIALIZED (
-           SELECT m.contact_id FROM audience_members m
-            WHERE m.audience_id = $2 AND ($3::uuid IS NULL OR m.contact_id > $3)
-            ORDER BY m.contact_id LIMIT $4
-         ), judged AS MATERIALIZED (
-           SELECT c.id, c.phone,
-                  ${skipReasonSql('$5')} AS reason
-             FROM contacts c WHERE c.id = ANY(ARRAY(SELECT contact_id FROM chunk))
-         ), ins AS (
-           INSERT INTO campaign_messages (campaign_id, contact_id, phone, status, skip_reason)
-           SELECT $1, id, phone, CASE WHEN reason IS NULL THEN 'pending' ELSE 'skipped' END, reason
-             FROM judged ORDER BY id
-           ON CONFLICT (campaign_id, contact_id) DO NOTHING
-           RETURNING status
-         )
-         SELECT s.status, s.n, (SELECT contact_id FROM chunk ORDER BY contact_id DESC LIMIT 1) AS last
-           FROM (SELECT NULL::text AS status, 0 AS n
-                 UNION ALL SELECT status, count(*)::int FROM ins GROUP BY status) s`,
-        [campaignId, audienceId, afterContactId, limit, JSON.stringify(boundPaths)],
-      );
-      const delta: Partial<Counters> = {};
-      let inserted = 0;
-      for (const r of rows) {
-        if (r.status === null) {
-          continue;
-        }
-        inserted += r.n;
-        const one = counterDelta(null, {
-          status: r.status,
-          accepted: false,
-          clicked: false,
-          billable: false,
-        });
-        for (const k of COUNTER_NAMES) {
-          const v = one[k];
-          if (v) {
-            one[k] = v * r.n;
-          }
-        }
-        addCounters(delta, one);
-      }
-      await this.bumpCounters(em, new Map([[campaignId, delta]]));
-      return { inserted, lastContactId: rows[0]?.last ?? null, delta };
-    });
+    // One statement: the chunk is read once (its last id is the next cursor, also when a resumed
+    // snapshot inserts nothing), contacts are fetched by primary key (a join let the planner hash
+    // a scan of every contact per chunk), and each contact is judged once.
+    const rows = await queryRows<{ inserted: number; last: string | null }>(
+      this.db,
+      `WITH chunk AS MATERIALIZED (
+         SELECT m.contact_id FROM audience_members m
+          WHERE m.audience_id = $2 AND ($3::uuid IS NULL OR m.contact_id > $3)
+          ORDER BY m.contact_id LIMIT $4
+       ), judged AS MATERIALIZED (
+         SELECT c.id, c.phone, ${skipReasonSql('$5')} AS reason
+           FROM contacts c WHERE c.id = ANY(ARRAY(SELECT contact_id FROM chunk))
+       ), ins AS (
+         INSERT INTO campaign_messages (campaign_id, contact_id, phone, status, skip_reason)
+         SELECT $1, id, phone, CASE WHEN reason IS NULL THEN 'pending' ELSE 'skipped' END, reason
+           FROM judged ORDER BY id
+         ON CONFLICT (campaign_id, contact_id) DO NOTHING
+         RETURNING 1
+       )
+       SELECT (SELECT count(*)::int FROM ins) AS inserted,
+              (SELECT contact_id FROM chunk ORDER BY contact_id DESC LIMIT 1) AS last`,
+      [campaignId, audienceId, afterContactId, limit, JSON.stringify(boundPaths)],
+    );
+    return { inserted: rows[0]?.inserted ?? 0, lastContactId: rows[0]?.last ?? null };
   }
 
   /**
@@ -419,45 +397,21 @@ export class CampaignsRepository {
     return true;
   }
 
-  /** Adds counter deltas, one statement for the whole batch. */
-  async bumpCounters(em: Db, deltas: ReadonlyMap<string, Partial<Counters>>): Promise<void> {
-    const ids: string[] = [];
-    const cols: Record<keyof Counters, number[]> = Object.fromEntries(
-      COUNTER_NAMES.map((k) => [k, []]),
-    ) as never;
-    for (const [id, d] of deltas) {
-      if (COUNTER_NAMES.every((k) => !d[k])) {
-        continue;
-      }
-      ids.push(id);
-      for (const k of COUNTER_NAMES) {
-        cols[k].push(d[k] ?? 0);
-      }
-    }
-    if (ids.length === 0) {
-      return;
-    }
-    await em.query(
-      `UPDATE campaign_counters k SET ${COUNTER_NAMES.map((n) => `${n} = k.${n} + d.${n}`).join(', ')}, updated_at = now()
-         FROM unnest($1::uuid[], ${COUNTER_NAMES.map((_, i) => `$${i + 2}::bigint[]`).join(', ')})
-              AS d(campaign_id, ${COUNTER_NAMES.join(', ')})
-        WHERE k.campaign_id = d.campaign_id`,
-      [ids, ...COUNTER_NAMES.map((k) => cols[k])],
-    );
-  }
-
   /**
    * Claims up to `limit` due pending messages for sending (SKIP LOCKED: many lanes and workers),
-   * re-checking consent right now: a contact who opted out since the snapshot is skipped instead.
-   * A send window restricts the claim to contacts whose local time is inside it.
+   * re-checking consent now: a contact who opted out since the snapshot is skipped instead. A send
+   * window restricts the claim to contacts whose local time is inside it. Claiming is not a
+   * request: `attempts` grows only when one leaves.
    */
   async claim(
     campaignId: string,
     workerId: string,
     limit: number,
-    window: { start: string; end: string; timezone: string; perContactTimezone: boolean } | null,
-  ): Promise<{ claimed: ClaimedMessage[]; optedOut: number }> {
-    return this.db.transaction(async (em) => {
+    window: SendWindowFilter | null,
+    now: Date,
+  ): Promise<ClaimedMessage[]> {
+    return this.db.tx(async (tx) => {
+      await this.lockCounters(tx, [campaignId]);
       const rows = await queryRows<{
         id: string;
         contact_id: string;
@@ -469,16 +423,16 @@ export class CampaignsRepository {
         timezone: string | null;
         consent_status: string;
       }>(
-        em,
+        tx,
         `WITH picked AS (
            SELECT cm.id FROM campaign_messages cm
              JOIN contacts c ON c.id = cm.contact_id
              CROSS JOIN LATERAL (
-               SELECT (now() AT TIME ZONE (CASE WHEN $6 AND c.timezone = ANY($7::text[])
-                                                THEN c.timezone ELSE coalesce($3, 'UTC') END))::time AS t
+               SELECT ($9::timestamptz AT TIME ZONE (CASE WHEN $6 AND c.timezone = ANY($7::text[])
+                                                     THEN c.timezone ELSE coalesce($3, 'UTC') END))::time AS t
              ) local
             WHERE cm.campaign_id = $1 AND cm.status = 'pending'
-              AND (cm.next_attempt_at IS NULL OR cm.next_attempt_at <= now())
+              AND (cm.next_attempt_at IS NULL OR cm.next_attempt_at <= $9)
               AND ($3::text IS NULL OR CASE WHEN $4::time < $5::time
                                             THEN local.t >= $4::time AND local.t < $5::time
                                             ELSE local.t >= $4::time OR local.t < $5::time END)
@@ -489,8 +443,9 @@ export class CampaignsRepository {
            status = CASE WHEN c.consent_status = 'opted_in' THEN 'sending' ELSE 'skipped' END,
            skip_reason = CASE WHEN c.consent_status = 'opted_in' THEN NULL
                               WHEN c.consent_status = 'opted_out' THEN 'opted_out' ELSE 'no_opt_in' END,
-           attempts = cm.attempts + CASE WHEN c.consent_status = 'opted_in' THEN 1 ELSE 0 END,
-           claimed_at = now(), claimed_by = $8, updated_at = now()
+           claimed_at = CASE WHEN c.consent_status = 'opted_in' THEN $9::timestamptz END,
+           claimed_by = CASE WHEN c.consent_status = 'opted_in' THEN $8 END,
+           updated_at = now()
            FROM picked, contacts c
           WHERE cm.id = picked.id AND c.id = cm.contact_id
          RETURNING cm.id, cm.contact_id, cm.phone, cm.attempts, cm.pair_rate_failures,
@@ -504,18 +459,12 @@ export class CampaignsRepository {
           window?.perContactTimezone ?? false,
           window?.perContactTimezone ? KNOWN_TIMEZONES : [],
           workerId,
+          now,
         ],
       );
-      const claimed = rows.filter((r) => r.consent_status === 'opted_in');
-      const optedOut = rows.length - claimed.length;
-      await this.bumpCounters(
-        em,
-        new Map([
-          [campaignId, { queued: -rows.length, sending: claimed.length, skipped: optedOut }],
-        ]),
-      );
-      return {
-        claimed: claimed.map((r) => ({
+      return rows
+        .filter((r) => r.consent_status === 'opted_in')
+        .map((r) => ({
           id: String(r.id),
           contactId: r.contact_id,
           phone: r.phone,
@@ -524,118 +473,98 @@ export class CampaignsRepository {
           attributes: r.attributes,
           locale: r.locale,
           timezone: r.timezone,
-        })),
-        optedOut,
-      };
+        }));
     });
   }
 
-  /** Locks messages by id (in id order, to avoid deadlocks) and returns their counter state. */
-  async lockByIds(em: Db, ids: string[]): Promise<LockedMessage[]> {
-    if (ids.length === 0) {
-      return [];
-    }
-    const rows = await queryRows<LockRow>(
-      em,
-      `SELECT ${LOCK_COLUMNS} FROM campaign_messages WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`,
-      [ids],
-    );
-    return rows.map(toLocked);
-  }
-
-  async lockByWamids(em: Db, wamids: string[]): Promise<LockedMessage[]> {
-    if (wamids.length === 0) {
-      return [];
-    }
-    const rows = await queryRows<LockRow>(
-      em,
-      `SELECT ${LOCK_COLUMNS} FROM campaign_messages WHERE wamid = ANY($1::text[]) ORDER BY id FOR UPDATE`,
-      [wamids],
-    );
-    return rows.map(toLocked);
-  }
-
-  /** Writes many message changes in one statement and the exact counter deltas they imply. */
-  async applyUpdates(em: Db, updates: MessageUpdate[]): Promise<void> {
-    if (updates.length === 0) {
+  /**
+   * Writes a lane's outcomes in one statement and releases this worker's claims. A row moves only
+   * while this worker's claim on it stands and no status webhook has settled it first — or when
+   * Meta accepted it and the row was meanwhile handed back for a resend (then `sent` with its
+   * wamid stops the resend). `attempts` grows for every request that left, whoever owns the row.
+   * The caller then projects the ledger onto the wamids it wrote (a status may already be there).
+   */
+  async writeOutcomes(
+    tx: Sql,
+    workerId: string,
+    outcomes: readonly MessageOutcome[],
+  ): Promise<void> {
+    if (outcomes.length === 0) {
       return;
     }
-    const deltas = new Map<string, Partial<Counters>>();
-    for (const u of updates) {
-      addCounters(
-        deltas.get(u.campaignId) ?? deltas.set(u.campaignId, {}).get(u.campaignId)!,
-        counterDelta(u.before, u.after),
-      );
-    }
-    const has = (u: MessageUpdate, k: keyof MessageUpdate): boolean => u[k] !== undefined;
-    const col = <T>(k: keyof MessageUpdate, f: (u: MessageUpdate) => T): T[] => updates.map(f);
-    await em.query(
+    const col = <T>(f: (o: MessageOutcome) => T): T[] => outcomes.map(f);
+    const has = (o: MessageOutcome, k: keyof MessageOutcome['change']): boolean =>
+      o.change[k] !== undefined;
+    // Applies: this worker's claim stands and no wamid it does not know of has come in (a status
+    // webhook already decided the row), or Meta accepted a row meanwhile handed back for a resend.
+    // Written into each SET so it reads the row as locked, not a snapshot of it.
+    const own = `cm.claimed_by = $1`;
+    const applies = `((${own} AND (cm.wamid IS NULL OR cm.wamid = u.wamid))
+      OR (u.wamid IS NOT NULL AND cm.wamid IS NULL AND cm.status IN ('pending', 'in_doubt')))`;
+    await tx.query(
       `UPDATE campaign_messages cm SET
-         status = u.status,
-         billable = coalesce(u.billable, cm.billable),
-         wamid = CASE WHEN u.set_wamid THEN u.wamid ELSE cm.wamid END,
-         error_code = CASE WHEN u.set_error THEN u.error_code ELSE cm.error_code END,
-         error_title = CASE WHEN u.set_error THEN u.error_title ELSE cm.error_title END,
-         error_details = CASE WHEN u.set_error THEN u.error_details ELSE cm.error_details END,
-         next_attempt_at = CASE WHEN u.set_next THEN u.next_attempt_at ELSE cm.next_attempt_at END,
-         pair_rate_failures = coalesce(u.pair_rate_failures, cm.pair_rate_failures),
-         skip_reason = CASE WHEN u.status = 'skipped' THEN coalesce(u.skip_reason, cm.skip_reason) ELSE NULL END,
-         sent_at = coalesce(cm.sent_at, u.sent_at),
-         delivered_at = coalesce(cm.delivered_at, u.delivered_at),
-         read_at = coalesce(cm.read_at, u.read_at),
-         failed_at = coalesce(cm.failed_at, u.failed_at),
-         clicked_at = coalesce(cm.clicked_at, u.clicked_at),
-         pricing_category = coalesce(u.pricing_category, cm.pricing_category),
-         claimed_at = CASE WHEN u.status = 'sending' THEN cm.claimed_at ELSE NULL END,
+         attempts = cm.attempts + CASE WHEN u.requested THEN 1 ELSE 0 END,
+         last_request_at = CASE WHEN u.requested THEN u.request_at ELSE cm.last_request_at END,
+         status = CASE WHEN ${applies} THEN u.status ELSE cm.status END,
+         wamid = CASE WHEN ${applies} THEN coalesce(cm.wamid, u.wamid) ELSE cm.wamid END,
+         sent_at = CASE WHEN ${applies} THEN coalesce(cm.sent_at, u.sent_at) ELSE cm.sent_at END,
+         failed_at = CASE WHEN ${applies} AND u.status = 'failed' THEN u.failed_at ELSE cm.failed_at END,
+         error_code = CASE WHEN ${applies} AND u.set_error THEN u.error_code ELSE cm.error_code END,
+         error_title = CASE WHEN ${applies} AND u.set_error THEN u.error_title ELSE cm.error_title END,
+         error_details = CASE WHEN ${applies} AND u.set_error THEN u.error_details ELSE cm.error_details END,
+         next_attempt_at = CASE WHEN ${applies} AND u.set_next THEN u.next_attempt_at ELSE cm.next_attempt_at END,
+         pair_rate_failures = CASE WHEN ${applies} THEN coalesce(u.pair_rate_failures, cm.pair_rate_failures)
+                                   ELSE cm.pair_rate_failures END,
+         skip_reason = CASE WHEN NOT ${applies} THEN cm.skip_reason
+                            WHEN u.status = 'skipped' THEN u.skip_reason END,
+         claimed_by = CASE WHEN ${own} THEN NULL ELSE cm.claimed_by END,
+         claimed_at = CASE WHEN ${own} AND NOT (${applies} AND u.status = 'in_doubt') THEN NULL
+                           ELSE cm.claimed_at END,
          updated_at = now()
-        FROM unnest($1::bigint[], $2::text[], $3::boolean[], $4::boolean[], $5::text[], $6::boolean[], $7::int[],
-                    $8::text[], $9::text[], $10::boolean[], $11::timestamptz[], $12::int[], $13::text[],
-                    $14::timestamptz[], $15::timestamptz[], $16::timestamptz[], $17::timestamptz[],
-                    $18::timestamptz[], $19::text[])
-             AS u(id, status, billable, set_wamid, wamid, set_error, error_code, error_title, error_details,
-                  set_next, next_attempt_at, pair_rate_failures, skip_reason, sent_at, delivered_at, read_at,
-                  failed_at, clicked_at, pricing_category)
+        FROM unnest($2::bigint[], $3::text[], $4::boolean[], $5::timestamptz[], $6::text[],
+                    $7::timestamptz[], $8::timestamptz[], $9::boolean[], $10::int[], $11::text[],
+                    $12::text[], $13::boolean[], $14::timestamptz[], $15::int[], $16::text[])
+             AS u(id, status, requested, request_at, wamid, sent_at, failed_at, set_error, error_code,
+                  error_title, error_details, set_next, next_attempt_at, pair_rate_failures, skip_reason)
        WHERE cm.id = u.id`,
       [
-        col('id', (u) => u.id),
-        col('after', (u) => u.after.status),
-        col('after', (u) => (u.after.billable ? true : null)),
-        col('wamid', (u) => has(u, 'wamid')),
-        col('wamid', (u) => u.wamid ?? null),
-        col('errorCode', (u) => has(u, 'errorCode')),
-        col('errorCode', (u) => u.errorCode ?? null),
-        col('errorTitle', (u) => u.errorTitle ?? null),
-        col('errorDetails', (u) => u.errorDetails ?? null),
-        col('nextAttemptAt', (u) => has(u, 'nextAttemptAt')),
-        col('nextAttemptAt', (u) => u.nextAttemptAt ?? null),
-        col('pairRateFailures', (u) => u.pairRateFailures ?? null),
-        col('skipReason', (u) => u.skipReason ?? null),
-        col('sentAt', (u) => u.sentAt ?? null),
-        col('deliveredAt', (u) => u.deliveredAt ?? null),
-        col('readAt', (u) => u.readAt ?? null),
-        col('failedAt', (u) => u.failedAt ?? null),
-        col('clickedAt', (u) => u.clickedAt ?? null),
-        col('pricingCategory', (u) => u.pricingCategory ?? null),
+        workerId,
+        col((o) => o.id),
+        col((o) => o.change.status),
+        col((o) => o.change.requested),
+        col((o) => o.requestAt),
+        col((o) => o.change.wamid ?? null),
+        col((o) => o.change.sentAt ?? null),
+        col((o) => o.change.failedAt ?? null),
+        col((o) => has(o, 'error')),
+        col((o) => o.change.error?.code ?? null),
+        col((o) => o.change.error?.title.slice(0, 500) ?? null),
+        col((o) => o.change.error?.details?.slice(0, 2000) ?? null),
+        col((o) => has(o, 'nextAttemptAt')),
+        col((o) => o.change.nextAttemptAt ?? null),
+        col((o) => o.change.pairRateFailures ?? null),
+        col((o) => o.change.skipReason ?? null),
       ],
     );
-    await this.bumpCounters(em, deltas);
   }
 
-  /** Completes a running campaign once no message is pending or in flight. */
-  async completeIfDone(id: string): Promise<boolean> {
+  /** Completes a running campaign once nothing is pending, in flight or in doubt, and no claim is held. */
+  async completeIfDone(id: string, now: Date): Promise<boolean> {
     const rows = await queryRows<{ id: string }>(
       this.db,
-      `UPDATE campaigns SET status = 'completed', completed_at = now(), updated_at = now()
+      `UPDATE campaigns SET status = 'completed', completed_at = $2, updated_at = $2
         WHERE id = $1 AND status = 'running' AND targeted_at IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM campaign_messages WHERE campaign_id = $1 AND status IN ('pending', 'sending'))
+          AND NOT EXISTS (SELECT 1 FROM campaign_messages
+                           WHERE campaign_id = $1
+                             AND (status IN ('pending', 'sending', 'in_doubt') OR claimed_by IS NOT NULL))
         RETURNING id`,
-      [id],
+      [id, now],
     );
     return rows.length > 0;
   }
 
   /** When the next pending message of a campaign becomes due (null: none pending). */
-  async nextDueAt(id: string): Promise<Date | null | 'now'> {
+  async nextDueAt(id: string, now: Date): Promise<Date | null | 'now'> {
     const rows = await queryRows<{
       any_pending: boolean;
       due_now: boolean | null;
@@ -643,10 +572,10 @@ export class CampaignsRepository {
     }>(
       this.db,
       `SELECT count(*) > 0 AS any_pending,
-              bool_or(next_attempt_at IS NULL OR next_attempt_at <= now()) AS due_now,
+              bool_or(next_attempt_at IS NULL OR next_attempt_at <= $2) AS due_now,
               min(next_attempt_at) AS next
          FROM campaign_messages WHERE campaign_id = $1 AND status = 'pending'`,
-      [id],
+      [id, now],
     );
     const r = rows[0];
     if (!r?.any_pending) {
@@ -655,43 +584,84 @@ export class CampaignsRepository {
     return r.due_now || !r.next ? 'now' : r.next;
   }
 
-  /** Messages stuck in `sending` since before `olderThan`: their outcome is in doubt. */
-  async inDoubt(olderThan: Date, limit = 500): Promise<InDoubtMessage[]> {
+  /**
+   * Messages that may have reached Meta without us knowing — in doubt, or claimed (of which the
+   * caller keeps only those of dead workers) — since before `olderThan`.
+   */
+  async unsettled(olderThan: Date, limit = 500): Promise<UnsettledMessage[]> {
     const rows = await queryRows<{
       id: string;
       campaign_id: string;
+      status: MessageStatus;
       phone: string;
       phone_number_id: string;
+      attempts: number;
       claimed_at: Date;
       claimed_by: string | null;
+      last_request_at: Date | null;
     }>(
       this.db,
-      `SELECT cm.id, cm.campaign_id, cm.phone, p.phone_number_id, cm.claimed_at, cm.claimed_by
-         FROM campaign_messages cm JOIN campaigns c ON c.id = cm.campaign_id JOIN phone_numbers p ON p.id = c.phone_number_id
-        WHERE cm.status = 'sending' AND cm.claimed_at < $1 ORDER BY cm.id LIMIT $2`,
+      `SELECT cm.id, cm.campaign_id, cm.status, cm.phone, p.phone_number_id, cm.attempts, cm.claimed_at,
+              cm.claimed_by, cm.last_request_at
+         FROM campaign_messages cm JOIN campaigns c ON c.id = cm.campaign_id
+         JOIN phone_numbers p ON p.id = c.phone_number_id
+        WHERE (cm.status IN ('sending', 'in_doubt') OR cm.claimed_by IS NOT NULL) AND cm.claimed_at < $1
+        ORDER BY cm.claimed_at LIMIT $2`,
       [olderThan, limit],
     );
     return rows.map((r) => ({
       id: String(r.id),
       campaignId: r.campaign_id,
+      status: r.status,
       phone: r.phone,
       phoneNumberId: r.phone_number_id,
+      attempts: r.attempts,
       claimedAt: r.claimed_at,
       claimedBy: r.claimed_by,
+      lastRequestAt: r.last_request_at,
     }));
   }
 
-  /** Contacts among these who no longer have a current opt-in (checked right before sending). */
-  async notOptedIn(contactIds: string[]): Promise<Set<string>> {
-    if (contactIds.length === 0) {
-      return new Set();
+  /**
+   * Unsettled messages without proof after the resend deadline go back to the queue — or, after
+   * `maxAttempts` requests without an answer, fail on our side (Meta's status, if one ever comes,
+   * still wins: see the delivery ledger). Only rows still unsettled and without a wamid move.
+   */
+  /** Claims of dead workers on messages a status webhook already settled: released. */
+  async releaseClaims(tx: Sql, ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) {
+      await tx.query(
+        `UPDATE campaign_messages SET claimed_by = NULL, claimed_at = NULL, updated_at = now()
+          WHERE id = ANY($1::bigint[]) AND status NOT IN ('sending', 'in_doubt')`,
+        [ids],
+      );
     }
-    const rows = await queryRows<{ id: string }>(
-      this.db,
-      `SELECT id FROM contacts WHERE id = ANY($1::uuid[]) AND consent_status <> 'opted_in'`,
-      [contactIds],
+  }
+
+  async requeueUnproven(
+    tx: Sql,
+    ids: readonly string[],
+    maxAttempts: number,
+    now: Date,
+  ): Promise<{ requeued: number; failed: number }> {
+    if (ids.length === 0) {
+      return { requeued: 0, failed: 0 };
+    }
+    const rows = await queryRows<{ status: string }>(
+      tx,
+      `UPDATE campaign_messages SET
+         status = CASE WHEN attempts >= $2 THEN 'failed' ELSE 'pending' END,
+         failed_at = CASE WHEN attempts >= $2 THEN $3::timestamptz END,
+         error_code = CASE WHEN attempts >= $2 THEN -1 ELSE error_code END,
+         error_title = CASE WHEN attempts >= $2 THEN 'No answer from Meta and no status webhook for any request'
+                            ELSE error_title END,
+         claimed_at = NULL, claimed_by = NULL, next_attempt_at = NULL, updated_at = now()
+        WHERE id = ANY($1::bigint[]) AND status IN ('sending', 'in_doubt') AND wamid IS NULL
+        RETURNING status`,
+      [ids, maxAttempts, now],
     );
-    return new Set(rows.map((r) => r.id));
+    const failed = rows.filter((r) => r.status === 'failed').length;
+    return { requeued: rows.length - failed, failed };
   }
 
   async messages(
@@ -713,73 +683,94 @@ export class CampaignsRepository {
     return { data, nextCursor: rows.length > limit ? (data[data.length - 1]?.id ?? null) : null };
   }
 
-  /** In-doubt messages without proof of acceptance go back to the queue (still `sending` only). */
-  async requeueInDoubt(em: Db, ids: string[]): Promise<number> {
-    if (ids.length === 0) {
-      return 0;
-    }
-    const rows = await queryRows<{ campaign_id: string }>(
-      em,
-      `UPDATE campaign_messages SET status = 'pending', claimed_at = NULL, next_attempt_at = NULL, updated_at = now()
-        WHERE id = ANY($1::bigint[]) AND status = 'sending' AND wamid IS NULL RETURNING campaign_id`,
-      [ids],
+  /** Messages never sent of a cancelled campaign become cancelled. */
+  async cancelPending(id: string): Promise<number> {
+    const rows = await queryRows<{ id: string }>(
+      this.db,
+      `UPDATE campaign_messages SET status = 'cancelled', next_attempt_at = NULL, updated_at = now()
+        WHERE campaign_id = $1 AND status = 'pending' RETURNING id`,
+      [id],
     );
-    const deltas = new Map<string, Partial<Counters>>();
-    for (const r of rows) {
-      addCounters(deltas.get(r.campaign_id) ?? deltas.set(r.campaign_id, {}).get(r.campaign_id)!, {
-        sending: -1,
-        queued: 1,
-      });
-    }
-    await this.bumpCounters(em, deltas);
     return rows.length;
   }
 
-  /** Messages never sent of a cancelled campaign become cancelled (counted out of `queued`). */
-  async cancelPending(id: string): Promise<number> {
-    return this.db.transaction(async (em) => {
-      const rows = await queryRows<{ id: string }>(
-        em,
-        `UPDATE campaign_messages SET status = 'cancelled', next_attempt_at = NULL, updated_at = now()
-          WHERE campaign_id = $1 AND status = 'pending' RETURNING id`,
-        [id],
-      );
-      await this.bumpCounters(em, new Map([[id, { queued: -rows.length }]]));
-      return rows.length;
-    });
+  /**
+   * The plan's one pass over the audience: the snapshot's eligibility rule (skipReasonSql),
+   * grouped by reason and, for the eligible, by the longest matching rate-card calling code.
+   */
+  async planAudience(
+    audienceId: string,
+    boundPaths: string[][],
+  ): Promise<Array<{ reason: string | null; callingCode: string | null; n: number }>> {
+    const rows = await queryRows<{ reason: string | null; calling_code: string | null; n: string }>(
+      this.db,
+      `WITH judged AS (
+         SELECT c.phone, ${skipReasonSql('$2')} AS reason
+           FROM audience_members m JOIN contacts c ON c.id = m.contact_id
+          WHERE m.audience_id = $1
+       )
+       SELECT j.reason, rc.calling_code, count(*) AS n
+         FROM judged j
+         LEFT JOIN LATERAL (SELECT calling_code FROM rate_cards WHERE j.phone LIKE '+' || calling_code || '%'
+                            ORDER BY length(calling_code) DESC LIMIT 1) rc ON j.reason IS NULL
+        GROUP BY j.reason, rc.calling_code`,
+      [audienceId, JSON.stringify(boundPaths)],
+    );
+    return rows.map((r) => ({ reason: r.reason, callingCode: r.calling_code, n: Number(r.n) }));
+  }
+
+  /** Opted-in +1 phones of an audience (the caller tells US numbers from Canada et al.). */
+  async optedInPlusOnePhones(audienceId: string): Promise<string[]> {
+    const rows = await queryRows<{ phone: string }>(
+      this.db,
+      `SELECT c.phone FROM audience_members m JOIN contacts c ON c.id = m.contact_id
+        WHERE m.audience_id = $1 AND c.phone LIKE '+1%' AND c.consent_status = 'opted_in'`,
+      [audienceId],
+    );
+    return rows.map((r) => r.phone);
+  }
+
+  async rateCard(): Promise<RateCardEntry[]> {
+    const rows = await queryRows<{
+      calling_code: string;
+      currency: string;
+      marketing_rate: string;
+    }>(this.db, `SELECT calling_code, currency, marketing_rate FROM rate_cards`);
+    return rows.map((c) => ({
+      callingCode: c.calling_code,
+      currency: c.currency,
+      marketingRate: Number(c.marketing_rate),
+    }));
+  }
+
+  /** What a test send renders with, when the phone is one of the workspace's contacts. */
+  async contactForRender(
+    ws: WorkspaceId,
+    phone: string,
+  ): Promise<{
+    attributes: Record<string, unknown>;
+    locale: string | null;
+    timezone: string | null;
+  } | null> {
+    const rows = await queryRows<{
+      attributes: Record<string, unknown>;
+      locale: string | null;
+      timezone: string | null;
+    }>(
+      this.db,
+      `SELECT attributes, locale, timezone FROM contacts WHERE workspace_id = $1 AND phone = $2`,
+      [ws, phone],
+    );
+    return rows[0] ?? null;
   }
 
   /** Campaigns of a template that are still live, for pausing when the template stops. */
-  async liveCampaignsOfTemplates(em: Db, templateIds: string[]): Promise<string[]> {
+  async liveCampaignsOfTemplates(tx: Sql, templateIds: string[]): Promise<string[]> {
     const rows = await queryRows<{ id: string }>(
-      em,
+      tx,
       `SELECT id FROM campaigns WHERE template_id = ANY($1::uuid[]) AND status IN ('scheduled', 'running', 'paused')`,
       [templateIds],
     );
     return rows.map((r) => r.id);
   }
-}
-
-interface LockRow {
-  id: string;
-  campaign_id: string;
-  status: MessageStatus;
-  wamid: string | null;
-  sent_at: Date | null;
-  clicked_at: Date | null;
-  billable: boolean | null;
-}
-
-const LOCK_COLUMNS = 'id, campaign_id, status, wamid, sent_at, clicked_at, billable';
-
-function toLocked(r: LockRow): LockedMessage {
-  return {
-    id: String(r.id),
-    campaignId: r.campaign_id,
-    status: r.status,
-    wamid: r.wamid,
-    accepted: r.wamid !== null || r.sent_at !== null,
-    clicked: r.clicked_at !== null,
-    billable: r.billable === true,
-  };
 }

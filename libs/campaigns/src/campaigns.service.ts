@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { CLOCK, isUuid, type Clock, type Page, type WorkspaceId } from '@app/common';
 import { BusinessAccountsService } from '@app/accounts';
+import { hashRequest, IdempotencyStore } from '@app/idempotency';
 import { AudiencesService } from '@app/audiences';
 import {
   stopsCampaigns,
@@ -10,7 +11,6 @@ import {
   validateBindings,
   type StoppedTemplate,
 } from '@app/templates';
-import type { EntityManager } from 'typeorm';
 import { CampaignsRepository } from './campaigns.repository';
 import { CampaignStateService } from './campaign-state.service';
 import {
@@ -21,24 +21,44 @@ import {
   TemplateNotApprovedError,
   TemplateNotMarketingError,
 } from './campaigns.errors';
+import type { Tx } from '@app/db';
 import {
   CAMPAIGNS_QUEUE,
   LANE_JOB,
   laneJobId,
-  START_JOB,
-  startJobId,
   TARGET_JOB,
   targetJobId,
   type LaneData,
-  type StartData,
   type TargetData,
 } from './campaigns.queue';
-import { nextStatus, resumeTarget, type CampaignAction } from './domain/campaign-status';
+import type { CampaignAction } from './domain/campaign-status';
 import { validateSendWindow } from './domain/send-window';
 import type { CampaignCreate, CampaignMessageRecord, CampaignRecord } from './campaigns.types';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 
 const JOB_DEFAULTS = { removeOnComplete: true, removeOnFail: 1000 } as const;
+
+const DATE_FIELDS = [
+  'scheduledAt',
+  'targetedAt',
+  'startedAt',
+  'pausedAt',
+  'completedAt',
+  'cancelledAt',
+  'failedAt',
+  'createdAt',
+  'updatedAt',
+] as const;
+
+/** A campaign stored as JSON (an idempotent answer) with its dates made dates again. */
+function reviveDates(c: CampaignRecord): CampaignRecord {
+  const out: Record<string, unknown> = { ...c };
+  for (const k of DATE_FIELDS) {
+    const v = c[k] as Date | string | null;
+    out[k] = v === null ? null : new Date(v);
+  }
+  return out as unknown as CampaignRecord;
+}
 
 /** Campaign use cases: create, launch (now or at scheduledAt), pause, resume, cancel, read. */
 @Injectable()
@@ -51,6 +71,7 @@ export class CampaignsService {
     private readonly templates: TemplatesService,
     private readonly audiences: AudiencesService,
     private readonly accounts: BusinessAccountsService,
+    private readonly idempotency: IdempotencyStore,
     @InjectQueue(CAMPAIGNS_QUEUE) private readonly queue: Queue,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -125,30 +146,31 @@ export class CampaignsService {
     return this.campaigns.messages(ws, id, limit, cursor ?? null, status);
   }
 
-  /** Now, or at `scheduledAt` when that is still ahead. The template must be APPROVED. */
-  async launch(ws: WorkspaceId, id: string): Promise<CampaignRecord> {
+  /**
+   * Now, or at `scheduledAt` when that is still ahead. The template must be APPROVED. With an
+   * idempotency key, a repeated launch answers what the first one did (and launches once).
+   */
+  async launch(ws: WorkspaceId, id: string, idempotencyKey?: string): Promise<CampaignRecord> {
+    if (idempotencyKey !== undefined) {
+      const answer = await this.idempotency.once(
+        ws,
+        'campaign-launch',
+        idempotencyKey,
+        hashRequest(id),
+        async () => ({ status: 200, body: await this.launch(ws, id) }),
+      );
+      return reviveDates(answer.body);
+    }
     const campaign = await this.get(ws, id);
     if (campaign.status !== 'draft') {
       throw new IllegalTransitionError(campaign.status, 'launch');
     }
-    const template = await this.templates.get(ws, campaign.templateId);
-    if (template.status !== 'APPROVED') {
-      throw new TemplateNotApprovedError(template.status);
-    }
-    const now = this.clock.now();
-    if (campaign.scheduledAt && campaign.scheduledAt.getTime() > now.getTime()) {
-      const scheduled = await this.move(campaign, 'schedule', 'scheduled');
-      await this.enqueueStart(id, campaign.scheduledAt);
-      return scheduled;
-    }
-    return this.start(campaign, 'start');
+    await this.requireApprovedTemplate(ws, campaign);
+    return this.moveAndKick(campaign, 'launch');
   }
 
   async pause(ws: WorkspaceId, id: string): Promise<CampaignRecord> {
-    const campaign = await this.get(ws, id);
-    const paused = await this.move(campaign, 'pause', 'paused', 'paused_by_user');
-    this.state.forget(id);
-    return paused;
+    return this.moveOrRefuse(await this.get(ws, id), 'pause', 'paused_by_user');
   }
 
   async resume(ws: WorkspaceId, id: string): Promise<CampaignRecord> {
@@ -156,57 +178,27 @@ export class CampaignsService {
     if (campaign.status !== 'paused') {
       throw new IllegalTransitionError(campaign.status, 'resume');
     }
-    const template = await this.templates.get(ws, campaign.templateId);
-    if (template.status !== 'APPROVED') {
-      throw new TemplateNotApprovedError(template.status);
-    }
-    const target = resumeTarget(campaign.scheduledAt, this.clock.now());
-    if (target === 'scheduled') {
-      const r = await this.campaigns.transition(id, 'resume', 'scheduled', null);
-      if (!r) {
-        throw new IllegalTransitionError(campaign.status, 'resume');
-      }
-      await this.enqueueStart(id, campaign.scheduledAt as Date);
-      return r;
-    }
-    return this.start(campaign, 'resume');
+    await this.requireApprovedTemplate(ws, campaign);
+    return this.moveAndKick(campaign, 'resume');
   }
 
   async cancel(ws: WorkspaceId, id: string): Promise<CampaignRecord> {
-    const campaign = await this.get(ws, id);
-    await this.move(campaign, 'cancel', 'cancelled', 'cancelled_by_user');
-    this.state.forget(id);
+    await this.moveOrRefuse(await this.get(ws, id), 'cancel', 'cancelled_by_user');
     await this.campaigns.cancelPending(id);
     return this.get(ws, id);
   }
 
   /**
-   * Starts a campaign (from launch, resume or the scheduler): atomic in SQL, so of two callers
-   * only one wins; then snapshots the audience (once) and starts the send lanes.
+   * Starts a scheduled campaign whose time has come (from the worker's tick). Atomic in SQL, so
+   * of two workers only one wins; returns whether this caller did.
    */
-  async start(
-    campaign: CampaignRecord,
-    action: CampaignAction,
-    onlyFrom?: CampaignRecord['status'][],
-  ): Promise<CampaignRecord> {
-    const started = await this.campaigns.transition(
-      campaign.id,
-      action,
-      'running',
-      null,
-      onlyFrom ? { onlyFrom } : {},
-    );
-    if (!started) {
-      throw new IllegalTransitionError(campaign.status, action);
+  async startScheduled(id: string): Promise<boolean> {
+    const started = await this.state.move(id, 'start');
+    if (started) {
+      this.logger.log({ message: 'campaign running', campaignId: id });
+      await this.kick(started);
     }
-    this.state.forget(campaign.id);
-    this.logger.log({
-      message: 'campaign running',
-      campaignId: campaign.id,
-      workspaceId: campaign.workspaceId,
-    });
-    await this.kick(started);
-    return started;
+    return started !== null;
   }
 
   /** Enqueues what a running campaign needs next: its snapshot, or its send lanes. Idempotent. */
@@ -220,47 +212,48 @@ export class CampaignsService {
       });
       return;
     }
-    await this.enqueueLanes(campaign.id, 0);
-  }
-
-  async enqueueLanes(campaignId: string, delayMs: number, lanes?: number[]): Promise<void> {
-    const which = lanes ?? Array.from({ length: this.config.campaigns.lanes }, (_, i) => i);
     await Promise.all(
-      which.map((lane) =>
-        this.queue.add(LANE_JOB, { v: 1, campaignId, lane } satisfies LaneData, {
-          jobId: laneJobId(campaignId, lane),
-          delay: Math.max(0, Math.round(delayMs)),
-          attempts: 1000,
-          backoff: { type: 'fixed', delay: 1000 },
+      Array.from({ length: this.config.campaigns.lanes }, (_, lane) =>
+        this.queue.add(LANE_JOB, { v: 1, campaignId: campaign.id, lane } satisfies LaneData, {
+          jobId: laneJobId(campaign.id, lane),
           ...JOB_DEFAULTS,
         }),
       ),
     );
   }
 
-  private async enqueueStart(id: string, at: Date): Promise<void> {
-    await this.queue.add(START_JOB, { v: 1, campaignId: id } satisfies StartData, {
-      jobId: startJobId(id, at),
-      delay: Math.max(0, at.getTime() - this.clock.now().getTime()),
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 1000 },
-      ...JOB_DEFAULTS,
-    });
+  private async requireApprovedTemplate(ws: WorkspaceId, campaign: CampaignRecord): Promise<void> {
+    const template = await this.templates.get(ws, campaign.templateId);
+    if (template.status !== 'APPROVED') {
+      throw new TemplateNotApprovedError(template.status);
+    }
   }
 
-  private async move(
+  private async moveOrRefuse(
     campaign: CampaignRecord,
     action: CampaignAction,
-    to: CampaignRecord['status'],
     reason: string | null = null,
   ): Promise<CampaignRecord> {
-    if (!nextStatus(campaign.status, action)) {
-      throw new IllegalTransitionError(campaign.status, action);
-    }
-    const moved = await this.campaigns.transition(campaign.id, action, to, reason);
+    const moved = await this.state.move(campaign.id, action, reason);
     if (!moved) {
       const now = await this.campaigns.findById(campaign.id);
       throw new IllegalTransitionError(now?.status ?? campaign.status, action);
+    }
+    return moved;
+  }
+
+  private async moveAndKick(
+    campaign: CampaignRecord,
+    action: CampaignAction,
+  ): Promise<CampaignRecord> {
+    const moved = await this.moveOrRefuse(campaign, action);
+    if (moved.status === 'running') {
+      this.logger.log({
+        message: 'campaign running',
+        campaignId: campaign.id,
+        workspaceId: campaign.workspaceId,
+      });
+      await this.kick(moved);
     }
     return moved;
   }
@@ -269,7 +262,7 @@ export class CampaignsService {
    * A template became PAUSED, DISABLED, REJECTED…: every live campaign using it stops with the
    * reason (paused while it may come back, failed when it cannot), in the caller's transaction.
    */
-  async stopForTemplates(em: EntityManager, stopped: readonly StoppedTemplate[]): Promise<number> {
+  async stopForTemplates(tx: Tx, stopped: readonly StoppedTemplate[]): Promise<number> {
     let n = 0;
     for (const t of stopped) {
       if (!stopsCampaigns(t.status)) {
@@ -278,18 +271,9 @@ export class CampaignsService {
       const permanent =
         t.status === 'DISABLED' || t.status === 'DELETED' || t.status === 'PENDING_DELETION';
       const reason = `template_${t.status.toLowerCase()}`;
-      for (const id of await this.campaigns.liveCampaignsOfTemplates(em, [t.templateId])) {
-        const moved = permanent
-          ? await this.campaigns.transition(id, 'fail', 'failed', reason, {}, em)
-          : await this.campaigns.transition(id, 'pause', 'paused', reason, {}, em);
-        if (moved) {
+      for (const id of await this.campaigns.liveCampaignsOfTemplates(tx, [t.templateId])) {
+        if (await this.state.move(id, permanent ? 'fail' : 'pause', reason, tx)) {
           n++;
-          this.state.forget(id);
-          this.logger.warn({
-            message: 'campaign stopped by template status',
-            campaignId: id,
-            reason,
-          });
         }
       }
     }

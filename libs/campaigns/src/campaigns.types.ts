@@ -1,7 +1,8 @@
 import type { WorkspaceId } from '@app/common';
 import type { TemplateBindings } from '@app/templates';
 import type { CampaignStatus } from './domain/campaign-status';
-import type { Counters, MessageStatus } from './domain/message-status';
+import type { Counters } from './domain/counters';
+import type { MessageStatus } from './delivery/domain/delivery-status';
 import type { LatePolicy } from './domain/plan';
 import type { SendWindow } from './domain/send-window';
 
@@ -52,7 +53,9 @@ export interface CampaignMessageRecord {
   errorCode: number | null;
   errorTitle: string | null;
   errorDetails: string | null;
+  /** Requests actually sent for it. */
   attempts: number;
+  lastRequestAt: Date | null;
   sentAt: Date | null;
   deliveredAt: Date | null;
   readAt: Date | null;

@@ -1,15 +1,20 @@
-// Campaigns: lifecycle and scheduling, the audience snapshot, batched MM Lite sends through the
-// throughput governor (exactly one accepted send per contact), delivery reports and live counts.
+// Campaigns: lifecycle and scheduling, the audience snapshot, sends through the throughput
+// governor (exactly one accepted send per contact), and the delivery-status ledger with its one
+// merge rule, from which every live count and report aggregate is derived.
 export * from './campaigns.module';
 export * from './campaigns.service';
 export * from './campaign-planner';
-export * from './campaign-operations';
-export * from './delivery.consumer';
+export * from './campaign-state.service';
 export * from './campaigns.errors';
 export * from './campaigns.types';
 export * from './campaigns.queue';
 export * from './domain/campaign-status';
-export * from './domain/message-status';
+export * from './domain/counters';
 export * from './domain/send-window';
 export * from './domain/plan';
-export * from './webhook-consumers';
+export * from './delivery/domain/delivery-status';
+export * from './delivery/delivery.service';
+export * from './sending/campaign-sending.module';
+export * from './sending/campaign-sender';
+export * from './sending/campaign-runner';
+export * from './sending/in-doubt.reconciler';

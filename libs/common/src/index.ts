@@ -6,3 +6,4 @@ export * from './ids';
 export * from './secret-box';
 export * from './mask';
 export * from './cursor';
+export * from './wa-id';

@@ -47,6 +47,8 @@ export interface AppConfig {
     schedulerTickMs: number;
     /** A worker's claims are its own while its lease (renewed in Redis) lives. */
     workerLeaseTtlMs: number;
+    /** Most unanswered send requests per process (also the Graph client's connection pool). */
+    maxInFlight: number;
   };
   /** CSV imports into audiences. */
   imports: {

@@ -20,7 +20,7 @@ const TEST_ENCRYPTION_KEY = '0'.repeat(63) + '1';
 const trim = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.trim() : value;
 
-class Env {
+export class Env {
   @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV: NodeEnv = 'development';
 
   @Transform(trim)
@@ -74,11 +74,12 @@ class Env {
 
   @Type(() => Number) @IsInt() @Min(1) @Max(16) CAMPAIGN_LANES = 2;
   @Type(() => Number) @IsInt() @Min(1) @Max(5000) CAMPAIGN_BATCH_SIZE = 500;
-  @Type(() => Number) @IsInt() @Min(100) @Max(3_600_000) SEND_IN_DOUBT_AFTER_MS = 30_000;
+  @Type(() => Number) @IsInt() @Min(100) @Max(3_600_000) SEND_IN_DOUBT_AFTER_MS = 5_000;
   @Type(() => Number) @IsInt() @Min(100) @Max(86_400_000) SEND_RESEND_AFTER_MS = 120_000;
   @Type(() => Number) @IsInt() @Min(0) @Max(7 * 86_400_000) SCHEDULE_GRACE_MS = 900_000;
   @Type(() => Number) @IsInt() @Min(50) @Max(60_000) SCHEDULER_TICK_MS = 1000;
   @Type(() => Number) @IsInt() @Min(500) @Max(600_000) WORKER_LEASE_TTL_MS = 10_000;
+  @Type(() => Number) @IsInt() @Min(16) @Max(100_000) SEND_MAX_IN_FLIGHT = 4000;
   @IsOptional() @IsString() WEBHOOK_STOP_KEYWORDS = 'STOP,UNSUBSCRIBE';
   @IsOptional() @IsString() WEBHOOK_OPT_OUT_BUTTONS = 'Stop promotions';
   @Type(() => Number) @IsInt() @Min(1) @Max(5000) WEBHOOK_BATCH_SIZE = 500;
@@ -135,6 +136,9 @@ export function loadConfig(
   if (parsed.NODE_ENV !== 'test' && opts.app !== 'sandbox' && !parsed.ENCRYPTION_KEY) {
     problems.push('ENCRYPTION_KEY: is required (64 hex characters)');
   }
+  if (problems.length === 0 && opts.app !== 'sandbox') {
+    problems.push(...timingProblems(parsed));
+  }
   if (problems.length > 0) {
     throw new ConfigError(problems);
   }
@@ -174,6 +178,7 @@ export function loadConfig(
       scheduleGraceMs: parsed.SCHEDULE_GRACE_MS,
       schedulerTickMs: parsed.SCHEDULER_TICK_MS,
       workerLeaseTtlMs: parsed.WORKER_LEASE_TTL_MS,
+      maxInFlight: parsed.SEND_MAX_IN_FLIGHT,
     },
     imports: {
       maxBytes: parsed.IMPORT_MAX_BYTES,
@@ -193,6 +198,38 @@ export function loadConfig(
       latency: parsed.SANDBOX_LATENCY,
     },
   };
+}
+
+/**
+ * The send timings depend on each other; a set that breaks exactly-once is refused at start-up.
+ * - A message in doubt is reconciled from webhooks after SEND_IN_DOUBT_AFTER_MS and sent again
+ *   only after SEND_RESEND_AFTER_MS without proof, so the second must come after the first.
+ * - A dead worker's last request may still be in Meta's hands for a whole GRAPH_API_TIMEOUT_MS,
+ *   and its death is known only once its lease (WORKER_LEASE_TTL_MS) has run out: a resend
+ *   earlier than both could overtake a request that Meta is still accepting.
+ */
+export function timingProblems(
+  e: Pick<
+    Env,
+    | 'SEND_IN_DOUBT_AFTER_MS'
+    | 'SEND_RESEND_AFTER_MS'
+    | 'GRAPH_API_TIMEOUT_MS'
+    | 'WORKER_LEASE_TTL_MS'
+  >,
+): string[] {
+  const out: string[] = [];
+  if (e.SEND_RESEND_AFTER_MS <= e.SEND_IN_DOUBT_AFTER_MS) {
+    out.push(
+      `SEND_RESEND_AFTER_MS (${e.SEND_RESEND_AFTER_MS}) must be greater than SEND_IN_DOUBT_AFTER_MS (${e.SEND_IN_DOUBT_AFTER_MS})`,
+    );
+  }
+  const floor = e.GRAPH_API_TIMEOUT_MS + e.WORKER_LEASE_TTL_MS;
+  if (e.SEND_RESEND_AFTER_MS <= floor) {
+    out.push(
+      `SEND_RESEND_AFTER_MS (${e.SEND_RESEND_AFTER_MS}) must be greater than GRAPH_API_TIMEOUT_MS + WORKER_LEASE_TTL_MS (${floor})`,
+    );
+  }
+  return out;
 }
 
 /** For `main.ts`: load or print one line per problem and exit 1. */

@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { AudiencesModule, IMPORT_CONSENT_PORT } from '@app/audiences';
-import { CLOCK, SystemClock } from '@app/common';
+import { ConsentFence } from './consent-fence';
 import { ConsentsRepository } from './consents.repository';
 import { ConsentsService } from './consents.service';
 import { ImportOptIns } from './import-opt-ins';
@@ -15,11 +15,10 @@ import { ImportOptIns } from './import-opt-ins';
   providers: [
     ConsentsRepository,
     ConsentsService,
+    ConsentFence,
     ImportOptIns,
     { provide: IMPORT_CONSENT_PORT, useExisting: ImportOptIns },
-    // The apps' CLOCK lives in their root module, which library modules cannot see.
-    { provide: CLOCK, useClass: SystemClock },
   ],
-  exports: [ConsentsService, IMPORT_CONSENT_PORT],
+  exports: [ConsentsService, ConsentFence, IMPORT_CONSENT_PORT],
 })
 export class ConsentsModule {}

@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
 import { InvalidInputError, type WorkspaceId } from '@app/common';
-import { queryRows } from '@app/db';
-import type { SqlRunner } from '@app/audiences';
+import { Database, queryRows, type Sql } from '@app/db';
 import type { ConsentRecord } from './consents.types';
 import type { ConsentState, ConsentStatus, RecorderKind } from './domain/consent-rule';
 
@@ -57,36 +55,65 @@ export interface LedgerAppend {
 
 @Injectable()
 export class ConsentsRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: Database) {}
 
-  /** Current consent of these contacts, row-locked in id order until the transaction ends. */
+  /** Current consent (and phone) of these contacts, row-locked in id order until the transaction ends. */
   async lockStates(
-    em: EntityManager,
+    tx: Sql,
     ws: WorkspaceId,
     ids: string[],
-  ): Promise<Map<string, ConsentState>> {
+  ): Promise<Map<string, ConsentState & { phone: string }>> {
     const rows = await queryRows<{
       id: string;
+      phone: string;
       consent_status: ConsentState['status'];
       consent_changed_at: Date | null;
       consent_recorded_via: RecorderKind | null;
     }>(
-      em,
-      `SELECT id, consent_status, consent_changed_at, consent_recorded_via FROM contacts
+      tx,
+      `SELECT id, phone, consent_status, consent_changed_at, consent_recorded_via FROM contacts
         WHERE workspace_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR UPDATE`,
       [ws, ids],
     );
     return new Map(
       rows.map((r) => [
         r.id,
-        { status: r.consent_status, changedAt: r.consent_changed_at, via: r.consent_recorded_via },
+        {
+          phone: r.phone,
+          status: r.consent_status,
+          changedAt: r.consent_changed_at,
+          via: r.consent_recorded_via,
+        },
       ]),
     );
   }
 
-  async append(em: EntityManager, ws: WorkspaceId, rows: LedgerAppend[]): Promise<ConsentRecord[]> {
+  /** Workspaces that send from each of Meta's phone-number ids (a number may be registered in several). */
+  async workspacesOfNumbers(
+    numbers: ReadonlyArray<string | null>,
+    tx: Sql = this.db,
+  ): Promise<Map<string, string[]>> {
+    const ids = [...new Set(numbers.filter((n): n is string => !!n))];
+    const out = new Map<string, string[]>();
+    if (ids.length === 0) {
+      return out;
+    }
+    const rows = await queryRows<{ workspace_id: string; phone_number_id: string }>(
+      tx,
+      `SELECT DISTINCT workspace_id, phone_number_id FROM phone_numbers WHERE phone_number_id = ANY($1::text[])`,
+      [ids],
+    );
+    for (const r of rows) {
+      const list = out.get(r.phone_number_id) ?? [];
+      list.push(r.workspace_id);
+      out.set(r.phone_number_id, list);
+    }
+    return out;
+  }
+
+  async append(tx: Sql, ws: WorkspaceId, rows: LedgerAppend[]): Promise<ConsentRecord[]> {
     const inserted = await queryRows<LedgerRow>(
-      em,
+      tx,
       `INSERT INTO consent_ledger (workspace_id, contact_id, status, source, proof, business_name, intent,
                                    occurred_at, recorded_by_kind, recorded_by_id, effective)
        SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
@@ -109,12 +136,12 @@ export class ConsentsRepository {
     return inserted.sort((a, b) => Number(a.seq) - Number(b.seq)).map(toRecord);
   }
 
-  async saveStates(em: EntityManager, states: Map<string, ConsentState>): Promise<void> {
+  async saveStates(tx: Sql, states: Map<string, ConsentState>): Promise<void> {
     const entries = [...states.entries()].filter(([, s]) => s.status !== 'none');
     if (entries.length === 0) {
       return;
     }
-    await em.query(
+    await tx.query(
       `UPDATE contacts c SET consent_status = u.status, consent_changed_at = u.changed_at,
               consent_recorded_via = u.via
          FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[]) AS u(id, status, changed_at, via)
@@ -162,11 +189,12 @@ export class ConsentsRepository {
    * and import, so a retried batch appends nothing twice.
    */
   async recordImportOptIns(
-    sql: SqlRunner,
+    tx: Sql,
     ws: WorkspaceId,
     e: { importId: string; contactIds: string[]; source: string; occurredAt: Date },
   ): Promise<number> {
-    const rows = await sql.query(
+    const rows = await queryRows(
+      tx,
       `WITH flipped AS (
          UPDATE contacts SET consent_status = 'opted_in', consent_changed_at = $3,
                 consent_recorded_via = 'import'

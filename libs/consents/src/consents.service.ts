@@ -1,9 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
-import { CLOCK, InvalidInputError, isUuid, type Clock, type WorkspaceId } from '@app/common';
-import { ContactsService, InvalidPhoneError, ContactNotFoundError } from '@app/audiences';
+import {
+  asWorkspaceId,
+  CLOCK,
+  InvalidInputError,
+  isUuid,
+  type Clock,
+  type WorkspaceId,
+} from '@app/common';
+import { ContactsService, ContactNotFoundError } from '@app/audiences';
+import { Database, type Sql, type Tx } from '@app/db';
+import { ConsentFence } from './consent-fence';
 import { ConsentsRepository, type LedgerAppend } from './consents.repository';
-import type { ConsentEntryInput, ConsentOutcome, ConsentRecord } from './consents.types';
+import type {
+  ConsentEntryInput,
+  ConsentOutcome,
+  ConsentRecord,
+  WebhookConsentChange,
+} from './consents.types';
 import { applyConsent, type ConsentState } from './domain/consent-rule';
 
 /** How far in the future an occurredAt may lie (clock skew between systems), in ms. */
@@ -14,7 +27,8 @@ export class ConsentsService {
   constructor(
     private readonly ledger: ConsentsRepository,
     private readonly contacts: ContactsService,
-    private readonly db: DataSource,
+    private readonly db: Database,
+    private readonly fence: ConsentFence,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -22,12 +36,14 @@ export class ConsentsService {
    * Appends every entry to the ledger and derives each contact's current consent with the pure
    * rule, in one transaction (contacts row-locked in id order). Phones that are not contacts yet
    * become contacts, so an opt-out is never lost. Returns the appended entries in input order.
+   * Before it returns, the opt-out fence holds every contact that is opted out now and no longer
+   * holds those opted in again, so no send for them leaves any worker after the caller's answer.
    */
   async recordMany(
     ws: WorkspaceId,
     entries: ConsentEntryInput[],
     /** Run inside the caller's transaction (webhook batches) instead of a new one. */
-    inTransaction?: EntityManager,
+    tx?: Tx,
   ): Promise<ConsentOutcome> {
     if (entries.length === 0) {
       return { entries: [], current: new Map() };
@@ -37,9 +53,7 @@ export class ConsentsService {
       ? await this.contacts.defaultCountry(ws)
       : null;
     const phones = entries.map((e) =>
-      e.contactId === undefined && e.phone !== undefined
-        ? this.contacts.normalizePhone(e.phone, country)
-        : null,
+      e.contactId === undefined && e.phone !== undefined ? this.phoneOf(e, e.phone, country) : null,
     );
     for (const [i, e] of entries.entries()) {
       if ((e.contactId === undefined) === (e.phone === undefined)) {
@@ -52,14 +66,15 @@ export class ConsentsService {
         throw new InvalidInputError('occurredAt is in the future', { index: i });
       }
     }
-    const work = async (em: EntityManager): Promise<ConsentOutcome> => {
+    const work = async (t: Sql): Promise<ConsentOutcome & { phones: Map<string, string> }> => {
       const byPhone = await this.contacts.ensureByPhones(
         ws,
         phones.filter((p): p is string => p !== null),
-        em,
+        t,
       );
       const ids = entries.map((e, i) => e.contactId ?? byPhone.get(phones[i] as string) ?? '');
-      const states = await this.ledger.lockStates(em, ws, [...new Set(ids)]);
+      const locked = await this.ledger.lockStates(t, ws, [...new Set(ids)]);
+      const states = new Map<string, ConsentState>(locked);
       const appends: LedgerAppend[] = [];
       const changed = new Map<string, ConsentState>();
       for (const [i, e] of entries.entries()) {
@@ -91,41 +106,104 @@ export class ConsentsService {
           effective: next !== null,
         });
       }
-      const appended = await this.ledger.append(em, ws, appends);
-      await this.ledger.saveStates(em, changed);
+      const appended = await this.ledger.append(t, ws, appends);
+      await this.ledger.saveStates(t, changed);
       return {
         entries: appended,
         current: new Map([...states.entries()].map(([id, s]) => [id, s.status])),
+        phones: new Map([...locked.entries()].map(([id, s]) => [id, s.phone])),
       };
     };
-    return inTransaction ? work(inTransaction) : this.db.transaction(work);
+    const { phones: phoneOf, ...outcome } = tx ? await work(tx) : await this.db.tx(work);
+    const phonesNow = (status: string) =>
+      [...outcome.current.entries()]
+        .filter(([, s]) => s === status)
+        .map(([id]) => phoneOf.get(id) as string);
+    const fence = async () => {
+      await this.fence.optedOut(ws, phonesNow('opted_out'));
+      await this.fence.optedIn(ws, phonesNow('opted_in'));
+    };
+    // Opted out: fenced before the caller answers. Inside a caller's transaction the fence
+    // follows its commit, so a rolled-back opt-in never lifts a fence.
+    if (tx) {
+      await this.fence.optedOut(ws, phonesNow('opted_out'));
+      tx.onCommit(fence);
+    } else {
+      await fence();
+    }
+    return outcome;
   }
 
-  /** For webhooks (STOP) and senders: records an opt-out of this E.164 number. */
-  async optOutByPhone(
-    ws: WorkspaceId,
-    phoneE164: string,
-    opts: {
-      source: string;
-      proof?: string | null;
-      occurredAt?: Date;
-      recordedById?: string | null;
-    },
-  ): Promise<ConsentRecord> {
-    if (!phoneE164.startsWith('+')) {
-      throw new InvalidPhoneError(phoneE164, 'optOutByPhone needs an E.164 number');
+  /**
+   * E.164 of an entry's phone. A number Meta itself reported (a webhook's wa_id) is a WhatsApp
+   * user whatever our phone metadata thinks of it: kept as Meta wrote it rather than refused, so
+   * its opt-out is never lost (and never holds up the rest of the webhook batch).
+   */
+  private phoneOf(e: ConsentEntryInput, phone: string, country: string | null): string {
+    try {
+      return this.contacts.normalizePhone(phone, country);
+    } catch (err) {
+      if (e.recordedBy.kind === 'webhook' && /^\+[1-9][0-9]{6,14}$/.test(phone)) {
+        return phone;
+      }
+      throw err;
     }
-    const out = await this.recordMany(ws, [
-      {
-        phone: phoneE164,
-        status: 'opted_out',
-        source: opts.source,
-        proof: opts.proof ?? null,
-        occurredAt: opts.occurredAt,
-        recordedBy: { kind: 'webhook', id: opts.recordedById ?? null },
-      },
-    ]);
-    return out.entries[0] as ConsentRecord;
+  }
+
+  /**
+   * Consent changes Meta reported by webhook (STOP keyword, opt-out button, user preferences,
+   * 131050), for every workspace that sends from the Meta number they came to, in the caller's
+   * transaction.
+   */
+  async recordFromWebhooks(tx: Tx, changes: readonly WebhookConsentChange[]): Promise<void> {
+    if (changes.length === 0) {
+      return;
+    }
+    const owners = await this.ledger.workspacesOfNumbers(
+      changes.map((c) => c.phoneNumberId),
+      tx,
+    );
+    const byWs = new Map<string, WebhookConsentChange[]>();
+    for (const c of changes) {
+      for (const ws of owners.get(c.phoneNumberId ?? '') ?? []) {
+        byWs.set(ws, [...(byWs.get(ws) ?? []), c]);
+      }
+    }
+    // Meta's clock may run ahead of ours: a future time is taken as now, never refused (a refused
+    // entry would hold the whole webhook batch back).
+    const now = this.clock.now();
+    for (const [ws, list] of byWs) {
+      await this.recordMany(
+        asWorkspaceId(ws),
+        list.map((c) => ({
+          phone: c.phone,
+          status: c.status,
+          source: c.source,
+          proof: c.proof.slice(0, 2000),
+          occurredAt: c.at && c.at.getTime() <= now.getTime() ? c.at : now,
+          recordedBy: { kind: 'webhook' as const, id: c.by },
+        })),
+        tx,
+      );
+    }
+  }
+
+  /**
+   * At webhook ingest, before Meta gets its 200: the opt-outs in the payload go into the fence of
+   * every workspace that sends from the number (the ledger follows when the worker applies it).
+   */
+  async fenceWebhookOptOuts(
+    items: ReadonlyArray<{ phoneNumberId: string | null; phone: string }>,
+  ): Promise<void> {
+    if (items.length === 0) {
+      return;
+    }
+    const owners = await this.ledger.workspacesOfNumbers(items.map((i) => i.phoneNumberId));
+    for (const i of items) {
+      for (const ws of owners.get(i.phoneNumberId ?? '') ?? []) {
+        await this.fence.optedOut(ws, [i.phone]);
+      }
+    }
   }
 
   async list(

@@ -38,3 +38,18 @@ export interface ConsentOutcome {
   /** Current consent of each touched contact after the batch. */
   current: Map<string, CurrentConsent>;
 }
+
+/** A consent change Meta reported by webhook, for whoever sends from `phoneNumberId`. */
+export interface WebhookConsentChange {
+  /** Meta's phone-number id the user wrote to (or was sent from). */
+  phoneNumberId: string | null;
+  /** E.164. */
+  phone: string;
+  status: ConsentStatus;
+  source: string;
+  /** The webhook item as Meta sent it (JSON), kept in the ledger as proof. */
+  proof: string;
+  at: Date | null;
+  /** The id of what reported it (the inbound wamid, the preference's key). */
+  by: string | null;
+}

@@ -1,11 +1,10 @@
+import { Database, type Sql, queryRows } from '@app/db';
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
 import type { WorkspaceId } from '@app/common';
-import { queryRows } from '@app/db';
 import { DEFAULT_ATTRIBUTION_WINDOW_DAYS, type Touchpoint } from './domain/attribution';
 import type { ResolvedEvent } from './conversions.types';
 
-type Db = Pick<EntityManager, 'query'>;
+type Db = Sql;
 
 export interface ContactTouchpoint extends Touchpoint {
   contactId: string;
@@ -14,7 +13,7 @@ export interface ContactTouchpoint extends Touchpoint {
 /** All SQL of conversions: lookups for resolving events, candidates for attribution, the ledger. */
 @Injectable()
 export class ConversionsRepository {
-  constructor(readonly db: DataSource) {}
+  constructor(readonly db: Database) {}
 
   async windowDays(ws: WorkspaceId, db: Db = this.db): Promise<number> {
     const rows = await queryRows<{ window_days: number }>(
@@ -129,12 +128,12 @@ export class ConversionsRepository {
    * unique constraint. Then folds the newly inserted, attributed ones into the campaign aggregates
    * in the same transaction. Returns the inserted events.
    */
-  async insert(em: Db, ws: WorkspaceId, events: ResolvedEvent[]): Promise<ResolvedEvent[]> {
+  async insert(tx: Db, ws: WorkspaceId, events: ResolvedEvent[]): Promise<ResolvedEvent[]> {
     if (events.length === 0) {
       return [];
     }
     const rows = await queryRows<{ event_id: string }>(
-      em,
+      tx,
       `INSERT INTO conversions (workspace_id, event_id, event_name, contact_id, phone, value, currency,
                                 occurred_at, campaign_id, campaign_message_id, touch, touched_at)
        SELECT $1, * FROM unnest($2::text[], $3::text[], $4::uuid[], $5::text[], $6::numeric[], $7::text[],
@@ -165,18 +164,18 @@ export class ConversionsRepository {
       }
     }
     await this.foldIntoCampaigns(
-      em,
+      tx,
       kept.filter((e) => e.campaignId !== null),
     );
     return kept;
   }
 
-  private async foldIntoCampaigns(em: Db, events: ResolvedEvent[]): Promise<void> {
+  private async foldIntoCampaigns(tx: Db, events: ResolvedEvent[]): Promise<void> {
     if (events.length === 0) {
       return;
     }
     // Keys sorted so that concurrent batches lock aggregate rows in the same order.
-    await em.query(
+    await tx.query(
       `INSERT INTO campaign_conversion_stats AS t (campaign_id, event_name, currency, events, value)
        SELECT campaign_id, event_name, coalesce(currency, ''), count(*), coalesce(sum(value), 0)
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::numeric[]) AS e(campaign_id, event_name, currency, value)
@@ -190,7 +189,7 @@ export class ConversionsRepository {
         events.map((e) => e.value),
       ],
     );
-    await em.query(
+    await tx.query(
       `WITH first AS (
          INSERT INTO campaign_converted_messages (campaign_message_id, campaign_id)
          SELECT DISTINCT m, c FROM unnest($1::bigint[], $2::uuid[]) AS e(m, c) ORDER BY 1

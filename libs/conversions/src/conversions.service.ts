@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { Sql } from '@app/db';
 import { CLOCK, InvalidInputError, type Clock, type WorkspaceId } from '@app/common';
 import { normalizePhone } from '@app/audiences';
 import { IdempotencyStore, hashRequest } from '@app/idempotency';
@@ -42,14 +42,14 @@ export class ConversionsService {
       throw new InvalidInputError(`at most ${MAX_EVENTS_PER_CALL} events per call`);
     }
     if (!idempotencyKey) {
-      return this.repo.db.transaction((em) => this.ingestIn(em, ws, events));
+      return this.repo.db.tx((tx) => this.ingestIn(tx, ws, events));
     }
     const answer = await this.idempotency.once<IngestResult>(
       ws,
       IDEMPOTENCY_SCOPE,
       idempotencyKey,
       hashRequest(JSON.stringify(events)),
-      async (em) => ({ status: 202, body: await this.ingestIn(em, ws, events) }),
+      async (tx) => ({ status: 202, body: await this.ingestIn(tx, ws, events) }),
     );
     return answer.body;
   }
@@ -67,11 +67,7 @@ export class ConversionsService {
     return { attributionWindowDays: await this.repo.setWindowDays(ws, days) };
   }
 
-  private async ingestIn(
-    em: EntityManager,
-    ws: WorkspaceId,
-    raw: unknown[],
-  ): Promise<IngestResult> {
+  private async ingestIn(tx: Sql, ws: WorkspaceId, raw: unknown[]): Promise<IngestResult> {
     const now = this.clock.now().getTime();
     const rejected: RejectedEvent[] = [];
     const valid: Array<{ index: number; event: ConversionEvent; phone: string | null }> = [];
@@ -103,13 +99,13 @@ export class ConversionsService {
             : [];
       });
     const byPhone = await this.repo.contactsByPhone(
-      em,
+      tx,
       ws,
       valid.flatMap((v) => (v.phone ? [v.phone] : [])),
     );
-    const byId = await this.repo.contactsById(em, ws, subjects('contactId'));
-    const byWamid = await this.repo.contactsByWamid(em, ws, subjects('wamid'));
-    const windowDays = await this.repo.windowDays(ws, em);
+    const byId = await this.repo.contactsById(tx, ws, subjects('contactId'));
+    const byWamid = await this.repo.contactsByWamid(tx, ws, subjects('wamid'));
+    const windowDays = await this.repo.windowDays(ws, tx);
 
     const resolved: ResolvedEvent[] = [];
     for (const { index, event, phone } of valid) {
@@ -153,8 +149,8 @@ export class ConversionsService {
     }
     rejected.sort((a, b) => a.index - b.index);
 
-    await this.attribute(em, ws, resolved, windowDays);
-    const kept = await this.repo.insert(em, ws, resolved);
+    await this.attribute(tx, ws, resolved, windowDays);
+    const kept = await this.repo.insert(tx, ws, resolved);
     return {
       accepted: kept.length,
       duplicates: resolved.length - kept.length,
@@ -164,7 +160,7 @@ export class ConversionsService {
   }
 
   private async attribute(
-    em: EntityManager,
+    tx: Sql,
     ws: WorkspaceId,
     events: ResolvedEvent[],
     windowDays: number,
@@ -175,7 +171,7 @@ export class ConversionsService {
     }
     const times = withContact.map((e) => e.occurredAt.getTime());
     const touchpoints = await this.repo.touchpoints(
-      em,
+      tx,
       ws,
       [...new Set(withContact.map((e) => e.contactId as string))],
       new Date(Math.min(...times) - windowDays * DAY_MS),

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '@app/db';
+import { Database, dataSourceOptions } from '@app/db';
 import { workerDatabaseUrl } from '@app/testing';
 import { TemplateInsightsRepository } from './template-insights.repository';
 
@@ -8,7 +8,7 @@ let repo: TemplateInsightsRepository;
 
 beforeAll(async () => {
   db = await new DataSource(dataSourceOptions(workerDatabaseUrl(), 8)).initialize();
-  repo = new TemplateInsightsRepository(db);
+  repo = new TemplateInsightsRepository(new Database(db));
 });
 
 afterAll(async () => {

@@ -1,6 +1,5 @@
+import { Database, queryRows } from '@app/db';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { queryRows } from '@app/db';
 import type { BenchmarkSnapshot, InsightTarget, TemplateDayMetrics } from './conversions.types';
 
 /** Template analytics lookback at Meta (MMLITE §7.1): older days are not served. */
@@ -9,7 +8,7 @@ const LOOKBACK_DAYS = 89;
 /** The fetch schedule of Meta's template metrics and what was fetched. */
 @Injectable()
 export class TemplateInsightsRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: Database) {}
 
   /**
    * Puts every MM-eligible template with a campaign started in the lookback on the schedule, then

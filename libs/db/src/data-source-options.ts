@@ -1,10 +1,12 @@
 import type { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '@app/migrations';
-import { SnakeNamingStrategy } from './naming-strategy';
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
 
-/** The one definition of how we talk to Postgres; `synchronize` is off by construction. */
+/**
+ * The one definition of how we talk to Postgres; `synchronize` is off by construction. No entities:
+ * TypeORM is the pool and the migration runner, SQL is written in repositories.
+ */
 export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {
   return {
     type: 'postgres',
@@ -13,7 +15,6 @@ export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourc
     migrationsRun: false,
     migrations: MIGRATIONS,
     migrationsTableName: MIGRATIONS_TABLE,
-    namingStrategy: new SnakeNamingStrategy(),
     extra: { max: poolSize, application_name: 'mmlite' },
   };
 }

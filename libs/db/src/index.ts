@@ -4,3 +4,4 @@ export * from './data-source-options';
 export * from './db.module';
 export * from './pg-errors';
 export * from './query-rows';
+export * from './database';

@@ -1,6 +1,4 @@
-import type { EntityManager } from 'typeorm';
-
-type Queryable = Pick<EntityManager, 'query'>;
+type Queryable = { query<T = unknown>(text: string, params?: unknown[]): Promise<T> };
 
 /**
  * Rows of any statement. TypeORM's Postgres driver answers UPDATE/DELETE … RETURNING with

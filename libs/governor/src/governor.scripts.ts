@@ -2,31 +2,7 @@
 // a number's timeline, a pair's quota and a portfolio's window. They mirror the pure rules in
 // domain/ line for line (same formulas, same operation order, integer µs / milli-mps / ms) and take
 // the caller's clock, never Redis TIME, so tests can drive them with a fake clock.
-import { createHash } from 'node:crypto';
-import type Redis from 'ioredis';
-
-export class LuaScript {
-  private readonly sha: string;
-
-  constructor(
-    readonly name: string,
-    private readonly source: string,
-  ) {
-    this.sha = createHash('sha1').update(source).digest('hex');
-  }
-
-  /** EVALSHA, loading the script on NOSCRIPT (fresh server, SCRIPT FLUSH). */
-  async run(redis: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
-    try {
-      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
-    } catch (e) {
-      if (e instanceof Error && e.message.startsWith('NOSCRIPT')) {
-        return redis.eval(this.source, keys.length, ...keys, ...args);
-      }
-      throw e;
-    }
-  }
-}
+import { LuaScript } from '@app/redis';
 
 // Only ever extend a key's life: a caller with a lower limit must not shorten what another set.
 const EXTEND_TTL = `

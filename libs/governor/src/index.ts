@@ -1,7 +1,8 @@
 // Throughput governor: keeps every worker process, together, within Meta's per-number throughput,
 // pair rate and per-portfolio messaging limit (MMLITE.md §6), with state shared through Redis.
 //
-// How a campaign sender uses it (all calls are cheap, atomic Redis scripts; batch them):
+// Senders use it through SendGate.dispatch(lane, items, hooks), which runs the protocol below
+// for them (send-gate.ts). The steps (all cheap, atomic Redis scripts):
 //   1. admitRecipients(portfolioKey, limitPerDay | null, recipients) — messaging limit. Send only
 //      `admitted`; park `held` until `heldUntilMs`. Unlimited (null) stores nothing.
 //   2. takePairTokens(phoneNumberId, recipients) — pair rate. `allowed: false` → retry at notBeforeMs.
@@ -14,7 +15,6 @@
 //   4. On Meta errors: 130429 → onThrottled(phoneNumberId, limitMps) (rate × 0.7 for all
 //      processes, once per second, then +5 % of the limit per second) and retry the message;
 //      131056 → onPairRateLimited(phoneNumberId, recipient) → retry at retryAtMs (4^X s);
-//      transient → transientBackoffMs(attempt, Math.random, error.retryAfterMs).
 //   currentRateMps(phoneNumberId, limitMps) gives the rate an ETA should use.
 //
 // Slots are spaced at 1 / (rate × (1 − h)) with h = 2 % + 2 % per 1,000 mps of limit: the
@@ -26,6 +26,7 @@ export * from './governor.module';
 export * from './throughput-governor';
 export * from './wait-for-slot';
 export { pairRateBackoffMs, type PairDecision } from './domain/pair-rate';
-export { transientBackoffMs } from './domain/retry-backoff';
+export * from './send-gate';
+export { inFlightCapacity } from './domain/in-flight';
 export { messagingLimitForTier, type Admission } from './domain/messaging-limit';
 export { maxInAnyWindow } from './domain/slot-timeline';

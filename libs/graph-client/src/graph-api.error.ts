@@ -134,6 +134,13 @@ export function isRetryableGraphError(code: number, category: GraphErrorCategory
 export class GraphApiError extends Error {
   readonly category: GraphErrorCategory;
   readonly retryable: boolean;
+  /**
+   * The request may have been accepted although no answer said so: it was written and then the
+   * connection closed, the answer timed out, or something other than Meta answered (a 5xx page,
+   * a 2xx without a message id). A send that fails this way is in doubt, never to be retried
+   * blindly. False when Meta answered with an error, or the request never left (connect failed).
+   */
+  maybeAccepted = false;
   /** Graph's `type` (e.g. OAuthException) and user-facing texts, when Meta sent them. */
   type: string | null = null;
   userTitle: string | null = null;
@@ -157,15 +164,17 @@ export class GraphApiError extends Error {
   }
 
   /** An error from a failed HTTP exchange with no Graph error body (timeout, reset, 5xx page). */
-  static transport(message: string, httpStatus = 0): GraphApiError {
-    return new GraphApiError(httpStatus, -1, message, null, null, null, 1000, 'transient');
+  static transport(message: string, httpStatus = 0, maybeAccepted = true): GraphApiError {
+    const e = new GraphApiError(httpStatus, -1, message, null, null, null, 1000, 'transient');
+    e.maybeAccepted = maybeAccepted;
+    return e;
   }
 
   static fromBody(httpStatus: number, body: unknown, retryAfterMs?: number | null): GraphApiError {
     const err = (body as Partial<GraphErrorBody> | null)?.error;
     if (!err || typeof err.code !== 'number') {
       const transient = httpStatus >= 500 || httpStatus === 429;
-      return new GraphApiError(
+      const e = new GraphApiError(
         httpStatus,
         -1,
         `Graph API answered HTTP ${httpStatus} without an error body`,
@@ -175,6 +184,9 @@ export class GraphApiError extends Error {
         transient ? 1000 : null,
         transient ? 'transient' : 'permanent',
       );
+      // A 5xx without Meta's error body came from something in between, after the request left.
+      e.maybeAccepted = httpStatus >= 500;
+      return e;
     }
     const e = new GraphApiError(
       httpStatus,

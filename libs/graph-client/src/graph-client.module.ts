@@ -8,7 +8,10 @@ import { GraphClient } from './graph-client';
     {
       provide: GraphClient,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => new GraphClient(config.graph),
+      // One connection per request in flight: a request waiting for a free connection would leave
+      // late and arrive at Meta in a bunch with others.
+      useFactory: (config: AppConfig) =>
+        new GraphClient({ ...config.graph, connections: config.campaigns.maxInFlight }),
     },
   ],
   exports: [GraphClient],

@@ -120,6 +120,21 @@ function regainAccessMs(usage: GraphUsage): number | null {
   return minutes > 0 ? minutes * 60_000 : null;
 }
 
+/** Errors that mean the request never reached the server: no connection was made. */
+const CONNECT_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+function neverLeft(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CONNECT_ERRORS.has(code);
+}
+
 /** Speaks the Graph API with pooled keep-alive connections; throws GraphApiError for every failure. */
 export class GraphClient {
   private readonly dispatcher: Dispatcher;
@@ -178,9 +193,20 @@ export class GraphClient {
     } catch (e) {
       throw GraphApiError.transport(
         `Graph API request failed: ${e instanceof Error ? e.message : String(e)}`,
+        0,
+        !neverLeft(e),
       );
     }
-    const text = await res.body.text();
+    let text: string;
+    try {
+      text = await res.body.text();
+    } catch (e) {
+      // Headers came, the body did not: whatever it said is lost.
+      throw GraphApiError.transport(
+        `Graph API answer cut off: ${e instanceof Error ? e.message : String(e)}`,
+        res.statusCode,
+      );
+    }
     let body: unknown = null;
     try {
       body = text.length ? JSON.parse(text) : null;

@@ -36,7 +36,8 @@ export interface WebhookPricing {
   category: PricingCategory;
 }
 
-export type WebhookStatusValue = 'sent' | 'delivered' | 'read' | 'failed' | 'played';
+export const WEBHOOK_STATUS_VALUES = ['sent', 'delivered', 'read', 'played', 'failed'] as const;
+export type WebhookStatusValue = (typeof WEBHOOK_STATUS_VALUES)[number];
 
 /** One item of `value.statuses[]` (§4.5). `timestamp` is a string of unix seconds. */
 export interface WebhookStatus {
@@ -174,12 +175,3 @@ export interface WebhookEnvelope {
     changes: WebhookChange[];
   }>;
 }
-
-/** Rank of a status: a message never moves down (`failed` is terminal). */
-export const STATUS_RANK: Readonly<Record<WebhookStatusValue, number>> = {
-  sent: 1,
-  delivered: 2,
-  read: 3,
-  played: 3,
-  failed: 4,
-};

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { DataSource, type EntityManager } from 'typeorm';
+import { Database, type Sql } from '@app/db';
 import type { WorkspaceId } from '@app/common';
 import { IdempotencyKeyInvalidError, IdempotencyKeyReusedError } from './idempotency.errors';
 
@@ -34,25 +34,25 @@ export function assertIdempotencyKey(key: string): void {
  */
 @Injectable()
 export class IdempotencyStore {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: Database) {}
 
   async once<T>(
     ws: WorkspaceId,
     scope: string,
     key: string,
     requestHash: Buffer,
-    work: (em: EntityManager) => Promise<StoredAnswer<T>>,
+    work: (tx: Sql) => Promise<StoredAnswer<T>>,
   ): Promise<StoredAnswer<T> & { replayed: boolean }> {
     assertIdempotencyKey(key);
-    return this.db.transaction(async (em) => {
-      const claimed: unknown[] = await em.query(
+    return this.db.tx(async (tx) => {
+      const claimed: unknown[] = await tx.query(
         `INSERT INTO idempotency_keys (workspace_id, scope, key, request_hash, response_status, response_body)
          VALUES ($1, $2, $3, $4, 0, 'null') ON CONFLICT DO NOTHING RETURNING 1`,
         [ws, scope, key, requestHash],
       );
       if (claimed.length === 0) {
         const rows: Array<{ request_hash: Buffer; response_status: number; response_body: T }> =
-          await em.query(
+          await tx.query(
             `SELECT request_hash, response_status, response_body FROM idempotency_keys
               WHERE workspace_id = $1 AND scope = $2 AND key = $3`,
             [ws, scope, key],
@@ -63,8 +63,8 @@ export class IdempotencyStore {
         }
         return { status: row.response_status, body: row.response_body, replayed: true };
       }
-      const answer = await work(em);
-      await em.query(
+      const answer = await work(tx);
+      await tx.query(
         `UPDATE idempotency_keys SET response_status = $4, response_body = $5
           WHERE workspace_id = $1 AND scope = $2 AND key = $3`,
         [ws, scope, key, answer.status, JSON.stringify(answer.body)],

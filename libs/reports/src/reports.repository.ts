@@ -1,7 +1,6 @@
+import { Database, queryRows } from '@app/db';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { WorkspaceId } from '@app/common';
-import { queryRows } from '@app/db';
 import type { FunnelCounts, RateCard } from './domain/report-math';
 
 export interface CampaignHead {
@@ -112,7 +111,7 @@ function toHead(r: HeadRow): CampaignHead {
  */
 @Injectable()
 export class ReportsRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: Database) {}
 
   async campaign(ws: WorkspaceId, id: string): Promise<CampaignHead | null> {
     const rows = await queryRows<HeadRow>(

@@ -1,7 +1,6 @@
+import { Database, type Sql, queryRows } from '@app/db';
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
 import { asWorkspaceId, decodeCursor, toPage, type Page, type WorkspaceId } from '@app/common';
-import { queryRows } from '@app/db';
 import type { TemplateStatus } from './domain/template-model';
 import type { StoppedTemplate, TemplateRecord } from './templates.types';
 
@@ -64,7 +63,7 @@ export interface TemplateUpsert {
 
 @Injectable()
 export class TemplatesRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: Database) {}
 
   /** Null when the account already holds that name+language or that Meta id (unique keys). */
   async insert(
@@ -205,7 +204,7 @@ export class TemplatesRepository {
    * more than one workspace). Returns the rows whose status really changed.
    */
   async applyStatus(
-    em: EntityManager,
+    tx: Sql,
     metaTemplateId: string,
     status: TemplateStatus,
     reason: string | null,
@@ -217,7 +216,7 @@ export class TemplatesRepository {
       status: TemplateStatus;
       rejected_reason: string | null;
     }>(
-      em,
+      tx,
       `UPDATE templates SET status = $2, rejected_reason = $3, rejection_info = $4::jsonb,
               status_changed_at = now(), updated_at = now()
         WHERE meta_template_id = $1 AND status IS DISTINCT FROM $2
@@ -237,20 +236,20 @@ export class TemplatesRepository {
     }));
   }
 
-  async applyQuality(em: EntityManager, metaTemplateId: string, score: string): Promise<void> {
-    await em.query(
+  async applyQuality(tx: Sql, metaTemplateId: string, score: string): Promise<void> {
+    await tx.query(
       `UPDATE templates SET quality_score = $2, updated_at = now() WHERE meta_template_id = $1`,
       [metaTemplateId, score],
     );
   }
 
   async applyCategory(
-    em: EntityManager,
+    tx: Sql,
     metaTemplateId: string,
     category: string,
     previous: string | null,
   ): Promise<void> {
-    await em.query(
+    await tx.query(
       `UPDATE templates SET previous_category = coalesce($3, category), category = $2, updated_at = now()
         WHERE meta_template_id = $1`,
       [metaTemplateId, category, previous],

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { Database, type Sql } from '@app/db';
 import { isUuid, type Page, type WorkspaceId } from '@app/common';
 import {
   BusinessAccountsService,
@@ -65,7 +65,7 @@ export class TemplatesService {
     private readonly accounts: BusinessAccountsService,
     private readonly budget: WabaCallBudget,
     private readonly graph: GraphClient,
-    private readonly db: DataSource,
+    private readonly db: Database,
   ) {}
 
   /** Validates as Meta would, submits through the Graph API and stores Meta's id and status. */
@@ -208,7 +208,7 @@ export class TemplatesService {
    * Applies template webhook events (status, quality, category) inside the caller's transaction.
    * Returns the templates whose new status stops campaigns (PAUSED, DISABLED, REJECTED…).
    */
-  async applyEvents(em: EntityManager, events: TemplateEvent[]): Promise<StoppedTemplate[]> {
+  async applyEvents(tx: Sql, events: TemplateEvent[]): Promise<StoppedTemplate[]> {
     const changed: StoppedTemplate[] = [];
     for (const e of events) {
       if (e.kind === 'status') {
@@ -219,7 +219,7 @@ export class TemplatesService {
         }
         changed.push(
           ...(await this.templates.applyStatus(
-            em,
+            tx,
             e.metaTemplateId,
             status,
             e.reason,
@@ -227,10 +227,10 @@ export class TemplatesService {
           )),
         );
       } else if (e.kind === 'quality') {
-        await this.templates.applyQuality(em, e.metaTemplateId, e.newQualityScore);
+        await this.templates.applyQuality(tx, e.metaTemplateId, e.newQualityScore);
       } else {
         await this.templates.applyCategory(
-          em,
+          tx,
           e.metaTemplateId,
           e.newCategory.toUpperCase(),
           e.previousCategory,
@@ -242,7 +242,7 @@ export class TemplatesService {
 
   /** Convenience for callers without a transaction of their own (tests, admin tools). */
   applyEventsNow(events: TemplateEvent[]): Promise<StoppedTemplate[]> {
-    return this.db.transaction((em) => this.applyEvents(em, events));
+    return this.db.tx((tx) => this.applyEvents(tx, events));
   }
 
   /** Spends the WABA's management budget, then maps Graph failures to domain errors. */

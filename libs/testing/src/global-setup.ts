@@ -26,6 +26,10 @@ function dbUrl(name: string): string {
  * worker from it (CREATE DATABASE … TEMPLATE), so workers run in parallel without sharing rows.
  */
 export default async function globalSetup(globalConfig: JestGlobalConfig): Promise<void> {
+  // The db and e2e projects share one harness: the first project's setup makes it for both.
+  if (process.env.MMLITE_TEST_DB_PREFIX) {
+    return;
+  }
   const prefix = `mmlite_test_${Date.now().toString(36)}_${process.pid}`;
   if (!prefix.includes('test')) {
     throw new Error(`refusing to touch a database whose name lacks "test": ${prefix}`);

@@ -1,4 +1,3 @@
-// Test-only helpers: the per-run database harness, configs pointing at it, and boot helpers
-// for the real apps. Imported by tests only, never by application code.
+// Test-only helpers: the per-run database harness and configs pointing at it. Imported by tests
+// only, never by application code; booting the apps is test/support's job (it may import apps/).
 export * from './test-env';
-export * from './apps';

@@ -1,13 +1,11 @@
-// Webhook ingestion from Meta: signature check, durable group-committed journal, batch processing
-// into forward-only message statuses, and the ports that campaigns, consents and templates implement.
+// Webhook ingestion from Meta: signature check, the durable group-committed journal, the parser,
+// and the dispatcher that applies each batch through the libraries that own its items.
 export * from './webhooks.module';
-export * from './webhooks.ports';
 export * from './webhooks.errors';
 export * from './webhook-event.writer';
+export * from './webhook-ingest.service';
 export * from './webhook-events.service';
 export * from './webhook-events.listener';
-export * from './message-statuses.service';
 export * from './domain/signature';
-export * from './domain/message-status';
 export * from './domain/opt-out';
 export * from './domain/webhook-payload';

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '@app/db';
+import { Database, dataSourceOptions } from '@app/db';
 import { workerDatabaseUrl } from '@app/testing';
 import { WebhookEventsRepository } from './webhook-events.repository';
 
@@ -8,7 +8,7 @@ let repo: WebhookEventsRepository;
 
 beforeAll(async () => {
   db = await new DataSource(dataSourceOptions(workerDatabaseUrl(), 2)).initialize();
-  repo = new WebhookEventsRepository(db);
+  repo = new WebhookEventsRepository(new Database(db));
 });
 
 afterAll(async () => {

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
-import { queryRows } from '@app/db';
+import { Database, queryRows, type Sql } from '@app/db';
 
 export interface ClaimedWebhookEvent {
   id: string;
@@ -19,7 +18,7 @@ export interface ProcessedWebhookEvent {
 /** The raw journal of verified webhook POSTs: appended by the API, drained by the workers. */
 @Injectable()
 export class WebhookEventsRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: Database) {}
 
   /** One multi-row INSERT (one commit) for a whole group of concurrently received payloads. */
   async insertMany(
@@ -37,9 +36,9 @@ export class WebhookEventsRepository {
    * Locks the oldest unprocessed events that no other worker holds. The lock lives as long as
    * the caller's transaction: a worker that dies releases its claim and another one retries it.
    */
-  async claim(em: EntityManager, limit: number): Promise<ClaimedWebhookEvent[]> {
+  async claim(tx: Sql, limit: number): Promise<ClaimedWebhookEvent[]> {
     return queryRows<ClaimedWebhookEvent>(
-      em,
+      tx,
       `SELECT id::text AS id, body, attempts FROM webhook_events
        WHERE processed_at IS NULL AND (retry_at IS NULL OR retry_at <= now())
        ORDER BY id LIMIT $1
@@ -49,9 +48,9 @@ export class WebhookEventsRepository {
   }
 
   /** Claims given events (the one-by-one retry of a batch that failed as a whole). */
-  async claimIds(em: EntityManager, ids: readonly string[]): Promise<ClaimedWebhookEvent[]> {
+  async claimIds(tx: Sql, ids: readonly string[]): Promise<ClaimedWebhookEvent[]> {
     return queryRows<ClaimedWebhookEvent>(
-      em,
+      tx,
       `SELECT id::text AS id, body, attempts FROM webhook_events
        WHERE id = ANY($1::bigint[]) AND processed_at IS NULL
        ORDER BY id
@@ -60,11 +59,11 @@ export class WebhookEventsRepository {
     );
   }
 
-  async markProcessed(em: EntityManager, events: readonly ProcessedWebhookEvent[]): Promise<void> {
+  async markProcessed(tx: Sql, events: readonly ProcessedWebhookEvent[]): Promise<void> {
     if (events.length === 0) {
       return;
     }
-    await em.query(
+    await tx.query(
       `UPDATE webhook_events w SET
          processed_at = now(), attempts = w.attempts + 1, retry_at = NULL,
          malformed = t.malformed, unknown = t.unknown, item_count = t.item_count, error = t.error

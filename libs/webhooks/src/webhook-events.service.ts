@@ -1,12 +1,18 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
-import { CLOCK, type Clock } from '@app/common';
+import { CampaignsService, DeliveryService } from '@app/campaigns';
+import { CLOCK, fromWaId, type Clock } from '@app/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { mergeStatusEvents, transitionOf, type StatusTransition } from './domain/message-status';
+import { ConsentsService, type WebhookConsentChange } from '@app/consents';
+import { Database, isRetryableTxError, type Tx } from '@app/db';
+import { TemplatesService, type TemplateEvent as TemplateChange } from '@app/templates';
 import { compileOptOutRules, type CompiledOptOutRules } from './domain/opt-out';
-import { parseWebhookBody, type ParsedWebhook } from './domain/webhook-payload';
-import { MessageStatusesRepository } from './message-statuses.repository';
-import { WebhookConsumers } from './webhook-consumers';
+import {
+  parseWebhookBody,
+  type InboundMessage,
+  type ParsedWebhook,
+  type TemplateEvent,
+  type UserPreferenceEvent,
+} from './domain/webhook-payload';
 import { WebhookEventsRepository, type ClaimedWebhookEvent } from './webhook-events.repository';
 import { WebhookItemsRepository } from './webhook-items.repository';
 
@@ -14,7 +20,8 @@ export interface WebhookBatchReport {
   /** Raw webhook events applied and marked processed. */
   events: number;
   statuses: number;
-  transitions: number;
+  /** Opt-outs recorded in the consent ledger (STOP, opt-out button, user preferences, 131050). */
+  consents: number;
   inbound: number;
   templateEvents: number;
   userPreferences: number;
@@ -27,7 +34,7 @@ export interface WebhookBatchReport {
 const EMPTY: WebhookBatchReport = {
   events: 0,
   statuses: 0,
-  transitions: 0,
+  consents: 0,
   inbound: 0,
   templateEvents: 0,
   userPreferences: 0,
@@ -35,12 +42,6 @@ const EMPTY: WebhookBatchReport = {
   unknown: 0,
   failed: 0,
 };
-
-/** Deadlock or serialization failure: nothing wrong with the events, just try again. */
-function isTransient(e: unknown): boolean {
-  const code = (e as { driverError?: { code?: string }; code?: string }).driverError?.code;
-  return code === '40P01' || code === '40001';
-}
 
 function uniqueBy<T>(items: readonly T[], key: (t: T) => string): T[] {
   const seen = new Set<string>();
@@ -57,9 +58,11 @@ function uniqueBy<T>(items: readonly T[], key: (t: T) => string): T[] {
 const MAX_RETRY_DELAY_MS = 60 * 60 * 1000;
 
 /**
- * Drains the webhook journal: claims a batch, parses it, applies statuses with one set-based
- * upsert, hands every item to its consumer and marks the batch processed — all in one
- * transaction, so a crash at any point re-applies nothing and loses nothing.
+ * Drains the webhook journal: claims a batch, parses it, and applies each kind of item by calling
+ * the library that owns it — statuses to the delivery ledger (campaigns), consent changes to the
+ * consent ledger, quick-reply taps as clicks, template updates to templates (which may stop
+ * campaigns) — then marks the batch processed. All in one transaction, so a crash at any point
+ * re-applies nothing and loses nothing.
  */
 @Injectable()
 export class WebhookEventsService {
@@ -68,11 +71,13 @@ export class WebhookEventsService {
   private readonly batchSize: number;
 
   constructor(
-    private readonly db: DataSource,
+    private readonly db: Database,
     private readonly events: WebhookEventsRepository,
-    private readonly statuses: MessageStatusesRepository,
     private readonly items: WebhookItemsRepository,
-    private readonly consumers: WebhookConsumers,
+    private readonly delivery: DeliveryService,
+    private readonly consents: ConsentsService,
+    private readonly templates: TemplatesService,
+    private readonly campaigns: CampaignsService,
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
@@ -101,12 +106,12 @@ export class WebhookEventsService {
   async processNextBatch(limit = this.batchSize): Promise<WebhookBatchReport> {
     let claimed: ClaimedWebhookEvent[] = [];
     try {
-      return await this.db.transaction(async (em) => {
-        claimed = await this.events.claim(em, limit);
-        return this.apply(em, claimed);
+      return await this.db.tx(async (tx) => {
+        claimed = await this.events.claim(tx, limit);
+        return this.apply(tx, claimed);
       });
     } catch (e) {
-      if (isTransient(e) || claimed.length === 0) {
+      if (isRetryableTxError(e) || claimed.length === 0) {
         throw e;
       }
       this.logger.warn({
@@ -123,14 +128,14 @@ export class WebhookEventsService {
     const total = { ...EMPTY };
     for (const event of claimed) {
       try {
-        const report = await this.db.transaction(async (em) =>
-          this.apply(em, await this.events.claimIds(em, [event.id])),
+        const report = await this.db.tx(async (tx) =>
+          this.apply(tx, await this.events.claimIds(tx, [event.id])),
         );
         for (const k of Object.keys(total) as (keyof WebhookBatchReport)[]) {
           total[k] += report[k];
         }
       } catch (e) {
-        if (isTransient(e)) {
+        if (isRetryableTxError(e)) {
           continue;
         }
         const delay = Math.min(MAX_RETRY_DELAY_MS, 1000 * 2 ** Math.min(event.attempts, 22));
@@ -154,7 +159,7 @@ export class WebhookEventsService {
   }
 
   private async apply(
-    em: EntityManager,
+    tx: Tx,
     claimed: readonly ClaimedWebhookEvent[],
   ): Promise<WebhookBatchReport> {
     if (claimed.length === 0) {
@@ -165,41 +170,63 @@ export class WebhookEventsService {
       p: parseWebhookBody(c.body, c.id, this.rules),
     }));
 
-    const statusEvents = parsed.flatMap((x) => x.p.statuses);
-    const transitions = await this.applyStatuses(em, statusEvents);
+    const statuses = parsed.flatMap((x) => x.p.statuses);
+    const statusOptOuts = await this.delivery.applyStatusEvents(tx, statuses);
 
     const inbound = uniqueBy(
       parsed.flatMap((x) => x.p.inbound),
       (m) => m.wamid,
     );
-    const newInbound = await this.items.insertInbound(em, inbound);
-    const inboundToDeliver = inbound.filter((m) => newInbound.has(m.wamid));
-    if (inboundToDeliver.length > 0) {
-      await this.consumers.inboundMessages.onInbound(em, inboundToDeliver);
-    }
-
-    const templates = uniqueBy(
-      parsed.flatMap((x) => x.p.templateEvents),
-      (t) => t.dedupeKey,
-    );
-    const newTemplates = await this.items.claimKeys(em, 'template', templates);
-    const templatesToDeliver = templates.filter((t) => newTemplates.has(t.dedupeKey));
-    if (templatesToDeliver.length > 0) {
-      await this.consumers.templateEvents.onTemplateEvents(em, templatesToDeliver);
-    }
+    const newInbound = await this.items.insertInbound(tx, inbound);
+    const inboundNew = inbound.filter((m) => newInbound.has(m.wamid));
 
     const prefs = uniqueBy(
       parsed.flatMap((x) => x.p.userPreferences),
       (p) => p.dedupeKey,
     );
-    const newPrefs = await this.items.claimKeys(em, 'user_preference', prefs);
-    const prefsToDeliver = prefs.filter((p) => newPrefs.has(p.dedupeKey));
-    if (prefsToDeliver.length > 0) {
-      await this.consumers.userPreferences.onUserPreferences(em, prefsToDeliver);
+    const newPrefs = await this.items.claimKeys(tx, 'user_preference', prefs);
+    const prefsNew = prefs.filter((p) => newPrefs.has(p.dedupeKey));
+
+    const consents: WebhookConsentChange[] = [
+      ...inboundNew.filter((m) => m.isOptOut).map(consentOfInbound),
+      ...prefsNew
+        .filter((p) => p.value === 'stop' || p.value === 'resume')
+        .map(consentOfPreference),
+      ...statusOptOuts.map((o) => ({
+        phoneNumberId: o.phoneNumberId,
+        phone: fromWaId(o.recipient),
+        status: 'opted_out' as const,
+        source: 'whatsapp_131050',
+        proof: `status ${o.wamid} failed 131050`,
+        at: null,
+        by: null,
+      })),
+    ];
+    await this.consents.recordFromWebhooks(tx, consents);
+
+    await this.delivery.applyClicks(
+      tx,
+      inboundNew
+        .filter((m) => m.isButtonClick && !m.isOptOut && m.contextWamid)
+        .map((m) => ({ wamid: m.contextWamid as string, at: m.at })),
+    );
+
+    const templates = uniqueBy(
+      parsed.flatMap((x) => x.p.templateEvents),
+      (t) => t.dedupeKey,
+    );
+    const newTemplates = await this.items.claimKeys(tx, 'template', templates);
+    const templatesNew = templates.filter((t) => newTemplates.has(t.dedupeKey));
+    if (templatesNew.length > 0) {
+      const stopped = await this.templates.applyEvents(tx, templatesNew.flatMap(templateChangeOf));
+      const n = await this.campaigns.stopForTemplates(tx, stopped);
+      if (n) {
+        this.logger.warn({ message: 'campaigns stopped by template status', campaigns: n });
+      }
     }
 
     await this.events.markProcessed(
-      em,
+      tx,
       parsed.map(({ id, p }) => ({
         id,
         malformed: p.malformed,
@@ -215,31 +242,79 @@ export class WebhookEventsService {
     );
     return {
       events: claimed.length,
-      statuses: statusEvents.length,
-      transitions: transitions.length,
-      inbound: inboundToDeliver.length,
-      templateEvents: templatesToDeliver.length,
-      userPreferences: prefsToDeliver.length,
+      statuses: statuses.length,
+      consents: consents.length,
+      inbound: inboundNew.length,
+      templateEvents: templatesNew.length,
+      userPreferences: prefsNew.length,
       malformed: parsed.filter((x) => x.p.malformed).length,
       unknown: parsed.filter((x) => x.p.unknown).length,
       failed: 0,
     };
   }
+}
 
-  private async applyStatuses(
-    em: EntityManager,
-    events: Parameters<typeof mergeStatusEvents>[0],
-  ): Promise<StatusTransition[]> {
-    if (events.length === 0) {
-      return [];
-    }
-    const applied = await this.statuses.apply(em, mergeStatusEvents(events));
-    const transitions = applied
-      .map((a) => transitionOf(a.before, a.after))
-      .filter((t): t is StatusTransition => t !== null);
-    if (transitions.length > 0) {
-      await this.consumers.statusTransitions.onTransitions(em, transitions);
-    }
-    return transitions;
+/** STOP keyword or the opt-out button: an opt-out, with the message as proof. */
+function consentOfInbound(m: InboundMessage): WebhookConsentChange {
+  return {
+    phoneNumberId: m.phoneNumberId,
+    phone: fromWaId(m.from),
+    status: 'opted_out',
+    source: m.optOutReason === 'button' ? 'whatsapp_opt_out_button' : 'whatsapp_stop_keyword',
+    proof: JSON.stringify(m.raw),
+    at: m.at,
+    by: m.wamid,
+  };
+}
+
+/** The user's own "stop"/"resume" of marketing in WhatsApp settings (authoritative, MMLITE §8). */
+function consentOfPreference(e: UserPreferenceEvent): WebhookConsentChange {
+  return {
+    phoneNumberId: e.phoneNumberId,
+    phone: fromWaId(e.waId),
+    status: e.value === 'stop' ? 'opted_out' : 'opted_in',
+    source: `whatsapp_user_preferences_${e.value}`,
+    proof: JSON.stringify(e.raw),
+    at: e.at,
+    by: e.dedupeKey,
+  };
+}
+
+/** Template status, quality and completed category changes, as the templates library takes them. */
+function templateChangeOf(e: TemplateEvent): TemplateChange[] {
+  if (e.kind === 'status' && e.event) {
+    return [
+      {
+        kind: 'status',
+        wabaId: e.wabaId,
+        metaTemplateId: e.templateId,
+        event: e.event,
+        reason: e.reason,
+        rejectionInfo: (e.raw as { rejection_info?: unknown } | null)?.rejection_info ?? null,
+        otherInfo: (e.raw as { other_info?: unknown } | null)?.other_info ?? null,
+      },
+    ];
   }
+  if (e.kind === 'quality' && e.newQuality) {
+    return [
+      {
+        kind: 'quality',
+        wabaId: e.wabaId,
+        metaTemplateId: e.templateId,
+        newQualityScore: e.newQuality,
+      },
+    ];
+  }
+  if (e.kind === 'category' && e.newCategory && !e.categoryUpdateAt) {
+    return [
+      {
+        kind: 'category',
+        wabaId: e.wabaId,
+        metaTemplateId: e.templateId,
+        newCategory: e.newCategory,
+        previousCategory: e.previousCategory,
+      },
+    ];
+  }
+  return [];
 }

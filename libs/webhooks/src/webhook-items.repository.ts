@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { queryRows } from '@app/db';
+import { queryRows, type Sql } from '@app/db';
 import type { InboundMessage } from './domain/webhook-payload';
 
 export type WebhookItemKind = 'template' | 'user_preference';
@@ -12,16 +11,13 @@ export class WebhookItemsRepository {
    * Keeps each inbound message once (it is the proof an opt-out points at) and returns the
    * wamids that were new; a redelivered message returns nothing, so consumers never see it twice.
    */
-  async insertInbound(
-    em: EntityManager,
-    messages: readonly InboundMessage[],
-  ): Promise<Set<string>> {
+  async insertInbound(tx: Sql, messages: readonly InboundMessage[]): Promise<Set<string>> {
     if (messages.length === 0) {
       return new Set();
     }
     const col = <T>(f: (m: InboundMessage) => T): T[] => messages.map(f);
     const rows = await queryRows<{ wamid: string }>(
-      em,
+      tx,
       `INSERT INTO inbound_messages (wamid, phone_number_id, waba_id, from_wa_id, from_user_id,
          type, sent_at, context_wamid, is_opt_out, opt_out_reason, is_button_click, raw, webhook_event_id)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
@@ -50,7 +46,7 @@ export class WebhookItemsRepository {
 
   /** Records the keys and returns those not seen before. */
   async claimKeys(
-    em: EntityManager,
+    tx: Sql,
     kind: WebhookItemKind,
     items: readonly { dedupeKey: string; eventId: string }[],
   ): Promise<Set<string>> {
@@ -58,7 +54,7 @@ export class WebhookItemsRepository {
       return new Set();
     }
     const rows = await queryRows<{ key: string }>(
-      em,
+      tx,
       `INSERT INTO webhook_item_keys (kind, key, webhook_event_id)
        SELECT $1, k, e FROM unnest($2::text[], $3::int8[]) AS t(k, e)
        ORDER BY k

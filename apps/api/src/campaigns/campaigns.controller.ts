@@ -1,6 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
-import { hashRequest, IdempotencyStore } from '@app/idempotency';
 import { CampaignPlanner, CampaignsService } from '@app/campaigns';
 import type { WorkspaceId } from '@app/common';
 import { Workspace } from '../http/workspace.decorator';
@@ -27,7 +26,6 @@ export class CampaignsController {
   constructor(
     private readonly campaigns: CampaignsService,
     private readonly planner: CampaignPlanner,
-    private readonly idempotency: IdempotencyStore,
   ) {}
 
   /** Creates a draft; nothing is sent until launch. */
@@ -80,20 +78,7 @@ export class CampaignsController {
     @Param('id') id: string,
     @Headers('idempotency-key') key?: string,
   ): Promise<CampaignResponse> {
-    if (key === undefined) {
-      return toCampaignResponse(await this.campaigns.launch(ws, id));
-    }
-    const answer = await this.idempotency.once(
-      ws,
-      'campaign-launch',
-      key,
-      hashRequest(id),
-      async () => ({
-        status: 200,
-        body: toCampaignResponse(await this.campaigns.launch(ws, id)),
-      }),
-    );
-    return answer.body;
+    return toCampaignResponse(await this.campaigns.launch(ws, id, key));
   }
 
   @Post(':id/pause')

@@ -16,7 +16,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { isValidWebhookSignature, WebhookEventWriter } from '@app/webhooks';
+import { isValidWebhookSignature, WebhookIngest } from '@app/webhooks';
 import { Public } from '../http/public.decorator';
 
 function sameSecret(given: string, expected: string): boolean {
@@ -28,7 +28,7 @@ function sameSecret(given: string, expected: string): boolean {
 /**
  * Meta's webhook endpoint (MMLITE §4.1–4.3). Public (Meta has no API key); authenticated by the
  * verify token (GET) and the body signature (POST). A POST is answered 200 only after its raw
- * body is committed to the journal; the worker applies it afterwards.
+ * body is committed to the journal and the opt-outs in it are fenced; the worker applies it afterwards.
  */
 @ApiExcludeController()
 @Public()
@@ -37,7 +37,7 @@ export class MetaWebhookController {
   private readonly logger = new Logger(MetaWebhookController.name);
 
   constructor(
-    private readonly writer: WebhookEventWriter,
+    private readonly ingest: WebhookIngest,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -81,6 +81,6 @@ export class MetaWebhookController {
           : 'X-Hub-Signature-256 is missing',
       );
     }
-    await this.writer.append(body, req.id);
+    await this.ingest.receive(body, req.id);
   }
 }

@@ -5,28 +5,29 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { CampaignOperations } from '@app/campaigns';
+import { CampaignRunner, InDoubtReconciler } from '@app/campaigns';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { RepeatingTask } from '../schedule/repeating-task';
 
 /**
  * The campaigns tick, on every worker (correctness comes from atomic SQL claims, not from there
- * being one worker): start due schedules, settle sends whose outcome is in doubt, and keep
- * running campaigns' lanes enqueued (after a crash, a restart or a lost job).
+ * being one worker): start due schedules, settle sends in doubt, and keep running campaigns'
+ * lanes enqueued (after a crash, a restart, or a lane that found nothing due yet).
  */
 @Injectable()
 export class CampaignsScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly task: RepeatingTask;
 
   constructor(
-    ops: CampaignOperations,
+    runner: CampaignRunner,
+    reconciler: InDoubtReconciler,
     private readonly registry: SchedulerRegistry,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.task = new RepeatingTask('campaigns-tick', config.campaigns.schedulerTickMs, async () => {
-      await ops.startDue();
-      await ops.reconcileInDoubt();
-      await ops.pump();
+      await runner.startDue();
+      await reconciler.run();
+      await runner.keepRunning();
     });
   }
 

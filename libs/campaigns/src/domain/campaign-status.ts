@@ -1,34 +1,52 @@
+// The campaign state machine: which action moves a campaign from which status to which. The
+// target is always derived here (callers name an action, never a status), so no caller can make
+// a move the table forbids.
+
 export type CampaignStatus =
   'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled' | 'failed';
 
-export type CampaignAction =
-  'schedule' | 'start' | 'pause' | 'resume' | 'finish' | 'cancel' | 'fail';
+export type CampaignAction = 'launch' | 'start' | 'pause' | 'resume' | 'finish' | 'cancel' | 'fail';
 
-const MOVES: Record<CampaignStatus, Partial<Record<CampaignAction, CampaignStatus>>> = {
-  draft: { schedule: 'scheduled', start: 'running', cancel: 'cancelled' },
+/** What a move may depend on besides the current status. */
+export interface MoveContext {
+  scheduledAt: Date | null;
+  now: Date;
+}
+
+type Target = CampaignStatus | ((c: MoveContext) => CampaignStatus);
+
+/** Launch and resume wait for `scheduledAt` when it is still ahead. */
+const whenDue: Target = (c) =>
+  c.scheduledAt && c.scheduledAt.getTime() > c.now.getTime() ? 'scheduled' : 'running';
+
+const MOVES: Record<CampaignStatus, Partial<Record<CampaignAction, Target>>> = {
+  draft: { launch: whenDue, cancel: 'cancelled' },
   scheduled: { start: 'running', pause: 'paused', cancel: 'cancelled', fail: 'failed' },
   running: { pause: 'paused', finish: 'completed', cancel: 'cancelled', fail: 'failed' },
-  paused: { resume: 'running', cancel: 'cancelled', fail: 'failed' },
+  paused: { resume: whenDue, cancel: 'cancelled', fail: 'failed' },
   completed: {},
   cancelled: {},
   failed: {},
 };
 
-/** The next status, or null when the action is not allowed from `from`. */
-export function nextStatus(from: CampaignStatus, action: CampaignAction): CampaignStatus | null {
-  return MOVES[from][action] ?? null;
-}
-
-/** Statuses from which `action` is allowed (for atomic `UPDATE … WHERE status IN (…)`). */
-export function statusesAllowing(action: CampaignAction): CampaignStatus[] {
-  return (Object.keys(MOVES) as CampaignStatus[]).filter((s) => MOVES[s][action] !== undefined);
+/** The status `action` leads to from `from`, or null when the action is not allowed there. */
+export function nextStatus(
+  from: CampaignStatus,
+  action: CampaignAction,
+  ctx: MoveContext,
+): CampaignStatus | null {
+  const t = MOVES[from][action];
+  if (t === undefined) {
+    return null;
+  }
+  return typeof t === 'function' ? t(ctx) : t;
 }
 
 export function isFinal(status: CampaignStatus): boolean {
   return status === 'completed' || status === 'cancelled' || status === 'failed';
 }
 
-/** A paused campaign that was scheduled resumes into running only once its time has come. */
-export function resumeTarget(scheduledAt: Date | null, now: Date): CampaignStatus {
-  return scheduledAt && scheduledAt.getTime() > now.getTime() ? 'scheduled' : 'running';
+/** Statuses in which a campaign may still send (its requests are let through the gate). */
+export function maySend(status: CampaignStatus): boolean {
+  return status === 'running';
 }

@@ -1,46 +1,87 @@
-import { nextStatus, resumeTarget, statusesAllowing } from './campaign-status';
+import { nextStatus } from './campaign-status';
 import { callingCodeOf, estimateCost, estimatePlan, isScheduleMissed } from './plan';
 import {
-  decideAfterFailure,
-  pairRateBackoffMs,
-  transientBackoffMs,
   DEFAULT_RETRY_POLICY,
+  outcomeOf,
+  transientBackoffMs,
+  type SendError,
 } from './send-outcome';
 import { isInsideWindow, msUntilWindowOpens, validateSendWindow } from './send-window';
 
 describe('campaign status machine', () => {
-  it('moves draft → scheduled → running → completed', () => {
-    expect(nextStatus('draft', 'schedule')).toBe('scheduled');
-    expect(nextStatus('scheduled', 'start')).toBe('running');
-    expect(nextStatus('running', 'finish')).toBe('completed');
+  const now = new Date('2030-01-01T10:00:00Z');
+  const ctx = { scheduledAt: null, now };
+  const later = { scheduledAt: new Date('2030-01-01T11:00:00Z'), now };
+
+  it('launches a draft now, or into scheduled while its time is ahead', () => {
+    expect(nextStatus('draft', 'launch', ctx)).toBe('running');
+    expect(nextStatus('draft', 'launch', later)).toBe('scheduled');
+    expect(nextStatus('scheduled', 'start', later)).toBe('running');
+    expect(nextStatus('running', 'finish', ctx)).toBe('completed');
   });
 
   it('pauses, resumes and cancels at any live point', () => {
-    expect(nextStatus('running', 'pause')).toBe('paused');
-    expect(nextStatus('scheduled', 'pause')).toBe('paused');
-    expect(nextStatus('paused', 'resume')).toBe('running');
+    expect(nextStatus('running', 'pause', ctx)).toBe('paused');
+    expect(nextStatus('scheduled', 'pause', ctx)).toBe('paused');
+    expect(nextStatus('paused', 'resume', ctx)).toBe('running');
     for (const s of ['draft', 'scheduled', 'running', 'paused'] as const) {
-      expect(nextStatus(s, 'cancel')).toBe('cancelled');
+      expect(nextStatus(s, 'cancel', ctx)).toBe('cancelled');
     }
   });
 
-  it('does not resume a campaign that was never paused, nor touch a finished one', () => {
-    expect(nextStatus('running', 'resume')).toBeNull();
-    expect(nextStatus('completed', 'cancel')).toBeNull();
-    expect(nextStatus('cancelled', 'resume')).toBeNull();
-    expect(nextStatus('failed', 'start')).toBeNull();
+  it('derives every target itself: no action reaches a status the table does not give it', () => {
+    const statuses = [
+      'draft',
+      'scheduled',
+      'running',
+      'paused',
+      'completed',
+      'cancelled',
+      'failed',
+    ] as const;
+    const actions = ['launch', 'start', 'pause', 'resume', 'finish', 'cancel', 'fail'] as const;
+    const moves: string[] = [];
+    for (const from of statuses) {
+      for (const action of actions) {
+        for (const c of [ctx, later]) {
+          const to = nextStatus(from, action, c);
+          if (to) {
+            moves.push(`${from} -${action}-> ${to}`);
+          }
+        }
+      }
+    }
+    expect([...new Set(moves)].sort()).toEqual([
+      'draft -cancel-> cancelled',
+      'draft -launch-> running',
+      'draft -launch-> scheduled',
+      'paused -cancel-> cancelled',
+      'paused -fail-> failed',
+      'paused -resume-> running',
+      'paused -resume-> scheduled',
+      'running -cancel-> cancelled',
+      'running -fail-> failed',
+      'running -finish-> completed',
+      'running -pause-> paused',
+      'scheduled -cancel-> cancelled',
+      'scheduled -fail-> failed',
+      'scheduled -pause-> paused',
+      'scheduled -start-> running',
+    ]);
   });
 
-  it('lists the statuses an action may start from', () => {
-    expect(statusesAllowing('pause').sort()).toEqual(['running', 'scheduled']);
-    expect(statusesAllowing('fail').sort()).toEqual(['paused', 'running', 'scheduled']);
+  it('does not resume a campaign that was never paused, nor touch a finished one', () => {
+    expect(nextStatus('running', 'resume', ctx)).toBeNull();
+    expect(nextStatus('completed', 'cancel', ctx)).toBeNull();
+    expect(nextStatus('cancelled', 'resume', ctx)).toBeNull();
+    expect(nextStatus('draft', 'start', ctx)).toBeNull();
   });
 
   it('resumes a paused campaign to scheduled while its time is still ahead', () => {
-    const now = new Date('2030-01-01T10:00:00Z');
-    expect(resumeTarget(new Date('2030-01-01T11:00:00Z'), now)).toBe('scheduled');
-    expect(resumeTarget(new Date('2030-01-01T09:00:00Z'), now)).toBe('running');
-    expect(resumeTarget(null, now)).toBe('running');
+    expect(nextStatus('paused', 'resume', later)).toBe('scheduled');
+    expect(
+      nextStatus('paused', 'resume', { scheduledAt: new Date('2030-01-01T09:00:00Z'), now }),
+    ).toBe('running');
   });
 });
 
@@ -80,26 +121,85 @@ describe('send window', () => {
   });
 });
 
-describe('after a failed send', () => {
-  it('slows down and retries on 130429', () => {
-    expect(decideAfterFailure('throughput', 130429, 1, 0)).toEqual({
-      action: 'retry',
-      afterMs: 1000,
-      slowDown: true,
+describe('after a send', () => {
+  const now = new Date('2030-01-01T10:00:00Z');
+  const at = new Date('2030-01-01T09:59:59Z');
+  const fresh = { attempts: 0, pairRateFailures: 0 };
+  const err = (category: SendError['category'], code: number): SendError => ({
+    code,
+    category,
+    title: `error ${code}`,
+    details: null,
+  });
+  const refused = (category: SendError['category'], code: number) =>
+    ({ kind: 'refused', at, error: err(category, code) }) as const;
+
+  it('records an accepted send as sent with its wamid, one request counted', () => {
+    expect(outcomeOf({ kind: 'accepted', wamid: 'wamid.A', at }, fresh, now)).toEqual({
+      change: {
+        status: 'sent',
+        requested: true,
+        wamid: 'wamid.A',
+        sentAt: at,
+        error: null,
+        nextAttemptAt: null,
+      },
+      effects: [],
     });
   });
 
-  it('retries 131056 after 4^X seconds, then gives up', () => {
-    expect([0, 1, 2, 3].map(pairRateBackoffMs)).toEqual([1000, 4000, 16000, 64000]);
-    expect(decideAfterFailure('pair-rate', 131056, 1, 2)).toEqual({
-      action: 'retry',
-      afterMs: 16000,
-      slowDown: false,
+  it('keeps a message whose answer was lost in doubt: never retried, never failed', () => {
+    for (const attempts of [0, 5, 50]) {
+      const o = outcomeOf(
+        { kind: 'in-doubt', at, error: err('transient', -1) },
+        { attempts, pairRateFailures: 0 },
+        now,
+      );
+      expect(o.change).toMatchObject({ status: 'in_doubt', requested: true });
+      expect(o.change.nextAttemptAt).toBeUndefined();
+      expect(o.effects).toEqual([]);
+    }
+  });
+
+  it('counts no request for what never left (connect failed, held, unsent)', () => {
+    const never = outcomeOf({ kind: 'never-left', error: err('transient', -1) }, fresh, now);
+    expect(never.change).toMatchObject({ status: 'pending', requested: false });
+    expect(outcomeOf({ kind: 'held', until: now }, fresh, now).change).toEqual({
+      status: 'pending',
+      requested: false,
+      nextAttemptAt: now,
     });
-    expect(
-      decideAfterFailure('pair-rate', 131056, 6, DEFAULT_RETRY_POLICY.maxPairRateAttempts - 1)
-        .action,
-    ).toBe('fail');
+    expect(outcomeOf({ kind: 'unsent' }, fresh, now).change).toEqual({
+      status: 'pending',
+      requested: false,
+    });
+    expect(outcomeOf({ kind: 'opted-out' }, fresh, now).change).toEqual({
+      status: 'skipped',
+      requested: false,
+      skipReason: 'opted_out',
+    });
+  });
+
+  it('slows down and retries on 130429', () => {
+    const o = outcomeOf(refused('throughput', 130429), fresh, now);
+    expect(o.change).toMatchObject({
+      status: 'pending',
+      requested: true,
+      nextAttemptAt: new Date(now.getTime() + 1000),
+    });
+    expect(o.effects).toEqual([{ kind: 'slow-down' }]);
+  });
+
+  it('retries 131056 when the pair block ends (4^X s, from the governor), then gives up', () => {
+    const o = outcomeOf(refused('pair-rate', 131056), { attempts: 1, pairRateFailures: 2 }, now);
+    expect(o.change).toMatchObject({ nextAttemptAt: 'pair-rate', pairRateFailures: 3 });
+    expect(o.effects).toEqual([{ kind: 'pair-rate-limited' }]);
+    const last = outcomeOf(
+      refused('pair-rate', 131056),
+      { attempts: 6, pairRateFailures: DEFAULT_RETRY_POLICY.maxPairRateAttempts - 1 },
+      now,
+    );
+    expect(last.change.status).toBe('failed');
   });
 
   it('backs off transient errors with capped jitter, then fails the message', () => {
@@ -108,35 +208,49 @@ describe('after a failed send', () => {
     expect(transientBackoffMs(30, DEFAULT_RETRY_POLICY, () => 1)).toBe(
       DEFAULT_RETRY_POLICY.maxBackoffMs,
     );
-    expect(decideAfterFailure('transient', 131016, 6, 0).action).toBe('fail');
+    const again = outcomeOf(
+      refused('transient', 131000),
+      fresh,
+      now,
+      DEFAULT_RETRY_POLICY,
+      () => 0,
+    );
+    expect(again.change).toMatchObject({
+      status: 'pending',
+      nextAttemptAt: new Date(now.getTime() + 500),
+    });
+    const sixth = outcomeOf(
+      refused('transient', 131016),
+      { attempts: 5, pairRateFailures: 0 },
+      now,
+    );
+    expect(sixth.change).toMatchObject({ status: 'failed', failedAt: at, requested: true });
   });
 
   it('never retries capped, opted-out or undeliverable recipients, and records the opt-out', () => {
-    expect(decideAfterFailure('per-user-cap', 131049, 1, 0)).toEqual({
-      action: 'fail',
-      optOut: false,
+    expect(outcomeOf(refused('per-user-cap', 131049), fresh, now)).toMatchObject({
+      change: { status: 'failed' },
+      effects: [],
     });
-    expect(decideAfterFailure('opted-out', 131050, 1, 0)).toEqual({ action: 'fail', optOut: true });
-    expect(decideAfterFailure('permanent', 131026, 1, 0)).toEqual({
-      action: 'fail',
-      optOut: false,
+    expect(outcomeOf(refused('opted-out', 131050), fresh, now)).toMatchObject({
+      change: { status: 'failed', error: { code: 131050 } },
+      effects: [{ kind: 'opt-out' }],
     });
+    expect(outcomeOf(refused('permanent', 131026), fresh, now).change.status).toBe('failed');
   });
 
-  it('pauses on a bad token or a paused template and fails on a disabled one', () => {
-    expect(decideAfterFailure('auth', 190, 1, 0)).toEqual({
-      action: 'pause-campaign',
-      reason: 'access_token_invalid',
-    });
-    expect(decideAfterFailure('template', 132015, 1, 0)).toEqual({
-      action: 'pause-campaign',
-      reason: 'template_paused',
-    });
-    expect(decideAfterFailure('template', 132016, 1, 0)).toEqual({
-      action: 'fail-campaign',
-      reason: 'template_disabled',
-    });
-    expect(decideAfterFailure('template', 132000, 1, 0)).toEqual({ action: 'fail', optOut: false });
+  it('pauses on a bad token or a paused template and fails on a disabled one; the message waits', () => {
+    const cases: Array<[SendError['category'], number, unknown]> = [
+      ['auth', 190, { kind: 'pause-campaign', reason: 'access_token_invalid' }],
+      ['template', 132015, { kind: 'pause-campaign', reason: 'template_paused' }],
+      ['template', 132016, { kind: 'fail-campaign', reason: 'template_disabled' }],
+    ];
+    for (const [category, code, effect] of cases) {
+      const o = outcomeOf(refused(category, code), fresh, now);
+      expect(o.change).toMatchObject({ status: 'pending', requested: true });
+      expect(o.effects).toEqual([effect]);
+    }
+    expect(outcomeOf(refused('template', 132000), fresh, now).change.status).toBe('failed');
   });
 });
 

@@ -1,3 +1,5 @@
+import { toWaId } from '@app/common';
+
 /**
  * Arithmetic of `GET /campaigns/:id/plan`: how long sending will take at the governor's rate
  * and the messaging limit, and what it will cost from a per-country rate card.
@@ -51,7 +53,7 @@ export function estimatePlan(p: PlanInput): PlanEstimate {
 
 /** Longest matching calling-code prefix of an E.164 number among the rate card's prefixes. */
 export function callingCodeOf(phone: string, prefixes: readonly string[]): string | null {
-  const digits = phone.replace(/^\+/, '');
+  const digits = toWaId(phone);
   let best: string | null = null;
   for (const p of prefixes) {
     if (digits.startsWith(p) && (!best || p.length > best.length)) {

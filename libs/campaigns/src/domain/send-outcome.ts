@@ -1,32 +1,36 @@
-/**
- * What to do after one send attempt failed, from the Graph error's category and code
- * (MMLITE.md §5.2, the campaigns issue): retry this message later, give up on this recipient,
- * or stop the whole campaign with a reason.
- */
-export type FailureCategory =
-  | 'throughput'
-  | 'pair-rate'
-  | 'per-user-cap'
-  | 'opted-out'
-  | 'template'
-  | 'auth'
-  | 'payment'
-  | 'rate-limit'
-  | 'transient'
-  | 'permanent';
+// What becomes of one campaign message after its turn in a send batch: the decision table from
+// what happened on the wire (MMLITE.md §5.2 for Meta's error codes) to the message's next state.
+// Pure: the sender applies the change and carries out the effects.
+import type { GraphErrorCategory } from '@app/graph-client';
 
-export type SendDecision =
-  | { action: 'retry'; afterMs: number; slowDown: boolean }
-  | { action: 'fail'; optOut: boolean }
-  /** Recoverable by the marketer (new token, template unpaused): pause, they resume. */
-  | { action: 'pause-campaign'; reason: string }
-  /** Cannot go on (template disabled or gone): the campaign fails. */
-  | { action: 'fail-campaign'; reason: string };
+export interface SendError {
+  code: number;
+  category: GraphErrorCategory;
+  title: string;
+  details: string | null;
+}
+
+/** What happened to one message's turn. */
+export type SendResult =
+  /** Meta answered with a message id. */
+  | { kind: 'accepted'; wamid: string; at: Date }
+  /** Meta answered with an error: nothing was accepted. */
+  | { kind: 'refused'; at: Date; error: SendError }
+  /** The request left and its answer was lost (closed, timed out, not Meta's): maybe accepted. */
+  | { kind: 'in-doubt'; at: Date; error: SendError }
+  /** No connection could be made: the request never left. */
+  | { kind: 'never-left'; error: SendError }
+  /** The messaging limit or the pair rate allows it only later; no request left. */
+  | { kind: 'held'; until: Date }
+  /** Not sent this time (paused, shutting down, slot missed); no request left. */
+  | { kind: 'unsent' }
+  /** The contact opted out after the claim (the fence said so right before the request). */
+  | { kind: 'opted-out' };
 
 export interface RetryPolicy {
-  /** Attempts for transient failures before the message is failed. */
+  /** Requests for transient failures before the message is failed. */
   maxTransientAttempts: number;
-  /** Attempts for pair-rate failures (4^X s each) before the message is failed. */
+  /** Pair-rate failures (4^X s each) before the message is failed. */
   maxPairRateAttempts: number;
   baseBackoffMs: number;
   maxBackoffMs: number;
@@ -39,12 +43,38 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxBackoffMs: 5 * 60_000,
 };
 
-/** Meta's rule for 131056: retry after 4^X seconds, X = 0, 1, 2… (§6.2). */
-export function pairRateBackoffMs(failuresSoFar: number): number {
-  return 4 ** Math.max(0, failuresSoFar) * 1000;
+/** The message's next state. Fields left undefined are left as they are. */
+export interface MessageChange {
+  status: 'pending' | 'in_doubt' | 'sent' | 'failed' | 'skipped';
+  /** A request left for it: `attempts` grows by one (attempts count requests actually sent). */
+  requested: boolean;
+  wamid?: string;
+  sentAt?: Date;
+  failedAt?: Date;
+  /** null clears the last error. */
+  error?: { code: number; title: string; details: string | null } | null;
+  /** 'pair-rate': when the governor's 4^X block for the pair ends. */
+  nextAttemptAt?: Date | 'pair-rate' | null;
+  pairRateFailures?: number;
+  skipReason?: string;
 }
 
-/** Exponential backoff with full jitter, capped; `random` is injectable for tests. */
+export type SendEffect =
+  /** 130429: slow the number down for every process. */
+  | { kind: 'slow-down' }
+  /** 131056: block the (number, recipient) pair for 4^X s. */
+  | { kind: 'pair-rate-limited' }
+  /** 131050: the recipient stopped marketing messages — an opt-out for the ledger. */
+  | { kind: 'opt-out' }
+  /** The campaign cannot go on: pause (the marketer can fix it) or fail. */
+  | { kind: 'pause-campaign' | 'fail-campaign'; reason: string };
+
+export interface Outcome {
+  change: MessageChange;
+  effects: SendEffect[];
+}
+
+/** Exponential backoff with equal jitter, capped; `random` is injectable for tests. */
 export function transientBackoffMs(
   attempt: number,
   p: RetryPolicy,
@@ -68,51 +98,148 @@ const TEMPLATE_FAIL_CODES: ReadonlyMap<number, string> = new Map([
   [134100, 'template_not_marketing'],
 ]);
 
-export function decideAfterFailure(
-  category: FailureCategory,
-  code: number,
-  attempt: number,
+/** A recipient error that ends this message (never retried). */
+type Final = { final: true; optOut: boolean };
+/** The same request may be tried again after a while. */
+type Again = { final: false; afterMs: number | 'pair-rate'; slowDown: boolean };
+type Verdict = Final | Again | { campaign: 'pause-campaign' | 'fail-campaign'; reason: string };
+
+/** Meta refused a request: what that means for the message (by category and code, §5.2). */
+export function verdictOf(
+  error: SendError,
+  attempts: number,
   pairRateFailures: number,
-  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
-  random: () => number = Math.random,
-): SendDecision {
-  switch (category) {
+  policy: RetryPolicy,
+  random: () => number,
+): Verdict {
+  switch (error.category) {
     case 'throughput':
-      return { action: 'retry', afterMs: 1000, slowDown: true };
+      return { final: false, afterMs: 1000, slowDown: true };
     case 'pair-rate':
       return pairRateFailures + 1 >= policy.maxPairRateAttempts
-        ? { action: 'fail', optOut: false }
-        : { action: 'retry', afterMs: pairRateBackoffMs(pairRateFailures), slowDown: false };
+        ? { final: true, optOut: false }
+        : { final: false, afterMs: 'pair-rate', slowDown: false };
     case 'transient':
     case 'rate-limit':
-      return attempt >= policy.maxTransientAttempts
-        ? { action: 'fail', optOut: false }
-        : {
-            action: 'retry',
-            afterMs: transientBackoffMs(attempt, policy, random),
-            slowDown: false,
-          };
+      return attempts >= policy.maxTransientAttempts
+        ? { final: true, optOut: false }
+        : { final: false, afterMs: transientBackoffMs(attempts, policy, random), slowDown: false };
     case 'per-user-cap':
       // Meta: not before 24 h, and retries within 24 h extend the block; a campaign does not wait a day.
-      return { action: 'fail', optOut: false };
+      return { final: true, optOut: false };
     case 'opted-out':
-      return { action: 'fail', optOut: true };
+      return { final: true, optOut: true };
     case 'template': {
-      const pause = TEMPLATE_PAUSE_CODES.get(code);
+      const pause = TEMPLATE_PAUSE_CODES.get(error.code);
       if (pause) {
-        return { action: 'pause-campaign', reason: pause };
+        return { campaign: 'pause-campaign', reason: pause };
       }
-      const fail = TEMPLATE_FAIL_CODES.get(code);
-      return fail ? { action: 'fail-campaign', reason: fail } : { action: 'fail', optOut: false };
+      const fail = TEMPLATE_FAIL_CODES.get(error.code);
+      return fail ? { campaign: 'fail-campaign', reason: fail } : { final: true, optOut: false };
     }
     case 'auth':
       return {
-        action: 'pause-campaign',
-        reason: code === 190 ? 'access_token_invalid' : `account_error_${code}`,
+        campaign: 'pause-campaign',
+        reason: error.code === 190 ? 'access_token_invalid' : `account_error_${error.code}`,
       };
     case 'payment':
-      return { action: 'pause-campaign', reason: `payment_error_${code}` };
+      return { campaign: 'pause-campaign', reason: `payment_error_${error.code}` };
     case 'permanent':
-      return { action: 'fail', optOut: false };
+      return { final: true, optOut: false };
   }
+}
+
+const errorOf = (e: SendError) => ({ code: e.code, title: e.title, details: e.details });
+
+/**
+ * The decision table. `attempts` and `pairRateFailures` are the message's counts before this
+ * turn. A lost answer is never a failure: the message is in doubt until Meta's status webhook (or,
+ * without one, the resend deadline) settles it.
+ */
+export function outcomeOf(
+  result: SendResult,
+  msg: { attempts: number; pairRateFailures: number },
+  now: Date,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  random: () => number = Math.random,
+): Outcome {
+  switch (result.kind) {
+    case 'accepted':
+      return {
+        change: {
+          status: 'sent',
+          requested: true,
+          wamid: result.wamid,
+          sentAt: result.at,
+          error: null,
+          nextAttemptAt: null,
+        },
+        effects: [],
+      };
+    case 'in-doubt':
+      return {
+        change: { status: 'in_doubt', requested: true, error: errorOf(result.error) },
+        effects: [],
+      };
+    case 'never-left':
+      return {
+        change: {
+          status: 'pending',
+          requested: false,
+          error: errorOf(result.error),
+          nextAttemptAt: new Date(now.getTime() + policy.baseBackoffMs),
+        },
+        effects: [],
+      };
+    case 'held':
+      return {
+        change: { status: 'pending', requested: false, nextAttemptAt: result.until },
+        effects: [],
+      };
+    case 'unsent':
+      return { change: { status: 'pending', requested: false }, effects: [] };
+    case 'opted-out':
+      return {
+        change: { status: 'skipped', requested: false, skipReason: 'opted_out' },
+        effects: [],
+      };
+    case 'refused':
+      break;
+  }
+  const error = errorOf(result.error);
+  const v = verdictOf(result.error, msg.attempts + 1, msg.pairRateFailures, policy, random);
+  if ('campaign' in v) {
+    // The campaign cannot go on with this message: it waits, pending, for a resume.
+    return {
+      change: { status: 'pending', requested: true, error },
+      effects: [{ kind: v.campaign, reason: v.reason }],
+    };
+  }
+  if (v.final) {
+    return {
+      change: { status: 'failed', requested: true, error, failedAt: result.at },
+      effects: v.optOut ? [{ kind: 'opt-out' }] : [],
+    };
+  }
+  if (v.afterMs === 'pair-rate') {
+    return {
+      change: {
+        status: 'pending',
+        requested: true,
+        error,
+        nextAttemptAt: 'pair-rate',
+        pairRateFailures: msg.pairRateFailures + 1,
+      },
+      effects: [{ kind: 'pair-rate-limited' }],
+    };
+  }
+  return {
+    change: {
+      status: 'pending',
+      requested: true,
+      error,
+      nextAttemptAt: new Date(now.getTime() + v.afterMs),
+    },
+    effects: v.slowDown ? [{ kind: 'slow-down' }] : [],
+  };
 }

@@ -3,12 +3,9 @@
 // a problem and the payload is flagged, because the raw bytes are already stored and Meta must get
 // its 200 either way.
 import { createHash } from 'node:crypto';
-import {
-  isMessageStatus,
-  type StatusError,
-  type StatusEvent,
-  type StatusPricing,
-} from './message-status';
+import type { StatusError, StatusEvent, StatusPricing } from '@app/campaigns';
+import { fromWaId } from '@app/common';
+import { WEBHOOK_STATUS_VALUES, type WebhookStatusValue } from '@app/graph-contract';
 import { optOutReasonOf, type CompiledOptOutRules, type OptOutReason } from './opt-out';
 
 export interface InboundMessage {
@@ -109,6 +106,10 @@ const IGNORED_FIELDS = new Set([
 ]);
 
 type Json = Record<string, unknown>;
+
+function isStatusValue(v: unknown): v is WebhookStatusValue {
+  return typeof v === 'string' && (WEBHOOK_STATUS_VALUES as readonly string[]).includes(v);
+}
 
 function isRecord(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -274,7 +275,7 @@ function parseStatus(c: Collector, where: string, s: unknown, meta: MessagesMeta
     c.problem(`${where} lacks id or timestamp`);
     return;
   }
-  if (!isMessageStatus(s.status)) {
+  if (!isStatusValue(s.status)) {
     c.problem(`${where}: unknown status ${JSON.stringify(s.status)}`);
     return;
   }
@@ -450,4 +451,36 @@ function pushTemplate(
     dedupeKey: dedupeKey(kind, wabaId, v, entryTime?.getTime() ?? null),
     eventId: c.eventId,
   });
+}
+
+/** Someone who just opted out, as a webhook names them: the Meta number written to, and the E.164 phone. */
+export interface IngestOptOut {
+  phoneNumberId: string | null;
+  phone: string;
+}
+
+/** Cheap test before a full parse at ingest: only these payloads can carry an opt-out. */
+const MAY_OPT_OUT = /"from"|user_preferences|131050/;
+
+/**
+ * The opt-outs a payload carries (STOP keyword or opt-out button, a user-preferences stop, a
+ * failed status with 131050), found at ingest so they can be fenced before Meta gets its 200.
+ * The worker applies the same payload to the ledger later; this only has to be fast and safe.
+ */
+export function optOutsAtIngest(body: Buffer, rules: CompiledOptOutRules): IngestOptOut[] {
+  if (!MAY_OPT_OUT.test(body.toString('latin1'))) {
+    return [];
+  }
+  const p = parseWebhookBody(body, '0', rules);
+  return [
+    ...p.inbound
+      .filter((m) => m.isOptOut)
+      .map((m) => ({ phoneNumberId: m.phoneNumberId, phone: fromWaId(m.from) })),
+    ...p.userPreferences
+      .filter((u) => u.value === 'stop')
+      .map((u) => ({ phoneNumberId: u.phoneNumberId, phone: fromWaId(u.waId) })),
+    ...p.statuses
+      .filter((s) => s.status === 'failed' && s.error?.code === 131050 && s.recipientId)
+      .map((s) => ({ phoneNumberId: s.phoneNumberId, phone: fromWaId(s.recipientId as string) })),
+  ];
 }

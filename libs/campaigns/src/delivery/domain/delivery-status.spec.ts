@@ -1,17 +1,18 @@
 import {
+  isNewOptOut,
   mergeStatus,
   mergeStatusEvents,
+  messageStatusOf,
   stateOf,
-  transitionOf,
-  type MessageStatus,
+  type DeliveryStatus,
   type StatusEvent,
-} from './message-status';
+} from './delivery-status';
 
 const T0 = Date.UTC(2030, 0, 1);
 let nextId = 1;
 
 function ev(
-  status: MessageStatus,
+  status: DeliveryStatus,
   secondsAfter: number,
   extra: Partial<StatusEvent> = {},
 ): StatusEvent {
@@ -74,9 +75,6 @@ describe('message status merge', () => {
     const merged = mergeStatus(read, stateOf(ev('delivered', 5)));
     expect(merged.status).toBe('read');
     expect(merged.deliveredAt?.getTime()).toBe(T0 + 5000);
-    const t = transitionOf(read, merged);
-    expect(t).toMatchObject({ previousStatus: 'read', status: 'read', statusChanged: false });
-    expect(t?.newStages).toEqual(['delivered']);
   });
 
   it('accepts read without delivered (Meta skips delivered when both coincide)', () => {
@@ -139,23 +137,27 @@ describe('message status merge', () => {
   });
 });
 
-describe('status transitions', () => {
-  it('reports a first status as coming from nothing', () => {
-    const t = transitionOf(null, stateOf(ev('delivered', 1)));
-    expect(t).toMatchObject({ previousStatus: null, status: 'delivered', statusChanged: true });
-    expect(t?.newStages).toEqual(['delivered']);
+describe('what a campaign message shows', () => {
+  it("is the ledger's status, played counted as read", () => {
+    expect(messageStatusOf('delivered')).toBe('delivered');
+    expect(messageStatusOf('played')).toBe('read');
+    expect(messageStatusOf('failed')).toBe('failed');
   });
 
-  it('reports nothing for a duplicate', () => {
-    const s = stateOf(ev('delivered', 1));
-    expect(transitionOf(s, mergeStatus(s, stateOf(ev('delivered', 1))))).toBeNull();
+  it('flags a new 131050 failure as an opt-out once, not on its duplicates', () => {
+    const stop = stateOf(
+      ev('failed', 1, { error: { code: 131050, title: 'stopped', message: null, details: null } }),
+    );
+    expect(isNewOptOut(null, stop)).toBe(true);
+    expect(isNewOptOut(stop.failedAt, mergeStatus(stop, stop))).toBe(false);
+    expect(isNewOptOut(null, stateOf(ev('failed', 1)))).toBe(false);
   });
 
-  it('flags 131050 failures as opt-outs', () => {
-    const stop = ev('failed', 1, {
-      error: { code: 131050, title: 'stopped', message: null, details: null },
-    });
-    expect(transitionOf(null, stateOf(stop))?.isOptOut).toBe(true);
-    expect(transitionOf(null, stateOf(ev('failed', 1)))?.isOptOut).toBe(false);
+  it('ends failed whether the failure comes before or after delivered (§4.3: failed is terminal)', () => {
+    const delivered = stateOf(ev('delivered', 2));
+    const failed = stateOf(ev('failed', 4));
+    expect(mergeStatus(delivered, failed).status).toBe('failed');
+    expect(mergeStatus(failed, delivered).status).toBe('failed');
+    expect(messageStatusOf(mergeStatus(failed, delivered).status)).toBe('failed');
   });
 });

@@ -2,10 +2,10 @@ import type { INestApplicationContext } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@app/config';
 import { ApiKeysService } from '@app/accounts';
-import type { WorkspaceId } from '@app/common';
-import { createApiApp } from '../../../apps/api/src/create-api-app';
-import { createWorkerApp } from '../../../apps/worker/src/create-worker-app';
-import { createSandboxApp } from '../../../apps/sandbox/src/create-sandbox-app';
+import type { Clock, WorkspaceId } from '@app/common';
+import { createApiApp } from '../../apps/api/src/create-api-app';
+import { createWorkerApp } from '../../apps/worker/src/create-worker-app';
+import { createSandboxApp } from '../../apps/sandbox/src/create-sandbox-app';
 
 export interface RunningApp<T = NestFastifyApplication> {
   app: T;
@@ -26,12 +26,36 @@ export async function startSandbox(config: AppConfig): Promise<RunningApp> {
   return listen(await createSandboxApp(config));
 }
 
-export async function startApi(config: AppConfig): Promise<RunningApp> {
-  return listen(await createApiApp(config));
+export async function startApi(config: AppConfig, clock?: Clock): Promise<RunningApp> {
+  return listen(await createApiApp(config, clock));
 }
 
-export async function startWorker(config: AppConfig): Promise<INestApplicationContext> {
-  return createWorkerApp(config);
+export async function startWorker(
+  config: AppConfig,
+  clock?: Clock,
+): Promise<INestApplicationContext> {
+  return createWorkerApp(config, clock);
+}
+
+/**
+ * A clock for e2e tests of timing rules: it runs with real time (slots, timers and leases keep
+ * working) and jumps ahead when the test moves it, for every app that was given it.
+ */
+export class MovableClock implements Clock {
+  private offsetMs = 0;
+
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+
+  /** Moves so that it reads `at` now. */
+  set(at: Date): void {
+    this.offsetMs = at.getTime() - Date.now();
+  }
 }
 
 /** A fresh workspace with one API key: isolation between tests without truncating tables. */

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import type { Sql } from '@app/db';
+import { CampaignsRepository } from '../campaigns.repository';
+import { DeliveryRepository } from './delivery.repository';
+import { isNewOptOut, mergeStatusEvents, type StatusEvent } from './domain/delivery-status';
+
+/** A recipient Meta told us (131050) stopped marketing messages, for the consent ledger. */
+export interface StatusOptOut {
+  phoneNumberId: string | null;
+  /** Digits, as Meta's `recipient_id`. */
+  recipient: string;
+  wamid: string;
+}
+
+/**
+ * Status webhooks into the delivery ledger and onto campaign messages — the one path a status
+ * takes. Runs inside the caller's transaction (the webhook batch): the ledger, the messages, the
+ * counters (kept by trigger) and the journal's "processed" mark commit together or not at all.
+ */
+@Injectable()
+export class DeliveryService {
+  constructor(
+    private readonly ledger: DeliveryRepository,
+    private readonly campaigns: CampaignsRepository,
+  ) {}
+
+  /** Applies a batch of status events; returns the new 131050 opt-outs among them. */
+  async applyStatusEvents(tx: Sql, events: readonly StatusEvent[]): Promise<StatusOptOut[]> {
+    if (events.length === 0) {
+      return [];
+    }
+    const deltas = mergeStatusEvents(events);
+    const wamids = deltas.map((d) => d.wamid);
+    await this.ledger.lockWamids(tx, wamids);
+    const changed = await this.ledger.upsert(tx, deltas);
+    const moved = changed.map((c) => c.after.wamid);
+    await this.campaigns.lockCounters(tx, await this.ledger.campaignsOf(tx, moved));
+    await this.ledger.project(tx, moved);
+    return changed
+      .filter((c) => isNewOptOut(c.beforeFailedAt, c.after) && c.after.recipientId)
+      .map((c) => ({
+        phoneNumberId: c.after.phoneNumberId,
+        recipient: c.after.recipientId as string,
+        wamid: c.after.wamid,
+      }));
+  }
+
+  /** Quick-reply taps answering campaign messages: each message's first click counts. */
+  async applyClicks(tx: Sql, clicks: ReadonlyArray<{ wamid: string; at: Date }>): Promise<number> {
+    if (clicks.length === 0) {
+      return 0;
+    }
+    const wamids = clicks.map((c) => c.wamid);
+    await this.ledger.lockWamids(tx, wamids);
+    await this.campaigns.lockCounters(tx, await this.ledger.campaignsOfWamids(tx, wamids));
+    return this.ledger.recordClicks(tx, clicks);
+  }
+}

@@ -1,0 +1,288 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { CLOCK, maskPhone, toWaId, type Clock } from '@app/common';
+import { BusinessAccountsService } from '@app/accounts';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { ConsentsService } from '@app/consents';
+import { Database } from '@app/db';
+import {
+  SendGate,
+  ThroughputGovernor,
+  type DispatchLane,
+  type DispatchOutcome,
+} from '@app/governor';
+import { GraphApiError, GraphClient, type SendResult as GraphSendResult } from '@app/graph-client';
+import type { MarketingMessageRequest } from '@app/graph-contract';
+import {
+  renderTemplate,
+  TemplatesService,
+  type SendComponent,
+  type TemplateRecord,
+} from '@app/templates';
+import { CampaignsRepository, type ClaimedMessage } from '../campaigns.repository';
+import { CampaignStateService } from '../campaign-state.service';
+import type { CampaignRecord } from '../campaigns.types';
+import { DeliveryRepository } from '../delivery/delivery.repository';
+import type { SendResult } from '../domain/send-outcome';
+import { OutcomeWriter } from './outcome-writer';
+import { SendFence, type FenceVerdict } from './send-fence';
+import { WorkerLease } from './worker-lease';
+
+/** How a lane run ended: stopped (not running, shutting down), done (nothing left), waiting (work due later). */
+export type LaneOutcome = 'stopped' | 'done' | 'waiting';
+
+/** A claimed message ready to go: its recipient in Meta's form and its rendered components. */
+interface Prepared {
+  msg: ClaimedMessage;
+  to: string;
+  components: SendComponent[];
+}
+
+interface Lane {
+  campaign: CampaignRecord;
+  template: TemplateRecord;
+  token: string;
+  dispatch: DispatchLane;
+}
+
+/** Meta does not deliver marketing templates to United States numbers (MMLITE §1.8). */
+export function isUsRecipient(phone: string): boolean {
+  if (!phone.startsWith('+1')) {
+    return false;
+  }
+  return parsePhoneNumberFromString(phone)?.country === 'US';
+}
+
+/** What one request's fate means for its message (see domain/send-outcome.ts). */
+export function resultOf(
+  o: DispatchOutcome<Prepared, GraphSendResult, Exclude<FenceVerdict, 'go'>>,
+): SendResult {
+  switch (o.kind) {
+    case 'held':
+      return { kind: 'held', until: new Date(o.untilMs) };
+    case 'unsent':
+      return { kind: 'unsent' };
+    case 'gated':
+      return o.verdict === 'opted-out' ? { kind: 'opted-out' } : { kind: 'unsent' };
+    case 'answered':
+      return { kind: 'accepted', wamid: o.value.wamid, at: new Date(o.firedAtMs) };
+    case 'threw': {
+      const at = new Date(o.firedAtMs);
+      const e =
+        o.error instanceof GraphApiError
+          ? o.error
+          : GraphApiError.transport(`send failed unexpectedly: ${String(o.error)}`);
+      const error = {
+        code: e.code,
+        category: e.category,
+        title: e.message,
+        details: e.details,
+      };
+      if (e.maybeAccepted) {
+        return { kind: 'in-doubt', at, error };
+      }
+      return e.code === -1 && e.httpStatus === 0
+        ? { kind: 'never-left', error }
+        : { kind: 'refused', at, error };
+    }
+  }
+}
+
+/**
+ * One send lane of one campaign: claim ≈ half a second of due messages → render → dispatch
+ * through the governor's gate (requests leave at their slots, whatever is still unanswered) →
+ * outcomes written back as answers come, while the next batch is already going out. Lanes of a
+ * campaign, and of every worker process, share the number's timeline in Redis.
+ */
+@Injectable()
+export class CampaignSender {
+  private readonly logger = new Logger(CampaignSender.name);
+  private stopping = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly campaigns: CampaignsRepository,
+    private readonly ledger: DeliveryRepository,
+    private readonly state: CampaignStateService,
+    private readonly templates: TemplatesService,
+    private readonly accounts: BusinessAccountsService,
+    private readonly consents: ConsentsService,
+    private readonly governor: ThroughputGovernor,
+    private readonly gate: SendGate,
+    private readonly fence: SendFence,
+    private readonly graph: GraphClient,
+    private readonly lease: WorkerLease,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Shutdown: book no more slots; what is in flight is answered and written. */
+  stop(): void {
+    this.stopping = true;
+  }
+
+  /** Runs until nothing is due now (or the campaign stops); the worker's tick starts it again. */
+  async runLane(campaignId: string): Promise<LaneOutcome> {
+    const campaign = await this.campaigns.findById(campaignId);
+    if (!campaign || campaign.status !== 'running') {
+      if (campaign?.status === 'cancelled') {
+        await this.campaigns.cancelPending(campaignId);
+      }
+      return 'stopped';
+    }
+    if (!campaign.targetedAt) {
+      return 'waiting';
+    }
+    const lane = await this.laneOf(campaign);
+    const writer = new OutcomeWriter(
+      {
+        db: this.db,
+        campaigns: this.campaigns,
+        ledger: this.ledger,
+        consents: this.consents,
+        governor: this.governor,
+        state: this.state,
+        clock: this.clock,
+      },
+      {
+        workerId: this.lease.id,
+        campaignId,
+        workspaceId: campaign.workspaceId,
+        phoneNumberId: lane.dispatch.phoneNumberId,
+        limitMps: lane.dispatch.limitMps,
+      },
+    );
+    let halted = false;
+    const halt = (): boolean =>
+      halted || this.stopping || writer.stoppedCampaign || !this.lease.healthy();
+    const settling: Array<Promise<void>> = [];
+    try {
+      // About half a second of sending per batch: claims stay short, consent stays fresh.
+      const batchSize = Math.max(
+        1,
+        Math.min(this.config.campaigns.batchSize, Math.ceil(lane.dispatch.limitMps / 2)),
+      );
+      while (!halt()) {
+        if (!(await this.state.isRunning(campaignId))) {
+          halted = true;
+          break;
+        }
+        const claimed = await this.campaigns.claim(
+          campaignId,
+          this.lease.id,
+          batchSize,
+          campaign.sendWindow
+            ? {
+                ...campaign.sendWindow,
+                perContactTimezone: campaign.sendWindow.perContactTimezone ?? false,
+              }
+            : null,
+          this.clock.now(),
+        );
+        if (claimed.length === 0) {
+          break;
+        }
+        const prepared = this.prepare(lane, claimed, writer);
+        const d = this.gate.dispatch(
+          lane.dispatch,
+          prepared.map((p) => ({ item: p, recipient: p.to })),
+          {
+            send: (p) =>
+              this.graph.sendMarketingMessage(
+                lane.dispatch.phoneNumberId,
+                lane.token,
+                this.body(lane, p),
+              ),
+            gate: async (p) => {
+              const v = await this.fence.check(campaignId, campaign.workspaceId, p.msg.phone);
+              if (v === 'stopped') {
+                halted = true;
+              }
+              return v;
+            },
+            halted: halt,
+            onOutcome: (o) => writer.add(o.item.msg, resultOf(o)),
+          },
+        );
+        settling.push(d.settled);
+        await d.fired;
+      }
+      await Promise.all(settling);
+    } finally {
+      await writer.close();
+    }
+    if (halt()) {
+      if ((await this.campaigns.status(campaignId)) === 'cancelled') {
+        await this.campaigns.cancelPending(campaignId);
+      }
+      return 'stopped';
+    }
+    const now = this.clock.now();
+    if ((await this.campaigns.nextDueAt(campaignId, now)) === null) {
+      await this.campaigns.completeIfDone(campaignId, now);
+      return 'done';
+    }
+    return 'waiting';
+  }
+
+  private async laneOf(campaign: CampaignRecord): Promise<Lane> {
+    const phone = await this.accounts.getPhoneNumber(campaign.workspaceId, campaign.phoneNumberId);
+    const account = await this.accounts.get(campaign.workspaceId, phone.businessAccountId);
+    return {
+      campaign,
+      template: await this.templates.get(campaign.workspaceId, campaign.templateId),
+      token: await this.accounts.accessToken(campaign.workspaceId, account.id),
+      dispatch: {
+        phoneNumberId: phone.phoneNumberId,
+        limitMps: Math.min(phone.throughputMps, campaign.throughputMps ?? Number.POSITIVE_INFINITY),
+        portfolioKey: account.wabaId,
+        messagingLimitPerDay: phone.messagingLimitPerDay,
+      },
+    };
+  }
+
+  /** Renders each message (attributes may have changed since the snapshot); drops what Meta won't deliver. */
+  private prepare(lane: Lane, claimed: ClaimedMessage[], writer: OutcomeWriter): Prepared[] {
+    const out: Prepared[] = [];
+    for (const msg of claimed) {
+      if (isUsRecipient(msg.phone)) {
+        writer.change(msg, { status: 'skipped', requested: false, skipReason: 'us_recipient' });
+        continue;
+      }
+      const r = renderTemplate(lane.template, lane.campaign.parameters, {
+        phone: msg.phone,
+        locale: msg.locale,
+        timezone: msg.timezone,
+        attributes: msg.attributes,
+      });
+      if (!r.ok) {
+        this.logger.debug(`skipping ${maskPhone(msg.phone)}: ${r.attribute} missing`);
+        writer.change(msg, {
+          status: 'skipped',
+          requested: false,
+          skipReason: 'missing_attribute',
+        });
+        continue;
+      }
+      out.push({ msg, to: toWaId(msg.phone), components: r.components });
+    }
+    return out;
+  }
+
+  private body(lane: Lane, p: Prepared): MarketingMessageRequest {
+    return {
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: p.to,
+      type: 'template',
+      template: {
+        name: lane.template.name,
+        language: { code: lane.template.language },
+        components: p.components,
+      },
+      product_policy: 'STRICT',
+      // Our message id: lets a status webhook be matched even when this request's answer is lost.
+      biz_opaque_callback_data: p.msg.id,
+    };
+  }
+}

@@ -1,0 +1,311 @@
+import type { Clock } from '@app/common';
+import {
+  AnswerTimes,
+  DEFAULT_IN_FLIGHT_POLICY,
+  inFlightCapacity,
+  Permits,
+  type InFlightPolicy,
+} from './domain/in-flight';
+import type { ThroughputGovernor } from './throughput-governor';
+import { DEFAULT_MAX_SLOT_LATENESS_MS, waitForSlot } from './wait-for-slot';
+
+/** The number a batch goes out from, with the limits that apply to it. */
+export interface DispatchLane {
+  /** Meta's phone-number id. */
+  phoneNumberId: string;
+  /** The number's mps, or the campaign's lower throughputMps. */
+  limitMps: number;
+  /** The business portfolio whose messaging limit the number shares (the WABA id). */
+  portfolioKey: string;
+  /** Unique recipients per moving 24 h; null = unlimited. */
+  messagingLimitPerDay: number | null;
+}
+
+export interface DispatchItem<T> {
+  item: T;
+  /** The recipient as Meta counts it (digits): pair rate and messaging limit are per recipient. */
+  recipient: string;
+}
+
+/** What became of one item. Every item gets exactly one outcome. */
+export type DispatchOutcome<T, R, G> =
+  /** Not sent now: the messaging limit or the pair rate allows it only from `untilMs`. */
+  | { kind: 'held'; item: T; untilMs: number; why: 'messaging-limit' | 'pair-rate' }
+  /** Not sent: the caller halted, the slot was missed (event loop stalled), or the gate said no. */
+  | { kind: 'unsent'; item: T; why: 'halted' | 'late' }
+  | { kind: 'gated'; item: T; verdict: G }
+  /** The request left at `firedAtMs`; `send` resolved. */
+  | { kind: 'answered'; item: T; value: R; firedAtMs: number }
+  /** The request left at `firedAtMs`; `send` threw. */
+  | { kind: 'threw'; item: T; error: unknown; firedAtMs: number };
+
+export interface DispatchHooks<T, R, G> {
+  /** Fires one request. Called at the item's slot, never earlier. */
+  send(item: T): Promise<R>;
+  /** Checked right before each request leaves (opt-out, pause): anything but 'go' keeps it back. */
+  gate(item: T): Promise<'go' | G>;
+  /** Cheap check before booking more slots (shutdown, lost lease, campaign no longer running). */
+  halted(): boolean;
+  onOutcome(outcome: DispatchOutcome<T, R, G>): void;
+}
+
+export interface Dispatch {
+  /** Every item has left or been given up (answers may still be on their way). */
+  fired: Promise<void>;
+  /** Every item has its outcome. */
+  settled: Promise<void>;
+}
+
+export interface SendGateOptions {
+  /** Most unanswered requests this process keeps across all numbers (= HTTP connections). */
+  maxInFlight: number;
+  /** Slots are booked in chunks this big; the next chunk is booked shortly before it is needed. */
+  chunk?: number;
+  policy?: InFlightPolicy;
+  maxSlotLatenessMs?: number;
+}
+
+const DEFAULT_CHUNK = 50;
+/** The next chunk's slots are booked this long before the previous chunk's last slot. */
+const BOOK_AHEAD_MS = 100;
+
+interface NumberState {
+  permits: Permits;
+  answers: AnswerTimes;
+}
+
+/**
+ * The governor's send protocol, in one place for every sender (campaign lanes, test sends):
+ * messaging limit → pair rate → in-flight permit → slot on the number's shared timeline → wait
+ * for the slot → gate → fire. Requests leave at their slots whatever is still unanswered; the
+ * permits (rate × (lead + p99 answer time), see domain/in-flight.ts) only bound memory and
+ * connections. An answer that is slow or lost never makes a later request late.
+ */
+export class SendGate {
+  private readonly numbers = new Map<string, NumberState>();
+  private readonly global: Permits;
+  private readonly chunk: number;
+  private readonly policy: InFlightPolicy;
+  private readonly lateness: number;
+
+  constructor(
+    private readonly governor: ThroughputGovernor,
+    private readonly clock: Clock,
+    private readonly options: SendGateOptions,
+  ) {
+    this.global = new Permits(options.maxInFlight);
+    this.chunk = options.chunk ?? DEFAULT_CHUNK;
+    this.policy = options.policy ?? DEFAULT_IN_FLIGHT_POLICY;
+    this.lateness = options.maxSlotLatenessMs ?? DEFAULT_MAX_SLOT_LATENESS_MS;
+  }
+
+  /** Requests of this process still unanswered for a number (for metrics and tests). */
+  inFlight(phoneNumberId: string): number {
+    return this.numbers.get(phoneNumberId)?.permits.inUse ?? 0;
+  }
+
+  dispatch<T, R, G>(
+    lane: DispatchLane,
+    items: ReadonlyArray<DispatchItem<T>>,
+    hooks: DispatchHooks<T, R, G>,
+  ): Dispatch {
+    let answersLeft = 0;
+    let doneFiring = false;
+    let settle: () => void = () => undefined;
+    const settled = new Promise<void>((r) => (settle = r));
+    const maybeSettled = (): void => {
+      if (doneFiring && answersLeft === 0) {
+        settle();
+      }
+    };
+    const report = (o: DispatchOutcome<T, R, G>): void => {
+      try {
+        hooks.onOutcome(o);
+      } catch {
+        // An outcome handler must not stop the others from being reported.
+      }
+    };
+    const fired = (async () => {
+      try {
+        const sendable = await this.admit(lane, items, report);
+        await this.fire(lane, sendable, hooks, report, {
+          booked: () => answersLeft++,
+          answered: () => {
+            answersLeft--;
+            maybeSettled();
+          },
+        });
+      } finally {
+        doneFiring = true;
+        maybeSettled();
+      }
+    })();
+    return { fired, settled: fired.then(() => settled) };
+  }
+
+  /** Messaging limit and pair rate: what may be sent now; the rest is reported held. */
+  private async admit<T, R, G>(
+    lane: DispatchLane,
+    items: ReadonlyArray<DispatchItem<T>>,
+    report: (o: DispatchOutcome<T, R, G>) => void,
+  ): Promise<Array<DispatchItem<T>>> {
+    let sendable = [...items];
+    if (lane.messagingLimitPerDay !== null && sendable.length > 0) {
+      const a = await this.governor.admitRecipients(
+        lane.portfolioKey,
+        lane.messagingLimitPerDay,
+        sendable.map((i) => i.recipient),
+      );
+      const admitted = new Set(a.admitted);
+      const untilMs = a.heldUntilMs ?? this.clock.now().getTime() + 60_000;
+      for (const i of sendable) {
+        if (!admitted.has(i.recipient)) {
+          report({ kind: 'held', item: i.item, untilMs, why: 'messaging-limit' });
+        }
+      }
+      sendable = sendable.filter((i) => admitted.has(i.recipient));
+    }
+    if (sendable.length > 0) {
+      const pair = await this.governor.takePairTokens(
+        lane.phoneNumberId,
+        sendable.map((i) => i.recipient),
+      );
+      const allowed = sendable.filter((i, k) => {
+        const d = pair[k];
+        if (d && !d.allowed) {
+          report({ kind: 'held', item: i.item, untilMs: d.notBeforeMs, why: 'pair-rate' });
+          return false;
+        }
+        return true;
+      });
+      sendable = allowed;
+    }
+    return sendable;
+  }
+
+  /** Books slots chunk by chunk and fires each request at its slot. */
+  private async fire<T, R, G>(
+    lane: DispatchLane,
+    items: Array<DispatchItem<T>>,
+    hooks: DispatchHooks<T, R, G>,
+    report: (o: DispatchOutcome<T, R, G>) => void,
+    track: { booked(): void; answered(): void },
+  ): Promise<void> {
+    const state = this.stateOf(lane.phoneNumberId);
+    const now = (): number => this.clock.now().getTime();
+    let i = 0;
+    const gone: Array<Promise<void>> = [];
+    while (i < items.length) {
+      if (hooks.halted()) {
+        break;
+      }
+      this.resize(state, lane.limitMps);
+      const want = Math.min(this.chunk, items.length - i);
+      const got = await state.permits.acquire(want);
+      const global = await this.global.acquire(got);
+      if (global < got) {
+        state.permits.release(got - global);
+      }
+      if (hooks.halted()) {
+        state.permits.release(global);
+        this.global.release(global);
+        break;
+      }
+      const grant = await this.governor.reserveSlots(lane.phoneNumberId, lane.limitMps, global);
+      const unused = global - grant.slots.length;
+      if (unused > 0) {
+        state.permits.release(unused);
+        this.global.release(unused);
+      }
+      if (grant.slots.length === 0) {
+        await sleep(grant.retryAtMs - now());
+        continue;
+      }
+      for (const slot of grant.slots) {
+        const it = items[i++] as DispatchItem<T>;
+        track.booked();
+        let hasLeft: () => void = () => undefined;
+        gone.push(new Promise<void>((r) => (hasLeft = r)));
+        void this.fireOne(state, it, slot, hooks, now, hasLeft).then((o) => {
+          hasLeft();
+          report(o);
+          track.answered();
+        });
+      }
+      const last = grant.slots[grant.slots.length - 1] as number;
+      await sleep(last - now() - BOOK_AHEAD_MS);
+    }
+    for (; i < items.length; i++) {
+      report({ kind: 'unsent', item: (items[i] as DispatchItem<T>).item, why: 'halted' });
+    }
+    // "Fired": every booked request has left or been given up (answers may still be coming).
+    await Promise.all(gone);
+  }
+
+  private async fireOne<T, R, G>(
+    state: NumberState,
+    it: DispatchItem<T>,
+    slot: number,
+    hooks: DispatchHooks<T, R, G>,
+    now: () => number,
+    hasLeft: () => void,
+  ): Promise<DispatchOutcome<T, R, G>> {
+    const release = (): void => {
+      state.permits.release(1);
+      this.global.release(1);
+    };
+    const onTime = await waitForSlot(slot, this.lateness, now);
+    if (!onTime) {
+      release();
+      return { kind: 'unsent', item: it.item, why: 'late' };
+    }
+    let verdict: 'go' | G;
+    try {
+      verdict = await hooks.gate(it.item);
+    } catch {
+      // The gate could not be asked (Redis down): do not send blind.
+      release();
+      return { kind: 'unsent', item: it.item, why: 'halted' };
+    }
+    if (verdict !== 'go') {
+      release();
+      return { kind: 'gated', item: it.item, verdict };
+    }
+    const firedAtMs = now();
+    try {
+      const sending = hooks.send(it.item);
+      hasLeft();
+      const value = await sending;
+      return { kind: 'answered', item: it.item, value, firedAtMs };
+    } catch (error) {
+      return { kind: 'threw', item: it.item, error, firedAtMs };
+    } finally {
+      state.answers.observe(now() - firedAtMs);
+      release();
+    }
+  }
+
+  private stateOf(phoneNumberId: string): NumberState {
+    let s = this.numbers.get(phoneNumberId);
+    if (!s) {
+      s = {
+        permits: new Permits(this.policy.floor),
+        answers: new AnswerTimes(this.policy.initialP99Ms, this.policy.window),
+      };
+      this.numbers.set(phoneNumberId, s);
+    }
+    return s;
+  }
+
+  private resize(s: NumberState, limitMps: number): void {
+    // A chunk's slots span chunk / rate, and are booked BOOK_AHEAD_MS before the previous ends.
+    const leadMs = (this.chunk / limitMps) * 1000 + BOOK_AHEAD_MS;
+    s.permits.resize(
+      inFlightCapacity(limitMps, leadMs, s.answers.p99(), this.options.maxInFlight, this.policy),
+    );
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, Math.max(0, ms)));
+}
