@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { TEST_APP_SECRET, TEST_VERIFY_TOKEN } from '@app/testing';
+import { http, startWorker } from './support/apps';
 import {
   acceptedPerRecipient,
   approvedTemplate,
   audienceOf,
   phones,
+  FAST_SANDBOX,
   startEngine,
   TEST_TIMINGS,
   until,
@@ -62,6 +64,9 @@ describe('exactly once across worker crashes and several workers', () => {
   afterAll(async () => {
     await e?.close();
   });
+
+  /** The in-process worker, only while an import runs (the spawned ones come after). */
+  const startWorkerForImport = () => startWorker(e.config, e.clock);
 
   async function launch(list: string[], mps: number): Promise<string> {
     const audience = await audienceOf(
@@ -157,4 +162,86 @@ describe('exactly once across worker crashes and several workers', () => {
     children.push(spawnWorker(e));
     await expectExactlyOnce(id, list);
   });
+
+  it('10,000 recipients, two workers, one SIGKILLed every 4 s, answers slow and 1 % lost: each accepted exactly once', async () => {
+    const N = 10_000;
+    const MPS = 200;
+    await e.control('PATCH', '/phone-numbers/100000000000002', { throughputMps: MPS });
+    await e.v1('PATCH', `/phone-numbers/${e.phoneId}`, { throughputMps: MPS });
+    await e.control('PATCH', '/settings', {
+      wire: {
+        latencyMs: { p50: 150, p99: 800, max: 2000 },
+        dropAnswer: 0.01,
+        timeout: 0,
+        serverError: 0,
+      },
+    });
+    try {
+      const list = Array.from({ length: N }, (_, i) => `+55219${String(i).padStart(8, '0')}`);
+      const aud = await e.v1('POST', '/audiences', { name: 'ten thousand' });
+      const up = await http(
+        e.api.url,
+        'POST',
+        `/v1/audiences/${aud.body.id}/imports?optInSource=crash-test`,
+        {
+          key: e.key,
+          raw: ['phone,firstName', ...list.map((p) => `${p},Kim`)].join('\n'),
+          headers: { 'content-type': 'text/csv' },
+        },
+      );
+      expect(up.status).toBe(202);
+      // No worker runs yet: import in this process.
+      const importer = await startWorkerForImport();
+      await until(
+        'import done',
+        async () => (await e.v1('GET', `/imports/${up.body.id}`)).body.status === 'completed',
+        60_000,
+      );
+      await importer.close();
+      const before = (await e.control('GET', '/counters')).accepted.total as number;
+
+      const workers = [spawnWorker(e), spawnWorker(e)];
+      children.push(...workers);
+      const c = await e.v1('POST', '/campaigns', {
+        name: 'crash 10k',
+        templateId,
+        audienceId: aud.body.id,
+        phoneNumberId: e.phoneId,
+        parameters: { body: ['{{contact.attributes.firstName}}', 'X1'] },
+      });
+      expect((await e.v1('POST', `/campaigns/${c.body.id}/launch`)).status).toBe(200);
+      await until(
+        'sending under way',
+        async () => (await e.v1('GET', `/campaigns/${c.body.id}`)).body.counts.sent >= 200,
+        30_000,
+      );
+      for (let kill = 0; kill < 10; kill++) {
+        await new Promise((r) => setTimeout(r, 4000));
+        const victim = workers[kill % 2]!;
+        victim.kill('SIGKILL');
+        await exit(victim);
+        workers[kill % 2] = spawnWorker(e);
+        children.push(workers[kill % 2]!);
+      }
+      const done = await until(
+        'campaign completed',
+        async () => {
+          const x = (await e.v1('GET', `/campaigns/${c.body.id}`)).body;
+          return x.status === 'completed' && x;
+        },
+        90_000,
+        async () => (await e.v1('GET', `/campaigns/${c.body.id}`)).body.counts,
+      );
+      const after = (await e.control('GET', '/counters')).accepted.total as number;
+      const twice = await http(e.sandbox.url, 'GET', '/_sandbox/counters/recipients?minCount=2');
+      expect(Object.keys(twice.body.recipients).filter((k) => k.startsWith('55219'))).toEqual([]);
+      // 0 missing, none twice: Meta accepted exactly N, and the counters say what Meta accepted.
+      expect(after - before).toBe(N);
+      expect(done.counts).toMatchObject({ targeted: N, sent: N, queued: 0, sending: 0, failed: 0 });
+    } finally {
+      await e.control('PATCH', '/phone-numbers/100000000000002', { throughputMps: 80 });
+      await e.v1('PATCH', `/phone-numbers/${e.phoneId}`, { throughputMps: 80 });
+      await e.control('PATCH', '/settings', FAST_SANDBOX);
+    }
+  }, 240_000);
 });

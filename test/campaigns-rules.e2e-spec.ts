@@ -74,10 +74,23 @@ describe('campaign rules (send window, messaging limit, idempotent launch, webho
       const audience = await audienceOf(e, people(list));
       const id = await create(e, templateId, audience);
       await e.v1('POST', `/campaigns/${id}/launch`);
-      const counts = await until('all read', async () => {
-        const c = (await e.v1('GET', `/campaigns/${id}`)).body;
-        return c.status === 'completed' && c.counts.read === 40 && c.counts;
-      });
+      const counts = await until(
+        'all read',
+        async () => {
+          const c = (await e.v1('GET', `/campaigns/${id}`)).body;
+          return c.status === 'completed' && c.counts.read === 40 && c.counts;
+        },
+        20_000,
+        async () => {
+          const c = (await e.v1('GET', `/campaigns/${id}`)).body;
+          const m = (await e.v1('GET', `/campaigns/${id}/messages?limit=100`)).body.data;
+          return {
+            status: c.status,
+            counts: c.counts,
+            open: m.filter((x: any) => x.status !== 'read').map((x: any) => [x.id, x.status]),
+          };
+        },
+      );
       await new Promise((r) => setTimeout(r, 500));
       expect((await e.v1('GET', `/campaigns/${id}`)).body.counts).toEqual(counts);
       expect(counts).toMatchObject({ targeted: 40, sent: 40, delivered: 40, read: 40, failed: 0 });
@@ -89,15 +102,15 @@ describe('campaign rules (send window, messaging limit, idempotent launch, webho
   });
 
   it("holds sending outside the window, per contact's own time zone when asked", async () => {
-    // A one-hour window that is open now in Tokyo (UTC+9, no DST) and closed in UTC.
-    const tokyoHour = (new Date().getUTCHours() + 9) % 24;
-    const hh = (h: number) => `${String(h % 24).padStart(2, '0')}:00`;
-    const window = {
-      start: hh(tokyoHour),
-      end: hh(tokyoHour + 1),
-      timezone: 'UTC',
-      perContactTimezone: true,
-    };
+    // 10:30 UTC is 19:30 in Tokyo (UTC+9, no DST): a 19:00–20:00 window is open there, not in UTC.
+    // The clock only ever moves forward (the governor's timeline in Redis is booked on it).
+    const day = new Date(e.clock.now());
+    day.setUTCHours(10, 30, 0, 0);
+    if (day.getTime() < e.clock.now().getTime()) {
+      day.setUTCDate(day.getUTCDate() + 1);
+    }
+    e.clock.set(day);
+    const window = { start: '19:00', end: '20:00', timezone: 'UTC', perContactTimezone: true };
     const tokyo = phones(4, 202);
     const utc = phones(4, 203);
     const audience = await audienceOf(e, [...people(tokyo), ...people(utc)]);
@@ -114,13 +127,18 @@ describe('campaign rules (send window, messaging limit, idempotent launch, webho
       'tokyo sent',
       async () => (await e.v1('GET', `/campaigns/${id}`)).body.counts.sent === 4,
     );
-    await new Promise((r) => setTimeout(r, 1000));
-    const c = (await e.v1('GET', `/campaigns/${id}`)).body;
-    expect(c).toMatchObject({ status: 'running', counts: { sent: 4, queued: 4 } });
-    const counts = await acceptedPerRecipient(e, [...tokyo, ...utc]);
+    let counts = await acceptedPerRecipient(e, [...tokyo, ...utc]);
     expect(tokyo.map((p) => counts.recipients[p.slice(1)])).toEqual([1, 1, 1, 1]);
     expect(utc.map((p) => counts.recipients[p.slice(1)])).toEqual([0, 0, 0, 0]);
-    await e.v1('POST', `/campaigns/${id}/cancel`);
+    // Nine hours later the window is open in UTC (and closed in Tokyo): the rest goes.
+    e.clock.advance(9 * 3600_000);
+    const done = await until('the UTC contacts sent', async () => {
+      const c = (await e.v1('GET', `/campaigns/${id}`)).body;
+      return c.status === 'completed' && c;
+    });
+    expect(done.counts).toMatchObject({ sent: 8, queued: 0 });
+    counts = await acceptedPerRecipient(e, [...tokyo, ...utc]);
+    expect([...tokyo, ...utc].map((p) => counts.recipients[p.slice(1)])).toEqual(Array(8).fill(1));
   });
 
   it('fails a capped recipient (131049) without retrying, and retries a pair-rate refusal (131056) after 4^X s', async () => {
@@ -164,7 +182,7 @@ describe('campaign rules (send window, messaging limit, idempotent launch, webho
     }
   });
 
-  it('plans against the messaging limit and holds recipients beyond it instead of hitting the wall', async () => {
+  it('plans against the messaging limit, holds recipients beyond it, and sends them when the 24 h window moves on', async () => {
     const patched = await e.v1('PATCH', `/phone-numbers/${e.phoneId}`, { messagingLimitPerDay: 5 });
     expect(patched.status).toBe(200);
     try {
@@ -176,14 +194,19 @@ describe('campaign rules (send window, messaging limit, idempotent launch, webho
       expect(plan.body.messagingLimit.heldByLimit).toBeGreaterThanOrEqual(3);
       expect(plan.body.etaSeconds).toBeGreaterThan(86_000);
       await e.v1('POST', `/campaigns/${id}/launch`);
-      await until(
-        'five sent',
-        async () => (await e.v1('GET', `/campaigns/${id}`)).body.counts.sent >= 5,
-      );
-      await new Promise((r) => setTimeout(r, 1000));
-      const c = (await e.v1('GET', `/campaigns/${id}`)).body;
-      expect(c).toMatchObject({ status: 'running', counts: { sent: 5, queued: 3, failed: 0 } });
-      await e.v1('POST', `/campaigns/${id}/cancel`);
+      const held = await until('five sent, three held', async () => {
+        const c = (await e.v1('GET', `/campaigns/${id}`)).body;
+        return c.counts.sent === 5 && c.counts.queued === 3 && c.counts.sending === 0 && c;
+      });
+      expect(held).toMatchObject({ status: 'running', counts: { failed: 0 } });
+      const messages = (await e.v1('GET', `/campaigns/${id}/messages?status=pending`)).body.data;
+      expect(messages).toHaveLength(3);
+      e.clock.advance(24 * 3600_000 + 60_000);
+      const done = await until('the held three sent a day later', async () => {
+        const c = (await e.v1('GET', `/campaigns/${id}`)).body;
+        return c.status === 'completed' && c;
+      });
+      expect(done.counts).toMatchObject({ sent: 8, failed: 0 });
     } finally {
       await e.v1('PATCH', `/phone-numbers/${e.phoneId}`, { messagingLimitPerDay: null });
     }
@@ -204,13 +227,14 @@ describe('a schedule missed while the engine was down follows the late policy', 
   it('fails the campaign with schedule_missed, or sends anyway', async () => {
     const templateId = (await approvedTemplate(e, 'promo_late')).id;
     const audience = await audienceOf(e, people(phones(2, 205)));
-    const at = new Date(Date.now() + 800).toISOString();
+    const at = new Date(e.clock.now().getTime() + 3600_000).toISOString();
     const failing = await create(e, templateId, audience, { scheduledAt: at, latePolicy: 'fail' });
     const sending = await create(e, templateId, audience, { scheduledAt: at, latePolicy: 'send' });
     expect((await e.v1('POST', `/campaigns/${failing}/launch`)).body.status).toBe('scheduled');
     expect((await e.v1('POST', `/campaigns/${sending}/launch`)).body.status).toBe('scheduled');
-    await new Promise((r) => setTimeout(r, 2500)); // no worker: the schedule is missed by > 1 s
-    const worker = await startWorker(e.config);
+    // No worker while the hour and the grace (1 s) pass: the schedule is missed.
+    e.clock.advance(3600_000 + 5000);
+    const worker = await startWorker(e.config, e.clock);
     try {
       const failed = await until('late one failed', async () => {
         const c = (await e.v1('GET', `/campaigns/${failing}`)).body;

@@ -79,4 +79,32 @@ describe('loadConfig', () => {
     expect(loadDatabaseUrl({ DATABASE_URL: 'postgres://u@h:5/db' })).toBe('postgres://u@h:5/db');
     expect(() => loadDatabaseUrl({ DATABASE_URL: 'nope' })).toThrow(/DATABASE_URL/);
   });
+
+  it('refuses send timings that could resend a message Meta may still be accepting', () => {
+    expect(
+      problemsOf({ ...valid, SEND_IN_DOUBT_AFTER_MS: '60000', SEND_RESEND_AFTER_MS: '50000' }),
+    ).toEqual([
+      expect.stringMatching(
+        /^SEND_RESEND_AFTER_MS \(50000\) must be greater than SEND_IN_DOUBT_AFTER_MS/,
+      ),
+    ]);
+    expect(
+      problemsOf({
+        ...valid,
+        GRAPH_API_TIMEOUT_MS: '20000',
+        WORKER_LEASE_TTL_MS: '10000',
+        SEND_RESEND_AFTER_MS: '30000',
+      }),
+    ).toEqual([expect.stringMatching(/GRAPH_API_TIMEOUT_MS \+ WORKER_LEASE_TTL_MS \(30000\)/)]);
+    expect(
+      problemsOf({ ...valid, SEND_RESEND_AFTER_MS: '30001', GRAPH_API_TIMEOUT_MS: '20000' }),
+    ).toEqual([]);
+    // The sandbox sends nothing of ours: it does not care.
+    expect(() =>
+      loadConfig(
+        { ...valid, SEND_RESEND_AFTER_MS: '200', SEND_IN_DOUBT_AFTER_MS: '300' },
+        { app: 'sandbox' },
+      ),
+    ).not.toThrow();
+  });
 });

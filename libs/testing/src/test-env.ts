@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { loadConfig, type AppConfig } from '@app/config';
 import { adminDatabaseUrl, testRedisUrl } from './harness-env';
 
@@ -32,6 +33,12 @@ export function workerDatabaseUrl(): string {
 }
 
 let seq = 0;
+/**
+ * Jest runs several test files one after another in a worker and re-evaluates this module for
+ * each: `seq` starts again, so a per-file nonce keeps Redis prefixes (governor timelines, queues,
+ * fences) of two files apart — one file's moved clock must not leave another a booked-up timeline.
+ */
+const fileNonce = randomBytes(3).toString('hex');
 
 /** A configuration for an app under test: this worker's database, a Redis prefix of its own. */
 export function testConfig(env: Record<string, string | undefined> = {}): AppConfig {
@@ -40,7 +47,7 @@ export function testConfig(env: Record<string, string | undefined> = {}): AppCon
     NODE_ENV: 'test',
     DATABASE_URL: workerDatabaseUrl(),
     REDIS_URL: testRedisUrl(),
-    REDIS_PREFIX: `${runPrefix()}-w${workerIndex()}-${seq}`,
+    REDIS_PREFIX: `${runPrefix()}-w${workerIndex()}-${fileNonce}-${seq}`,
     APP_SECRET: TEST_APP_SECRET,
     WEBHOOK_VERIFY_TOKEN: TEST_VERIFY_TOKEN,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
