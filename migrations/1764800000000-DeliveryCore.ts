@@ -118,7 +118,9 @@ const COLS =
 const SOURCES: Record<string, string> = {
   insert: `SELECT ${COLS}, 1 AS w FROM new_rows`,
   update: `SELECT ${COLS}, 1 AS w FROM new_rows UNION ALL SELECT ${COLS}, -1 AS w FROM old_rows`,
-  delete: `SELECT ${COLS}, -1 AS w FROM old_rows`,
+  // Messages go with their campaign (campaigns_cascade_messages): its counters and aggregates
+  // are gone already, so only rows of campaigns that still exist count.
+  delete: `SELECT ${COLS}, -1 AS w FROM old_rows o WHERE EXISTS (SELECT 1 FROM campaigns c WHERE c.id = o.campaign_id)`,
 };
 
 /** Rows that count in some report aggregate (the filters of the three upserts, or-ed). */

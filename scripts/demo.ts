@@ -38,6 +38,31 @@ export interface DemoOptions {
   out: Output;
 }
 
+interface SandboxWire {
+  latencyMs: { p50: number; p99: number; max: number };
+  dropAnswer: number;
+  timeout: number;
+  serverError: number;
+}
+
+interface SandboxCounters {
+  phoneNumbers: Record<string, { accepted: number } | undefined>;
+  accepted: { repeatAccepts: number };
+  wire: { dropped: number; timedOut: number; serverErrors: number };
+}
+
+/** The sandbox's wire in one line (what every figure of the demo was measured against). */
+export function formatWire(w: SandboxWire): string {
+  if (w.latencyMs.max === 0 && w.dropAnswer === 0 && w.timeout === 0 && w.serverError === 0) {
+    return 'answers at once, none lost (SANDBOX_LATENCY=off)';
+  }
+  const pct = (x: number) => `${Math.round(x * 1000) / 10} %`;
+  return (
+    `answers like Meta's: p50 ${w.latencyMs.p50} ms, p99 ${w.latencyMs.p99} ms, max ${w.latencyMs.max} ms; ` +
+    `${pct(w.dropAnswer)} closed after acceptance, ${pct(w.timeout)} never answered, ${pct(w.serverError)} 500s`
+  );
+}
+
 export interface DemoResult {
   accountId: string;
   audienceId: string;
@@ -178,6 +203,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     o.sandboxSettings ?? {},
   );
   await sandbox('PATCH', '/settings', settings);
+  const wire = ((await sandbox('GET', '/settings', undefined)) as { wire: SandboxWire }).wire;
+  log(`    ${formatWire(wire)}`);
   const p = (settings as { probabilities: Record<string, number> }).probabilities;
   log(
     `    delivered ${pct(p.delivered!)}, read ${pct(p.read!)}, STOP replies ${pct(p.stopReply!)}, ` +
@@ -352,6 +379,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   if (done.status !== 'completed') {
     throw new Error(`the campaign ended ${done.status}: ${done.statusReason ?? ''}`);
   }
+  // Exactly once, as Meta (the sandbox) saw it: what it accepted from this number, and repeats.
+  const seen = (await sandbox('GET', '/counters', undefined)) as SandboxCounters;
+  const accepted = seen.phoneNumbers[phoneNumberId]?.accepted ?? 0;
+  log(
+    `    Meta (the sandbox) accepted ${accepted.toLocaleString('en')} messages from this number, ` +
+      `the campaign counts ${done.counts.sent.toLocaleString('en')} sent; recipients sent twice: ` +
+      `${seen.accepted.repeatAccepts}; answers lost on the way and settled by status webhook: ` +
+      `${seen.wire.dropped + seen.wire.timedOut}`,
+  );
 
   // 7. The shop's backend reports what readers did next.
   step(7, 'Posting conversion events (add to cart, checkout, purchase)');

@@ -8,7 +8,8 @@
 // number at `--mps` messages/s (1000+), seeds an approved MARKETING template, then fires
 // `/marketing_messages` sends to distinct recipients from this one process over undici keep-alive
 // connections (`--concurrency` in flight) for a bounded time, and prints accepted requests/s and
-// p50/p99 latency. Webhooks are off unless `--webhooks`, which points them at a local 200-sink in
+// p50/p99 latency, with the sandbox answering at once (SANDBOX_LATENCY=off: this is its own capacity,
+// not Meta's wire). Webhooks are off unless `--webhooks`, which points them at a local 200-sink in
 // this process (so the figure then includes the sandbox posting sent/delivered/read statuses).
 import { freePort, percentile } from './bench-support';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -69,6 +70,9 @@ async function main(): Promise<void> {
       NODE_ENV: 'production',
       SANDBOX_PORT: String(port),
       SANDBOX_HOST: '127.0.0.1',
+      // The sandbox's own capacity: answers at once (with Meta's latency, 64 in flight would
+      // measure the latency, not the sandbox).
+      SANDBOX_LATENCY: 'off',
       APP_SECRET: 'bench-app-secret',
       WEBHOOK_VERIFY_TOKEN: 'bench',
       LOG_LEVEL: 'warn',

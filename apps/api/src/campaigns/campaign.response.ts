@@ -10,7 +10,13 @@ export class CampaignCountsResponse {
   @ApiProperty() targeted!: number;
   @ApiProperty() skipped!: number;
   @ApiProperty({ description: 'waiting to be sent' }) queued!: number;
-  @ApiProperty({ description: 'in flight to Meta' }) sending!: number;
+  @ApiProperty({ description: 'claimed by a worker or in flight to Meta (including inDoubt)' })
+  sending!: number;
+  @ApiProperty({
+    description:
+      "requested, but Meta's answer was lost: settled by its status webhook, or sent again after SEND_RESEND_AFTER_MS without one",
+  })
+  inDoubt!: number;
   @ApiProperty({ description: 'accepted by Meta (including those delivered/read later)' })
   sent!: number;
   @ApiProperty() delivered!: number;
@@ -56,12 +62,26 @@ export class CampaignMessageResponse {
   @ApiProperty() id!: string;
   @ApiProperty() contactId!: string;
   @ApiProperty() phone!: string;
-  @ApiProperty() status!: string;
+  @ApiProperty({
+    enum: [
+      'pending',
+      'sending',
+      'in_doubt',
+      'sent',
+      'delivered',
+      'read',
+      'failed',
+      'skipped',
+      'cancelled',
+    ],
+  })
+  status!: string;
   @ApiProperty({ nullable: true, type: String }) skipReason!: string | null;
   @ApiProperty({ nullable: true, type: String }) wamid!: string | null;
   @ApiProperty({ nullable: true, type: Number }) errorCode!: number | null;
   @ApiProperty({ nullable: true, type: String }) errorTitle!: string | null;
-  @ApiProperty() attempts!: number;
+  @ApiProperty({ description: 'requests sent to Meta for this message' }) attempts!: number;
+  @ApiProperty({ nullable: true, type: String }) lastRequestAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) sentAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) deliveredAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) readAt!: string | null;
@@ -141,6 +161,7 @@ export function toCampaignMessageResponse(m: CampaignMessageRecord): CampaignMes
     errorCode: m.errorCode,
     errorTitle: m.errorTitle,
     attempts: m.attempts,
+    lastRequestAt: iso(m.lastRequestAt),
     sentAt: iso(m.sentAt),
     deliveredAt: iso(m.deliveredAt),
     readAt: iso(m.readAt),
