@@ -6,6 +6,8 @@ import {
   acceptedPerRecipient,
   approvedTemplate,
   audienceOf,
+  createCampaign,
+  optedIn,
   phones,
   FAST_SANDBOX,
   startEngine,
@@ -69,22 +71,10 @@ describe('exactly once across worker crashes and several workers', () => {
   const startWorkerForImport = () => startWorker(e.config, e.clock);
 
   async function launch(list: string[], mps: number): Promise<string> {
-    const audience = await audienceOf(
-      e,
-      list.map((phone) => ({ phone, consent: 'opted_in' as const, firstName: 'Zoe' })),
-    );
-    const c = await e.v1('POST', '/campaigns', {
-      name: 'crash',
-      templateId,
-      audienceId: audience,
-      phoneNumberId: e.phoneId,
-      parameters: { body: ['{{contact.attributes.firstName}}', 'X1'] },
-      throughputMps: mps,
-    });
-    expect(c.status).toBe(201);
-    const launched = await e.v1('POST', `/campaigns/${c.body.id}/launch`);
-    expect(launched.status).toBe(200);
-    return c.body.id;
+    const audience = await audienceOf(e, optedIn(list, 'Zoe'));
+    const id = await createCampaign(e, templateId, audience, { throughputMps: mps });
+    expect((await e.v1('POST', `/campaigns/${id}/launch`)).status).toBe(200);
+    return id;
   }
 
   async function expectExactlyOnce(id: string, list: string[]): Promise<void> {
@@ -202,17 +192,11 @@ describe('exactly once across worker crashes and several workers', () => {
 
       const workers = [spawnWorker(e), spawnWorker(e)];
       children.push(...workers);
-      const c = await e.v1('POST', '/campaigns', {
-        name: 'crash 10k',
-        templateId,
-        audienceId: aud.body.id,
-        phoneNumberId: e.phoneId,
-        parameters: { body: ['{{contact.attributes.firstName}}', 'X1'] },
-      });
-      expect((await e.v1('POST', `/campaigns/${c.body.id}/launch`)).status).toBe(200);
+      const id = await createCampaign(e, templateId, aud.body.id);
+      expect((await e.v1('POST', `/campaigns/${id}/launch`)).status).toBe(200);
       await until(
         'sending under way',
-        async () => (await e.v1('GET', `/campaigns/${c.body.id}`)).body.counts.sent >= 200,
+        async () => (await e.v1('GET', `/campaigns/${id}`)).body.counts.sent >= 200,
         30_000,
       );
       for (let kill = 0; kill < 10; kill++) {
@@ -226,11 +210,11 @@ describe('exactly once across worker crashes and several workers', () => {
       const done = await until(
         'campaign completed',
         async () => {
-          const x = (await e.v1('GET', `/campaigns/${c.body.id}`)).body;
+          const x = (await e.v1('GET', `/campaigns/${id}`)).body;
           return x.status === 'completed' && x;
         },
         90_000,
-        async () => (await e.v1('GET', `/campaigns/${c.body.id}`)).body.counts,
+        async () => (await e.v1('GET', `/campaigns/${id}`)).body.counts,
       );
       const after = (await e.control('GET', '/counters')).accepted.total as number;
       const twice = await http(e.sandbox.url, 'GET', '/_sandbox/counters/recipients?minCount=2');

@@ -2,6 +2,7 @@ import { startWorker } from './support/apps';
 import {
   acceptedPerRecipient,
   approvedTemplate,
+  createCampaign,
   audienceOf,
   phones,
   startEngine,
@@ -9,25 +10,7 @@ import {
   type Engine,
 } from './support/engine';
 
-const BINDINGS = { body: ['{{contact.attributes.firstName}}', 'SAVE10'] };
-
-async function create(
-  e: Engine,
-  templateId: string,
-  audienceId: string,
-  extra: Record<string, unknown> = {},
-) {
-  const res = await e.v1('POST', '/campaigns', {
-    name: 'rules',
-    templateId,
-    audienceId,
-    phoneNumberId: e.phoneId,
-    parameters: BINDINGS,
-    ...extra,
-  });
-  expect(res.status).toBe(201);
-  return res.body.id as string;
-}
+const create = createCampaign;
 
 const people = (list: string[], extra: Record<string, unknown> = {}) =>
   list.map((phone) => ({ phone, consent: 'opted_in' as const, firstName: 'Pat', ...extra }));

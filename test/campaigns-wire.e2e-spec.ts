@@ -5,13 +5,13 @@ import {
   acceptedPerRecipient,
   approvedTemplate,
   audienceOf,
+  createCampaign,
+  optedIn,
   phones,
   startEngine,
   until,
   type Engine,
 } from './support/engine';
-
-const BINDINGS = { body: ['{{contact.attributes.firstName}}', 'WIRE'] };
 
 describe('campaigns on a Meta-like wire', () => {
   let e: Engine;
@@ -37,21 +37,10 @@ describe('campaigns on a Meta-like wire', () => {
   const slowWebhooks = { delays: { sentMs: 3000, deliveredMs: 3500, readMs: 3500 } };
 
   async function launch(list: string[], mps: number): Promise<string> {
-    const audience = await audienceOf(
-      e,
-      list.map((phone) => ({ phone, consent: 'opted_in' as const, firstName: 'Wi' })),
-    );
-    const c = await e.v1('POST', '/campaigns', {
-      name: 'wire',
-      templateId,
-      audienceId: audience,
-      phoneNumberId: e.phoneId,
-      parameters: BINDINGS,
-      throughputMps: mps,
-    });
-    expect(c.status).toBe(201);
-    expect((await e.v1('POST', `/campaigns/${c.body.id}/launch`)).status).toBe(200);
-    return c.body.id;
+    const audience = await audienceOf(e, optedIn(list, 'Wi'));
+    const id = await createCampaign(e, templateId, audience, { throughputMps: mps });
+    expect((await e.v1('POST', `/campaigns/${id}/launch`)).status).toBe(200);
+    return id;
   }
 
   const completed = (id: string, ms = 60_000) =>

@@ -1,6 +1,8 @@
 import {
   acceptedPerRecipient,
   approvedTemplate,
+  createCampaign,
+  TEST_BINDINGS,
   audienceOf,
   phones,
   startEngine,
@@ -8,27 +10,7 @@ import {
   type Engine,
 } from './support/engine';
 
-const BINDINGS = { body: ['{{contact.attributes.firstName}}', 'SAVE10'] };
-
-async function campaign(
-  e: Engine,
-  templateId: string,
-  audienceId: string,
-  extra: Record<string, unknown> = {},
-): Promise<string> {
-  const res = await e.v1('POST', '/campaigns', {
-    name: 'c',
-    templateId,
-    audienceId,
-    phoneNumberId: e.phoneId,
-    parameters: BINDINGS,
-    ...extra,
-  });
-  if (res.status !== 201) {
-    throw new Error(`create campaign: ${res.status} ${res.text}`);
-  }
-  return res.body.id;
-}
+const campaign = createCampaign;
 
 async function finished(e: Engine, id: string, status = 'completed', ms = 30_000): Promise<any> {
   return until(
@@ -395,7 +377,7 @@ describe('campaigns end to end (sandbox, API, worker)', () => {
       templateId: template.id,
       audienceId: audience,
       phoneNumberId: e.phoneId,
-      parameters: BINDINGS,
+      parameters: TEST_BINDINGS,
       scheduledAt: new Date(Date.now() - 60_000).toISOString(),
     });
     expect(past.status).toBe(422);

@@ -136,6 +136,34 @@ export async function approvedTemplate(
   return { id: t.id, metaId: seeded.id };
 }
 
+/** The test template's bindings: {{1}} the contact's firstName, {{2}} a code. */
+export const TEST_BINDINGS = { body: ['{{contact.attributes.firstName}}', 'SAVE10'] };
+
+/** Creates a draft campaign from the engine's number (fails the test on anything but 201). */
+export async function createCampaign(
+  e: Engine,
+  templateId: string,
+  audienceId: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  const res = await e.v1('POST', '/campaigns', {
+    name: 'test campaign',
+    templateId,
+    audienceId,
+    phoneNumberId: e.phoneId,
+    parameters: TEST_BINDINGS,
+    ...extra,
+  });
+  if (res.status !== 201) {
+    throw new Error(`create campaign: ${res.status} ${res.text}`);
+  }
+  return res.body.id as string;
+}
+
+/** Opted-in people with a first name (what the test template binds). */
+export const optedIn = (list: string[], firstName = 'Pat'): Person[] =>
+  list.map((phone) => ({ phone, consent: 'opted_in' as const, firstName }));
+
 export interface Person {
   phone: string;
   consent?: 'opted_in' | 'opted_out' | 'none';

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { asWorkspaceId } from '@app/common';
 import { Database, dataSourceOptions } from '@app/db';
-import { workerDatabaseUrl } from '@app/testing';
+import { seedCampaignFixture, workerDatabaseUrl } from '@app/testing';
 import { ANALYZE_AFTER_SNAPSHOT_ROWS, CampaignsRepository } from './campaigns.repository';
 
 let db: DataSource;
@@ -16,47 +16,17 @@ afterAll(async () => {
   await db?.destroy();
 });
 
-/** A workspace with an account, a number, an approved template and an audience of `n` opted-in contacts. */
+/** A campaign over an audience of `n` opted-in contacts. */
 async function campaignOf(n: number): Promise<{ id: string; audienceId: string }> {
-  const one = async (sql: string, params: unknown[] = []): Promise<string> =>
-    (await db.query<Array<{ id: string }>>(sql, params))[0]!.id;
-  const ws = await one(`INSERT INTO workspaces (name) VALUES ('snapshot stats') RETURNING id`);
-  const account = await one(
-    `INSERT INTO business_accounts (workspace_id, waba_id, access_token_sealed)
-     VALUES ($1, '100000000000001', 'sealed') RETURNING id`,
-    [ws],
-  );
-  const phone = await one(
-    `INSERT INTO phone_numbers (workspace_id, business_account_id, phone_number_id, display_phone_number, graph_throughput_mps)
-     VALUES ($1, $2, '100000000000002', '+1 555 010 0002', 1000) RETURNING id`,
-    [ws, account],
-  );
-  const template = await one(
-    `INSERT INTO templates (workspace_id, business_account_id, name, language, category, components, status)
-     VALUES ($1, $2, 'promo', 'en_US', 'MARKETING', '[]', 'APPROVED') RETURNING id`,
-    [ws, account],
-  );
-  const audienceId = await one(
-    `INSERT INTO audiences (workspace_id, name) VALUES ($1, 'all') RETURNING id`,
-    [ws],
-  );
-  await db.query(
-    `INSERT INTO contacts (workspace_id, phone, consent_status, consent_changed_at)
-     SELECT $1, '+55119' || lpad(i::text, 8, '0'), 'opted_in', now() FROM generate_series(1, $2::int) i`,
-    [ws, n],
-  );
-  await db.query(
-    `INSERT INTO audience_members (audience_id, contact_id) SELECT $1, id FROM contacts WHERE workspace_id = $2`,
-    [audienceId, ws],
-  );
-  const c = await repo.insert(asWorkspaceId(ws), {
+  const f = await seedCampaignFixture(db, n);
+  const c = await repo.insert(asWorkspaceId(f.workspaceId), {
     name: 'big',
-    templateId: template,
-    audienceId,
-    phoneNumberId: phone,
+    templateId: f.templateId,
+    audienceId: f.audienceId,
+    phoneNumberId: f.phoneNumberId,
     parameters: {},
   });
-  return { id: c.id, audienceId };
+  return { id: c.id, audienceId: f.audienceId };
 }
 
 async function snapshot(campaignId: string, audienceId: string): Promise<number> {

@@ -6,7 +6,7 @@
 import { DataSource } from 'typeorm';
 import { asWorkspaceId } from '@app/common';
 import { Database, dataSourceOptions } from '@app/db';
-import { workerDatabaseUrl } from '@app/testing';
+import { seedCampaignFixture, workerDatabaseUrl } from '@app/testing';
 import {
   CampaignsRepository,
   type ClaimedMessage,
@@ -39,48 +39,16 @@ const WORKER = 'worker-a';
 let run = 0;
 
 async function campaignOf(n: number, optedOut = 0): Promise<{ id: string; audienceId: string }> {
-  const one = async (sql: string, params: unknown[] = []): Promise<string> =>
-    (await ds.query<Array<{ id: string }>>(sql, params))[0]!.id;
-  const ws = await one(`INSERT INTO workspaces (name) VALUES ('counters') RETURNING id`);
-  const account = await one(
-    `INSERT INTO business_accounts (workspace_id, waba_id, access_token_sealed)
-     VALUES ($1, '100000000000001', 'sealed') RETURNING id`,
-    [ws],
-  );
-  const phone = await one(
-    `INSERT INTO phone_numbers (workspace_id, business_account_id, phone_number_id, display_phone_number, graph_throughput_mps)
-     VALUES ($1, $2, $3, '+1 555 010 0777', 80) RETURNING id`,
-    [ws, account, NUMBER],
-  );
-  const template = await one(
-    `INSERT INTO templates (workspace_id, business_account_id, name, language, category, components, status)
-     VALUES ($1, $2, 'promo', 'en_US', 'MARKETING', '[]', 'APPROVED') RETURNING id`,
-    [ws, account],
-  );
-  const audienceId = await one(
-    `INSERT INTO audiences (workspace_id, name) VALUES ($1, 'all') RETURNING id`,
-    [ws],
-  );
   run++;
-  await ds.query(
-    `INSERT INTO contacts (workspace_id, phone, consent_status, consent_changed_at)
-     SELECT $1, '+5521' || lpad($3::text, 3, '0') || lpad(i::text, 6, '0'),
-            CASE WHEN i <= $4 THEN 'opted_out' ELSE 'opted_in' END, now()
-       FROM generate_series(1, $2::int) i`,
-    [ws, n, run, optedOut],
-  );
-  await ds.query(
-    `INSERT INTO audience_members (audience_id, contact_id) SELECT $1, id FROM contacts WHERE workspace_id = $2`,
-    [audienceId, ws],
-  );
-  const c = await campaigns.insert(asWorkspaceId(ws), {
+  const f = await seedCampaignFixture(ds, n, { optedOut, metaPhoneNumberId: NUMBER });
+  const c = await campaigns.insert(asWorkspaceId(f.workspaceId), {
     name: 'counts',
-    templateId: template,
-    audienceId,
-    phoneNumberId: phone,
+    templateId: f.templateId,
+    audienceId: f.audienceId,
+    phoneNumberId: f.phoneNumberId,
     parameters: {},
   });
-  return { id: c.id, audienceId };
+  return { id: c.id, audienceId: f.audienceId };
 }
 
 /** The counters as the trigger keeps them, and as a count of the rows says they should be. */
