@@ -316,6 +316,54 @@ describe('webhooks from Meta (api + batch processing, real Postgres)', () => {
     });
   });
 
+  describe('characters Postgres refuses', () => {
+    it('applies a payload with NUL in an inbound text beside statuses, keeping the text escaped', async () => {
+      const scope = uniq('nul');
+      const p = statusPayload([
+        { wamid: `wamid.${scope}.1`, status: 'delivered', at: T0 },
+        { wamid: `wamid.${scope}.2`, status: 'read', at: T0 },
+      ]) as any;
+      const inbound = inboundPayload([
+        { wamid: `wamid.${scope}.in`, from: '447700900555', at: T0, text: 'a\u0000b \ud800' },
+      ]) as any;
+      p.entry[0].changes.push(inbound.entry[0].changes[0]);
+      const requestId = uniq('req-');
+      expect((await post(p, { requestId })).status).toBe(200);
+      await drain();
+      const [row] = await storedFor(requestId);
+      expect(row.processed_at).not.toBeNull();
+      expect(row.attempts).toBe(1);
+      expect(await statusCounts(scope)).toEqual({ delivered: 1, read: 1 });
+      const [msg] = await db.query(`SELECT raw FROM inbound_messages WHERE wamid = $1`, [
+        `wamid.${scope}.in`,
+      ]);
+      expect(msg.raw.text.body).toBe('a\\u0000b \ufffd');
+    });
+
+    it('flags a body that is not JSON as malformed at once, whatever bytes it holds', async () => {
+      const requestId = uniq('req-');
+      // JSON.parse's message quotes the body: NUL, invalid UTF-8 and all.
+      const raw = Buffer.concat([
+        Buffer.from('nope '),
+        Buffer.from([0x00, 0xff, 0xfe]),
+        Buffer.from(' x'),
+      ]);
+      const headers = {
+        'content-type': 'application/json',
+        'x-hub-signature-256': signWebhookBody(raw, TEST_APP_SECRET),
+        'x-request-id': requestId,
+      };
+      expect((await http(api.url, 'POST', '/webhooks/whatsapp', { raw, headers })).status).toBe(
+        200,
+      );
+      await drain();
+      const [row] = await storedFor(requestId);
+      expect(row).toMatchObject({ malformed: true, attempts: 1 });
+      expect(row.processed_at).not.toBeNull();
+      expect(Buffer.from(row.body)).toEqual(raw);
+    });
+  });
+
   describe('inbound messages', () => {
     it('turns STOP and the opt-out button into opt-outs with the message as proof, once', async () => {
       const scope = uniq('in');

@@ -23,6 +23,7 @@ import { ApiKeyGuard } from './http/api-key.guard';
 import { ErrorFilter } from './http/error.filter';
 import { createValidationPipe } from './http/validation';
 import { MetaWebhookController } from './webhooks/meta-webhook.controller';
+import { AudiencesModule } from '@app/audiences';
 import { AudiencesHttpModule } from './audiences/audiences-http.module';
 import { ConversionsModule } from '@app/conversions';
 import { ReportsModule } from '@app/reports';
@@ -52,6 +53,7 @@ export class ApiModule implements OnApplicationBootstrap {
         IdempotencyModule,
         WebhooksModule.forIngest(),
         AudiencesHttpModule,
+        AudiencesModule,
         ConversionsModule,
         ReportsModule,
       ],

@@ -6,6 +6,7 @@ export type AccountsErrorCode =
   | 'API_KEY_NOT_FOUND'
   | 'GRAPH_AUTH_FAILED'
   | 'GRAPH_REQUEST_FAILED'
+  | 'GRAPH_REQUEST_REFUSED'
   | 'GRAPH_RATE_LIMITED';
 
 export class BusinessAccountNotFoundError extends DomainError<AccountsErrorCode> {
@@ -34,7 +35,12 @@ export class GraphAuthFailedError extends DomainError<AccountsErrorCode> {
   readonly code = 'GRAPH_AUTH_FAILED';
 }
 
-/** Meta (or the sandbox) could not be reached or refused the request for another reason. */
+/** Meta (or the sandbox) could not be reached, or failed on its side. */
 export class GraphRequestFailedError extends DomainError<AccountsErrorCode> {
   readonly code = 'GRAPH_REQUEST_FAILED';
+}
+
+/** Meta answered that the request itself is wrong (an unknown WABA id, say): the caller's to fix. */
+export class GraphRequestRefusedError extends DomainError<AccountsErrorCode> {
+  readonly code = 'GRAPH_REQUEST_REFUSED';
 }

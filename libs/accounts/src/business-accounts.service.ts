@@ -7,6 +7,7 @@ import {
   BusinessAccountNotFoundError,
   GraphAuthFailedError,
   GraphRequestFailedError,
+  GraphRequestRefusedError,
   PhoneNumberNotFoundError,
 } from './accounts.errors';
 import { SECRET_BOX } from './accounts.tokens';
@@ -47,6 +48,12 @@ export class BusinessAccountsService {
         if (e.category === 'auth') {
           throw new GraphAuthFailedError(
             `the Graph API refused the access token: ${e.message}`,
+            details,
+          );
+        }
+        if (e.httpStatus >= 400 && e.httpStatus < 500 && e.code !== -1) {
+          throw new GraphRequestRefusedError(
+            `the Graph API refused to list the phone numbers of ${input.wabaId}: ${e.message}`,
             details,
           );
         }

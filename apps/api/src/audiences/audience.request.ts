@@ -1,13 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Length,
-  MaxLength,
-} from 'class-validator';
+import { ArrayMaxSize, IsArray, IsString, IsUUID, Length, MaxLength } from 'class-validator';
+import { AbsentOr } from '../http/absent-or';
 
 export class AudienceCreateRequest {
   @ApiProperty({ example: 'Black Friday VIPs' })
@@ -16,7 +9,7 @@ export class AudienceCreateRequest {
   name!: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @AbsentOr()
   @IsString()
   @MaxLength(2000)
   description?: string;
@@ -24,7 +17,7 @@ export class AudienceCreateRequest {
 
 export class AudienceMembersRequest {
   @ApiPropertyOptional({ type: [String], description: 'contact ids (up to 1000)' })
-  @IsOptional()
+  @AbsentOr()
   @IsArray()
   @ArrayMaxSize(1000)
   @IsUUID('all', { each: true })
@@ -34,7 +27,7 @@ export class AudienceMembersRequest {
     type: [String],
     description: 'phones (up to 1000); unknown ones become contacts when adding',
   })
-  @IsOptional()
+  @AbsentOr()
   @IsArray()
   @ArrayMaxSize(1000)
   @IsString({ each: true })

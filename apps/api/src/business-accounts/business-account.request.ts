@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsString, Length, Matches } from 'class-validator';
+import { AbsentOr } from '../http/absent-or';
 
 export class BusinessAccountCreateRequest {
   @ApiProperty({ example: '100000000000001', description: 'WhatsApp Business Account id' })
@@ -12,7 +13,7 @@ export class BusinessAccountCreateRequest {
   accessToken!: string;
 
   @ApiPropertyOptional({ example: 'Lucky Shrub' })
-  @IsOptional()
+  @AbsentOr()
   @IsString()
   @Length(1, 200)
   name?: string;

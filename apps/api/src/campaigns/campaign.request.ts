@@ -5,10 +5,8 @@ import {
   ArrayMinSize,
   IsArray,
   IsBoolean,
-  IsDate,
   IsIn,
   IsInt,
-  IsOptional,
   IsString,
   IsUUID,
   Length,
@@ -20,6 +18,8 @@ import {
 } from 'class-validator';
 import { TemplateParametersRequest } from '../templates/template.request';
 import { ListRequest } from '../http/list.request';
+import { IsoDate } from '../http/iso-date';
+import { AbsentOr } from '../http/absent-or';
 
 export class SendWindowRequest {
   @ApiProperty({ example: '09:00' }) @Matches(/^([01]\d|2[0-3]):[0-5]\d$/) start!: string;
@@ -29,7 +29,7 @@ export class SendWindowRequest {
   @MaxLength(64)
   timezone!: string;
   @ApiPropertyOptional({ description: "Use each contact's own time zone when it has one" })
-  @IsOptional()
+  @AbsentOr()
   @IsBoolean()
   perContactTimezone?: boolean;
 }
@@ -54,9 +54,8 @@ export class CampaignCreateRequest {
   parameters!: TemplateParametersRequest;
 
   @ApiPropertyOptional({ description: 'Launch sends at this time (ISO-8601)' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @AbsentOr()
+  @IsoDate()
   scheduledAt?: Date;
 
   @ApiPropertyOptional({
@@ -64,14 +63,14 @@ export class CampaignCreateRequest {
     maximum: 1000,
     description: "Lower than the number's limit to send slower",
   })
-  @IsOptional()
+  @AbsentOr()
   @IsInt()
   @Min(1)
   @Max(1000)
   throughputMps?: number;
 
   @ApiPropertyOptional({ type: SendWindowRequest })
-  @IsOptional()
+  @AbsentOr()
   @ValidateNested()
   @Type(() => SendWindowRequest)
   sendWindow?: SendWindowRequest;
@@ -81,7 +80,7 @@ export class CampaignCreateRequest {
     default: 'send',
     description: 'If the schedule was missed (engine down)',
   })
-  @IsOptional()
+  @AbsentOr()
   @IsIn(['send', 'fail'])
   latePolicy?: 'send' | 'fail';
 }
@@ -100,7 +99,7 @@ export class CampaignListRequest extends ListRequest {
   @ApiPropertyOptional({
     enum: ['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled', 'failed'],
   })
-  @IsOptional()
+  @AbsentOr()
   @IsIn(['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled', 'failed'])
   status?: string;
 }
@@ -109,7 +108,7 @@ export class CampaignMessagesRequest extends ListRequest {
   @ApiPropertyOptional({
     enum: ['pending', 'sending', 'sent', 'delivered', 'read', 'failed', 'skipped', 'cancelled'],
   })
-  @IsOptional()
+  @AbsentOr()
   @IsIn(['pending', 'sending', 'sent', 'delivered', 'read', 'failed', 'skipped', 'cancelled'])
   status?: string;
 }

@@ -1,26 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsDate,
-  IsIn,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Length,
-  MaxLength,
-  ValidateIf,
-} from 'class-validator';
+import { IsIn, IsString, IsUUID, Length, MaxLength, ValidateIf } from 'class-validator';
+import { IsoDate } from '../http/iso-date';
+import { ExactlyOneOf } from '../http/exactly-one-of';
+import { AbsentOr } from '../http/absent-or';
 
 export class ConsentCreateRequest {
   @ApiPropertyOptional({ example: '+5511912345678', description: 'phone or contactId' })
-  @ValidateIf((o: ConsentCreateRequest) => o.contactId === undefined)
+  @ValidateIf((o: ConsentCreateRequest) => o.phone !== undefined || o.contactId === undefined)
   @IsString()
   @MaxLength(40)
   phone?: string;
 
   @ApiPropertyOptional({ description: 'contactId or phone' })
-  @ValidateIf((o: ConsentCreateRequest) => o.phone === undefined)
+  @ValidateIf((o: ConsentCreateRequest) => o.contactId !== undefined || o.phone === undefined)
   @IsUUID()
+  @ExactlyOneOf(['phone', 'contactId'])
   contactId?: string;
 
   @ApiProperty({ enum: ['opted_in', 'opted_out'] })
@@ -36,26 +30,25 @@ export class ConsentCreateRequest {
     example: 'https://shop.example/forms/123',
     description: 'URL, form id, message id',
   })
-  @IsOptional()
+  @AbsentOr()
   @IsString()
   @MaxLength(2000)
   proof?: string;
 
   @ApiPropertyOptional({ example: 'Lucky Shrub' })
-  @IsOptional()
+  @AbsentOr()
   @IsString()
   @MaxLength(200)
   businessName?: string;
 
   @ApiPropertyOptional({ example: 'weekly offers on WhatsApp' })
-  @IsOptional()
+  @AbsentOr()
   @IsString()
   @MaxLength(1000)
   intent?: string;
 
   @ApiPropertyOptional({ description: 'when the contact acted (ISO-8601); defaults to now' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @AbsentOr()
+  @IsoDate()
   occurredAt?: Date;
 }

@@ -9,6 +9,7 @@ import {
   registerDecorator,
   type ValidationOptions,
 } from 'class-validator';
+import { AbsentOr } from '../http/absent-or';
 import { ListRequest } from '../http/list.request';
 
 const MAX_ATTRIBUTES_JSON = 16 * 1024;
@@ -47,7 +48,7 @@ export class ContactUpsertRequest {
     example: { firstName: 'Ana', couponCode: 'X20' },
     description: 'Merged into the stored attributes; a key set to null is removed',
   })
-  @IsOptional()
+  @AbsentOr()
   @IsObject()
   @SmallJson()
   attributes?: Record<string, unknown>;
@@ -69,7 +70,7 @@ export class ContactUpsertRequest {
 
 export class ContactListRequest extends ListRequest {
   @ApiPropertyOptional({ enum: ['opted_in', 'opted_out', 'none'] })
-  @IsOptional()
+  @AbsentOr()
   @IsIn(['opted_in', 'opted_out', 'none'])
   consent?: 'opted_in' | 'opted_out' | 'none';
 }

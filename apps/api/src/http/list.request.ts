@@ -1,10 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
+import { AbsentOr } from './absent-or';
 
 export class ListRequest {
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 1000 })
-  @IsOptional()
+  @AbsentOr()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -12,7 +13,7 @@ export class ListRequest {
   limit = 50;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
+  @AbsentOr()
   @IsString()
   @MaxLength(500)
   cursor?: string;

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsString, MaxLength } from 'class-validator';
+import { AbsentOr } from '../http/absent-or';
 
 /** Query of POST /v1/audiences/:id/imports; checked in depth by ImportsService.parseOptions. */
 export class ImportCreateQuery {
@@ -8,13 +9,13 @@ export class ImportCreateQuery {
       'JSON object from CSV header to phone | locale | timezone | attributes.<name> (null ignores the column)',
     example: '{"Mobile":"phone","First name":"attributes.firstName"}',
   })
-  @IsOptional()
+  @AbsentOr()
   @IsString()
   @MaxLength(20000)
   mapping?: string;
 
   @ApiPropertyOptional({ description: 'one of , ; | tab — detected from the header when absent' })
-  @IsOptional()
+  @AbsentOr()
   @IsString()
   @MaxLength(3)
   delimiter?: string;
@@ -22,13 +23,13 @@ export class ImportCreateQuery {
   @ApiPropertyOptional({
     description: 'ISO country for numbers without +; else the workspace default',
   })
-  @IsOptional()
+  @AbsentOr()
   @IsString()
   @MaxLength(2)
   defaultCountry?: string;
 
   @ApiPropertyOptional({ description: 'marks every imported contact as opted in with this source' })
-  @IsOptional()
+  @AbsentOr()
   @IsString()
   @MaxLength(200)
   optInSource?: string;

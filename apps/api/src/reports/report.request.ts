@@ -1,17 +1,16 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsOptional } from 'class-validator';
+
+import { IsoDate } from '../http/iso-date';
+import { AbsentOr } from '../http/absent-or';
 
 export class OverviewRequest {
   @ApiPropertyOptional({ description: 'start (inclusive, ISO-8601); default: 30 days before `to`' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @AbsentOr()
+  @IsoDate()
   from?: Date;
 
   @ApiPropertyOptional({ description: 'end (exclusive, ISO-8601); default: now' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @AbsentOr()
+  @IsoDate()
   to?: Date;
 }

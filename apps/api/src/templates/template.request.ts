@@ -7,7 +7,6 @@ import {
   IsIn,
   IsInt,
   IsObject,
-  IsOptional,
   IsString,
   IsUUID,
   Length,
@@ -16,6 +15,7 @@ import {
 } from 'class-validator';
 import type { TemplateComponent } from '@app/templates';
 import { ListRequest } from '../http/list.request';
+import { AbsentOr } from '../http/absent-or';
 
 export class TemplateCreateRequest {
   @ApiProperty() @IsUUID() businessAccountId!: string;
@@ -28,7 +28,7 @@ export class TemplateCreateRequest {
     'MARKETING' | 'UTILITY';
 
   @ApiPropertyOptional({ enum: ['positional', 'named'], default: 'positional' })
-  @IsOptional()
+  @AbsentOr()
   @IsIn(['positional', 'named'])
   parameterFormat?: 'positional' | 'named';
 
@@ -45,15 +45,15 @@ export class TemplateCreateRequest {
   components!: TemplateComponent[];
 
   @ApiPropertyOptional({ description: 'MM Lite TTL: 43200–2592000 s for MARKETING' })
-  @IsOptional()
+  @AbsentOr()
   @IsInt()
   messageSendTtlSeconds?: number;
 }
 
 export class TemplateListRequest extends ListRequest {
-  @ApiPropertyOptional() @IsOptional() @IsUUID() businessAccountId?: string;
+  @ApiPropertyOptional() @AbsentOr() @IsUUID() businessAccountId?: string;
   @ApiPropertyOptional({ example: 'APPROVED' })
-  @IsOptional()
+  @AbsentOr()
   @IsString()
   @MaxLength(30)
   status?: string;
@@ -73,7 +73,7 @@ export class TemplateParametersRequest {
     description:
       'Header values: an array (positional), an object (named) or { type, link | id } for media',
   })
-  @IsOptional()
+  @AbsentOr()
   header?:
     | string[]
     | Record<string, string>
@@ -83,11 +83,11 @@ export class TemplateParametersRequest {
     description:
       'Body values: an array (positional) or an object (named); each a literal or e.g. {{contact.attributes.firstName}}',
   })
-  @IsOptional()
+  @AbsentOr()
   body?: string[] | Record<string, string>;
 
   @ApiPropertyOptional({ type: [TemplateButtonBinding] })
-  @IsOptional()
+  @AbsentOr()
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => TemplateButtonBinding)
@@ -96,23 +96,23 @@ export class TemplateParametersRequest {
 
 export class TemplatePreviewRequest {
   @ApiPropertyOptional({ description: 'Render for this contact' })
-  @IsOptional()
+  @AbsentOr()
   @IsUUID()
   contactId?: string;
 
   @ApiPropertyOptional({ description: 'Or render for these ad-hoc attributes' })
-  @IsOptional()
+  @AbsentOr()
   @IsObject()
   attributes?: Record<string, unknown>;
 
   @ApiPropertyOptional({ example: '+5511912345678' })
-  @IsOptional()
+  @AbsentOr()
   @IsString()
   @MaxLength(32)
   phone?: string;
 
   @ApiPropertyOptional({ type: TemplateParametersRequest })
-  @IsOptional()
+  @AbsentOr()
   @ValidateNested()
   @Type(() => TemplateParametersRequest)
   parameters?: TemplateParametersRequest;

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { WorkspaceId } from '@app/common';
+import { ContactsService } from '@app/audiences';
 import { TemplatesService } from '@app/templates';
 import { Workspace } from '../http/workspace.decorator';
 import {
@@ -22,7 +23,10 @@ import {
 @ApiBearerAuth()
 @Controller('v1/templates')
 export class TemplatesController {
-  constructor(private readonly templates: TemplatesService) {}
+  constructor(
+    private readonly templates: TemplatesService,
+    private readonly contacts: ContactsService,
+  ) {}
 
   /** Validates as Meta would, submits to the Graph API, stores Meta's id and status (PENDING). */
   @Post()
@@ -73,7 +77,16 @@ export class TemplatesController {
     @Param('id') id: string,
     @Body() body: TemplatePreviewRequest,
   ): Promise<TemplatePreviewResponse> {
-    const contact = { phone: body.phone ?? '', attributes: body.attributes ?? {} };
+    // A contact of this workspace (404 when it is not one), else the ad-hoc phone and attributes.
+    const known = body.contactId !== undefined ? await this.contacts.get(ws, body.contactId) : null;
+    const contact = known
+      ? {
+          phone: known.phone,
+          locale: known.locale,
+          timezone: known.timezone,
+          attributes: { ...known.attributes, ...(body.attributes ?? {}) },
+        }
+      : { phone: body.phone ?? '', attributes: body.attributes ?? {} };
     return toTemplatePreviewResponse(
       await this.templates.preview(ws, id, contact, body.parameters ?? {}),
     );

@@ -107,6 +107,28 @@ const IGNORED_FIELDS = new Set([
 
 type Json = Record<string, unknown>;
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Text Postgres can store. NUL is the one character its text and jsonb refuse: it is kept as the
+ * six characters `\u0000` (visible, and the rest of the user's text unchanged). A lone UTF-16
+ * surrogate has no UTF-8 form: it becomes U+FFFD, as an invalid byte already does when decoded.
+ */
+export function storableText(s: string): string {
+  return s.replaceAll('\u0000', '\\u0000').replace(LONE_SURROGATE, '\ufffd');
+}
+
+/** JSON.parse reviver: every string (and every key) of the payload made storable. */
+function storable(_key: string, value: unknown): unknown {
+  if (typeof value === 'string') {
+    return storableText(value);
+  }
+  if (isRecord(value) && Object.keys(value).some((k) => storableText(k) !== k)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storableText(k), v]));
+  }
+  return value;
+}
+
 function isStatusValue(v: unknown): v is WebhookStatusValue {
   return typeof v === 'string' && (WEBHOOK_STATUS_VALUES as readonly string[]).includes(v);
 }
@@ -162,7 +184,8 @@ class Collector {
   problem(text: string, kind: 'malformed' | 'unknown' = 'unknown'): void {
     this.out[kind] = true;
     if (this.out.problems.length < MAX_PROBLEMS) {
-      this.out.problems.push(text);
+      // The text may quote the payload (a JSON.parse message does), NUL bytes and all.
+      this.out.problems.push(storableText(text));
     }
   }
 }
@@ -176,7 +199,7 @@ export function parseWebhookBody(
   const c = new Collector(eventId, rules);
   let json: unknown;
   try {
-    json = JSON.parse(body.toString('utf8'));
+    json = JSON.parse(body.toString('utf8'), storable);
   } catch (e) {
     c.problem(`not JSON: ${e instanceof Error ? e.message : String(e)}`, 'malformed');
     return c.out;
