@@ -14,7 +14,8 @@
 //     --no-webhooks           no status webhooks (only sound with --wire off: a lost answer is
 //                             settled by its webhook, without one it is resent after 120 s)
 //     --keep-db               keep the database afterwards (default: dropped)
-//   env: CAMPAIGN_LANES, CAMPAIGN_BATCH_SIZE are passed to the workers (tuning experiments);
+//   env: CAMPAIGN_LANES, CAMPAIGN_BATCH_SIZE are passed to the workers, WORKER_NODE_ARGS (space-
+//        separated) to their node (tuning experiments, e.g. WORKER_NODE_ARGS=--cpu-prof);
 //        BENCH_ADMIN_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), REDIS_URL.
 //
 // Scenarios (targets from the campaigns issue):
@@ -109,7 +110,10 @@ interface Proc {
 }
 
 function start(name: string, script: string, env: NodeJS.ProcessEnv, readyLine?: string): Proc {
-  const child = spawn(process.execPath, [join(ROOT, script)], {
+  const nodeArgs = name.startsWith('worker')
+    ? (process.env.WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)
+    : [];
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, script)], {
     env,
     stdio: ['ignore', readyLine ? 'pipe' : 'ignore', 'inherit'],
   });

@@ -148,7 +148,7 @@ export class CampaignPlanner {
             product_policy: 'STRICT',
             biz_opaque_callback_data: `test:${campaign.id}`,
           }),
-        gate: () => Promise.resolve('go' as const),
+        gate: (items) => Promise.resolve(items.map(() => 'go' as const)),
         halted: () => false,
         onOutcome: (o) => {
           const e164 = o.item.e164;

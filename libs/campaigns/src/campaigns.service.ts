@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { CLOCK, isUuid, type Clock, type Page, type WorkspaceId } from '@app/common';
 import { BusinessAccountsService } from '@app/accounts';
+import { fenceSettled } from '@app/governor';
 import { hashRequest, IdempotencyStore } from '@app/idempotency';
 import { AudiencesService } from '@app/audiences';
 import {
@@ -169,8 +170,11 @@ export class CampaignsService {
     return this.moveAndKick(campaign, 'launch');
   }
 
+  /** Answers once nothing of the campaign can leave any more (see FENCE_SETTLE_MS). */
   async pause(ws: WorkspaceId, id: string): Promise<CampaignRecord> {
-    return this.moveOrRefuse(await this.get(ws, id), 'pause', 'paused_by_user');
+    const paused = await this.moveOrRefuse(await this.get(ws, id), 'pause', 'paused_by_user');
+    await fenceSettled();
+    return paused;
   }
 
   async resume(ws: WorkspaceId, id: string): Promise<CampaignRecord> {
@@ -184,6 +188,7 @@ export class CampaignsService {
 
   async cancel(ws: WorkspaceId, id: string): Promise<CampaignRecord> {
     await this.moveOrRefuse(await this.get(ws, id), 'cancel', 'cancelled_by_user');
+    await fenceSettled();
     await this.campaigns.cancelPending(id);
     return this.get(ws, id);
   }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { fenceSettled } from '@app/governor';
 import {
   asWorkspaceId,
   CLOCK,
@@ -130,6 +131,9 @@ export class ConsentsService {
       tx.onCommit(fence);
     } else {
       await fence();
+      if (phonesNow('opted_out').length > 0) {
+        await fenceSettled();
+      }
     }
     return outcome;
   }
@@ -204,6 +208,7 @@ export class ConsentsService {
         await this.fence.optedOut(ws, [i.phone]);
       }
     }
+    await fenceSettled();
   }
 
   async list(

@@ -6,7 +6,7 @@
 //   1. admitRecipients(portfolioKey, limitPerDay | null, recipients) — messaging limit. Send only
 //      `admitted`; park `held` until `heldUntilMs`. Unlimited (null) stores nothing.
 //   2. takePairTokens(phoneNumberId, recipients) — pair rate. `allowed: false` → retry at notBeforeMs.
-//   3. reserveSlots(phoneNumberId, limitMps, want ≤ 50) → { slots, retryAtMs }. Fire request i
+//   3. reserveSlots(phoneNumberId, limitMps, want ≤ 50, leadMs) → { slots, retryAtMs }. Fire request i
 //      when `await waitForSlot(slots[i])` resolves true (never earlier); false means the slot was
 //      missed by > 10 ms: do not send on it, reserve again rather than firing late in a bunch.
 //      Reserve only what you will send: an unused slot is capacity lost. Empty `slots` → wait

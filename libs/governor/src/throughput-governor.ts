@@ -86,15 +86,21 @@ export class ThroughputGovernor {
    * Books up to `want` send slots for a number on the timeline all processes share. Fire each
    * request at its slot time (not earlier); a slot missed by more than one interval should be
    * dropped rather than fired late in a bunch. `limitMps` is the number's limit, or the
-   * campaign's lower `throughputMps`.
+   * campaign's lower `throughputMps`. No slot is earlier than `leadMs` from now (time the
+   * sender needs before its first request, e.g. to ask its gate).
    */
-  async reserveSlots(phoneNumberId: string, limitMps: number, want: number): Promise<SlotGrant> {
+  async reserveSlots(
+    phoneNumberId: string,
+    limitMps: number,
+    want: number,
+    leadMs = 0,
+  ): Promise<SlotGrant> {
     checkId('phoneNumberId', phoneNumberId);
     checkLimit(limitMps);
     if (!Number.isInteger(want) || want < 1 || want > MAX_WANT) {
       throw new InvalidInputError(`want must be an integer in 1..${MAX_WANT}, got ${want}`);
     }
-    const now = this.nowMs();
+    const now = this.nowMs() + leadMs;
     const { timeline, aimd } = this.options;
     const reply = (await RESERVE_SLOTS.run(
       this.redis,

@@ -193,9 +193,13 @@ export class CampaignSender {
                 lane.token,
                 this.body(lane, p),
               ),
-            gate: async (p) => {
-              const v = await this.fence.check(campaignId, campaign.workspaceId, p.msg.phone);
-              if (v === 'stopped') {
+            gate: async (ps) => {
+              const v = await this.fence.check(
+                campaignId,
+                campaign.workspaceId,
+                ps.map((p) => p.msg.phone),
+              );
+              if (v.includes('stopped')) {
                 halted = true;
               }
               return v;
