@@ -15,6 +15,7 @@ const LAYERS = [
   'templates',
   'audiences',
   'consents',
+  'segments',
   'campaigns',
   'webhooks',
   'conversions',

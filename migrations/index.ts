@@ -14,6 +14,8 @@ import { ReplaceCampaignMessageForeignKeys1764600000000 } from './1764600000000-
 import { ImportPartCheckpoints1764700000000 } from './1764700000000-ImportPartCheckpoints';
 import { CheaperContactsPhoneCheck1764700001000 } from './1764700001000-CheaperContactsPhoneCheck';
 import { DeliveryCore1764800000000 } from './1764800000000-DeliveryCore';
+import { Targeting1764950000000 } from './1764950000000-Targeting';
+import { TargetingIndexes1764950001000 } from './1764950001000-TargetingIndexes';
 
 export const MIGRATIONS = [
   CreateAccounts1764100000000,
@@ -30,4 +32,6 @@ export const MIGRATIONS = [
   ImportPartCheckpoints1764700000000,
   CheaperContactsPhoneCheck1764700001000,
   DeliveryCore1764800000000,
+  Targeting1764950000000,
+  TargetingIndexes1764950001000,
 ];

@@ -72,8 +72,10 @@ async function seedAccount(
   const campaign = async (): Promise<string> => {
     const id = (
       await db.query(
-        `INSERT INTO campaigns (workspace_id, name, template_id, audience_id, phone_number_id, status, started_at, targeted_at)
-         VALUES ($1, 'bench', $2, $3, $4, 'running', now() - interval '2 days', now()) RETURNING id`,
+        `INSERT INTO campaigns (workspace_id, name, template_id, audience_id, phone_number_id, status, started_at,
+            targeted_at, target_filter, target_reference_at)
+         VALUES ($1, 'bench', $2, $3, $4, 'running', now() - interval '2 days', now(),
+                 jsonb_build_object('audience', $3::uuid), now()) RETURNING id`,
         [ws, templateId, audience, phone],
       )
     ).rows[0].id;

@@ -103,7 +103,8 @@ export async function setCounters(
 
 export async function markStarted(db: DataSource, campaignId: string, at: Date): Promise<void> {
   await db.query(
-    `UPDATE campaigns SET status = 'completed', started_at = $2, completed_at = $2, targeted_at = $2 WHERE id = $1`,
+    `UPDATE campaigns SET status = 'completed', started_at = $2, completed_at = $2, targeted_at = $2,
+            target_filter = jsonb_build_object('audience', audience_id), target_reference_at = $2 WHERE id = $1`,
     [campaignId, at],
   );
 }

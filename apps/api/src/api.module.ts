@@ -30,6 +30,9 @@ import { ReportsModule } from '@app/reports';
 import { CampaignReportController } from './reports/campaign-report.controller';
 import { ReportsController } from './reports/reports.controller';
 import { ConversionsController } from './conversions/conversions.controller';
+import { SegmentsModule } from '@app/segments';
+import { SegmentsController } from './segments/segments.controller';
+import { FrequencyCapController } from './settings/frequency-cap.controller';
 
 @Module({})
 export class ApiModule implements OnApplicationBootstrap {
@@ -56,6 +59,7 @@ export class ApiModule implements OnApplicationBootstrap {
         AudiencesModule,
         ConversionsModule,
         ReportsModule,
+        SegmentsModule,
       ],
       controllers: [
         HealthController,
@@ -69,6 +73,8 @@ export class ApiModule implements OnApplicationBootstrap {
         CampaignReportController,
         ReportsController,
         ConversionsController,
+        SegmentsController,
+        FrequencyCapController,
       ],
       providers: [
         HttpMetrics,

@@ -82,6 +82,17 @@ export class ContactsRepository {
     return rows[0] ? toContactRecord(rows[0]) : null;
   }
 
+  /** Contacts of the workspace with these ids, in the order given (unknown ids left out). */
+  async findByIds(ws: WorkspaceId, ids: readonly string[]): Promise<ContactRecord[]> {
+    const rows = await queryRows<ContactRow>(
+      this.db,
+      `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE workspace_id = $1 AND id = ANY($2::uuid[])`,
+      [ws, ids],
+    );
+    const byId = new Map(rows.map((r) => [r.id, toContactRecord(r)]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
   async findByPhone(ws: WorkspaceId, phone: string): Promise<ContactRecord | null> {
     const rows = await queryRows<ContactRow>(
       this.db,

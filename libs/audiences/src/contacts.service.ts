@@ -56,6 +56,11 @@ export class ContactsService {
     return c;
   }
 
+  /** These contacts of the workspace, in the order given. */
+  byIds(ws: WorkspaceId, ids: readonly string[]): Promise<ContactRecord[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.contacts.findByIds(ws, ids);
+  }
+
   findByPhone(ws: WorkspaceId, phoneE164: string): Promise<ContactRecord | null> {
     return this.contacts.findByPhone(ws, phoneE164);
   }

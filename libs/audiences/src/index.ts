@@ -10,5 +10,5 @@ export * from './imports.service';
 export * from './import-runner';
 export * from './import-consent.port';
 export { OPTED_IN_AUDIENCE_MEMBERS_SQL } from './audiences.repository';
-export { normalizePhone, type PhoneResult } from './domain/phone';
+export { normalizePhone, isUsRecipient, usAreaCodes, type PhoneResult } from './domain/phone';
 export { mappingProblems, type ImportMapping, type Delimiter } from './domain/csv-columns';

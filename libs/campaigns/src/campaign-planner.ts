@@ -1,16 +1,16 @@
-import { Injectable } from '@nestjs/common';
-import { toWaId, type WorkspaceId } from '@app/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, toWaId, type Clock, type WorkspaceId } from '@app/common';
 import { BusinessAccountsService } from '@app/accounts';
 import { SendGate, ThroughputGovernor } from '@app/governor';
 import { GraphApiError, GraphClient, type SendResult } from '@app/graph-client';
-import { normalizePhone } from '@app/audiences';
+import { isUsRecipient, normalizePhone } from '@app/audiences';
+import { SegmentsService } from '@app/segments';
 import { boundFields, renderTemplate, TemplatesService, type SendComponent } from '@app/templates';
 import { CampaignsRepository } from './campaigns.repository';
 import { CampaignsService } from './campaigns.service';
 import { CampaignInvalidError } from './campaigns.errors';
-import { isUsRecipient } from './sending/campaign-sender';
 import { estimateCost, estimatePlan } from './domain/plan';
-import type { CampaignPlan, TestSendResult } from './campaigns.types';
+import { targetSpecOf, type CampaignPlan, type TestSendResult } from './campaigns.types';
 
 /** `GET /plan` (what a launch would do) and `POST /test` (a few real sends outside the counts). */
 @Injectable()
@@ -23,14 +23,30 @@ export class CampaignPlanner {
     private readonly governor: ThroughputGovernor,
     private readonly gate: SendGate,
     private readonly graph: GraphClient,
+    private readonly segments: SegmentsService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /**
+   * What a launch would do now: the target as it resolves now (or as frozen, once the snapshot
+   * started), judged by the snapshot's own rule — with the frequency cap as it stands now.
+   */
   async plan(ws: WorkspaceId, id: string): Promise<CampaignPlan> {
     const campaign = await this.service.get(ws, id);
     const phone = await this.accounts.getPhoneNumber(ws, campaign.phoneNumberId);
     const account = await this.accounts.get(ws, phone.businessAccountId);
-    const paths = boundFields(campaign.parameters).map((f) => f.split('.'));
-    const rows = await this.campaigns.planAudience(campaign.audienceId, paths);
+    const now = this.clock.now();
+    const rows = await this.campaigns.planTarget(
+      {
+        campaignId: campaign.id,
+        workspaceId: ws,
+        filter: campaign.targetFilter ?? (await this.segments.targetOf(ws, targetSpecOf(campaign))),
+        referenceAt: campaign.targetReferenceAt ?? now,
+        boundPaths: boundFields(campaign.parameters).map((f) => f.split('.')),
+        holdoutPercent: campaign.holdoutPercent,
+      },
+      await this.segments.capWindow(ws, now),
+    );
     const skipped: Record<string, number> = {};
     const byCode = new Map<string | null, number>();
     let eligible = 0;
@@ -43,14 +59,6 @@ export class CampaignPlanner {
         eligible += r.n;
         byCode.set(r.callingCode, (byCode.get(r.callingCode) ?? 0) + r.n);
       }
-    }
-    // US (+1) numbers get no marketing templates (MMLITE §1.8); tell them apart from Canada et al.
-    const plusOne = await this.campaigns.optedInPlusOnePhones(campaign.audienceId);
-    const us = plusOne.filter(isUsRecipient).length;
-    if (us > 0) {
-      skipped.us_recipient = us;
-      eligible -= us;
-      byCode.set('1', Math.max(0, (byCode.get('1') ?? 0) - us));
     }
     const limitMps = Math.min(
       phone.throughputMps,

@@ -6,12 +6,14 @@ import { AudiencesModule } from '@app/audiences';
 import { ConsentsModule } from '@app/consents';
 import { GovernorModule } from '@app/governor';
 import { IdempotencyModule } from '@app/idempotency';
+import { SegmentsModule } from '@app/segments';
 import { TemplatesModule } from '@app/templates';
 import { CampaignPlanner } from './campaign-planner';
 import { CampaignStateService } from './campaign-state.service';
 import { CampaignsRepository } from './campaigns.repository';
 import { CampaignsService } from './campaigns.service';
 import { CAMPAIGNS_QUEUE } from './campaigns.queue';
+import { RetryFailed } from './use-cases/retry-failed';
 
 /**
  * Campaigns as the API needs them: create, plan, test-send, launch, pause, resume, cancel, read.
@@ -39,17 +41,26 @@ import { CAMPAIGNS_QUEUE } from './campaigns.queue';
     ConsentsModule,
     GovernorModule,
     IdempotencyModule,
+    SegmentsModule,
     TemplatesModule,
   ],
-  providers: [CampaignsRepository, CampaignsService, CampaignStateService, CampaignPlanner],
+  providers: [
+    CampaignsRepository,
+    CampaignsService,
+    CampaignStateService,
+    CampaignPlanner,
+    RetryFailed,
+  ],
   exports: [
     CampaignsRepository,
     CampaignsService,
     CampaignStateService,
     CampaignPlanner,
+    RetryFailed,
     AccountsModule,
     ConsentsModule,
     GovernorModule,
+    SegmentsModule,
     TemplatesModule,
   ],
 })

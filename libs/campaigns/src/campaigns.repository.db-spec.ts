@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { asWorkspaceId } from '@app/common';
 import { Database, dataSourceOptions } from '@app/db';
-import { seedCampaignFixture, workerDatabaseUrl } from '@app/testing';
+import { audienceSnapshot, seedCampaignFixture, workerDatabaseUrl } from '@app/testing';
 import { ANALYZE_AFTER_SNAPSHOT_ROWS, CampaignsRepository } from './campaigns.repository';
 
 let db: DataSource;
@@ -17,7 +17,9 @@ afterAll(async () => {
 });
 
 /** A campaign over an audience of `n` opted-in contacts. */
-async function campaignOf(n: number): Promise<{ id: string; audienceId: string }> {
+async function campaignOf(
+  n: number,
+): Promise<{ id: string; audienceId: string; workspaceId: string }> {
   const f = await seedCampaignFixture(db, n);
   const c = await repo.insert(asWorkspaceId(f.workspaceId), {
     name: 'big',
@@ -26,14 +28,18 @@ async function campaignOf(n: number): Promise<{ id: string; audienceId: string }
     phoneNumberId: f.phoneNumberId,
     parameters: {},
   });
-  return { id: c.id, audienceId: f.audienceId };
+  return { id: c.id, audienceId: f.audienceId, workspaceId: f.workspaceId };
 }
 
-async function snapshot(campaignId: string, audienceId: string): Promise<number> {
+async function snapshot(c: {
+  id: string;
+  audienceId: string;
+  workspaceId: string;
+}): Promise<number> {
   let after: string | null = null;
   let inserted = 0;
   for (;;) {
-    const chunk = await repo.snapshotChunk(campaignId, audienceId, [], after, 5000);
+    const chunk = await repo.snapshotChunk(audienceSnapshot(c), after, 5000);
     inserted += chunk.inserted;
     if (!chunk.lastContactId) {
       return inserted;
@@ -53,7 +59,7 @@ describe('planner statistics after a snapshot', () => {
   it('refreshes them after a large snapshot, so the claim plans for the real size', async () => {
     const n = ANALYZE_AFTER_SNAPSHOT_ROWS + 2000;
     const c = await campaignOf(n);
-    const inserted = await snapshot(c.id, c.audienceId);
+    const inserted = await snapshot(c);
     expect(inserted).toBe(n);
 
     await expect(repo.refreshStatsAfterSnapshot(inserted)).resolves.toBe(true);
@@ -90,16 +96,16 @@ async function counts(campaignId: string): Promise<Record<string, number>> {
 describe('snapshot chunks', () => {
   it('resume past chunks already inserted, counting only new messages', async () => {
     const c = await campaignOf(120);
-    const first = await repo.snapshotChunk(c.id, c.audienceId, [], null, 50);
+    const first = await repo.snapshotChunk(audienceSnapshot(c), null, 50);
     expect(first.inserted).toBe(50);
     expect(await counts(c.id)).toEqual({ targeted: 50, queued: 50 });
     // A restarted snapshot walks from the start again: nothing doubles, the cursor still moves.
-    const again = await repo.snapshotChunk(c.id, c.audienceId, [], null, 80);
+    const again = await repo.snapshotChunk(audienceSnapshot(c), null, 80);
     expect(again.inserted).toBe(30);
     expect(await counts(c.id)).toEqual({ targeted: 80, queued: 80 });
-    const rest = await repo.snapshotChunk(c.id, c.audienceId, [], again.lastContactId, 80);
+    const rest = await repo.snapshotChunk(audienceSnapshot(c), again.lastContactId, 80);
     expect(rest.inserted).toBe(40);
-    const end = await repo.snapshotChunk(c.id, c.audienceId, [], rest.lastContactId, 80);
+    const end = await repo.snapshotChunk(audienceSnapshot(c), rest.lastContactId, 80);
     expect(end).toEqual({ inserted: 0, lastContactId: null });
     expect(await counts(c.id)).toEqual({ targeted: 120, queued: 120 });
     const rows = await db.query<Array<{ n: number }>>(
@@ -117,9 +123,7 @@ describe('snapshot chunks', () => {
       [c.audienceId],
     );
     const chunk = await repo.snapshotChunk(
-      c.id,
-      c.audienceId,
-      [['attributes', 'firstName']],
+      audienceSnapshot(c, [['attributes', 'firstName']]),
       null,
       100,
     );
@@ -153,7 +157,7 @@ describe('campaign_messages references (checked per statement)', () => {
 
   it('keep a message on its campaign and contact, cascade campaign deletes, refuse contact deletes', async () => {
     const c = await campaignOf(3);
-    await snapshot(c.id, c.audienceId);
+    await snapshot(c);
     const found = await db.query<Array<{ id: string }>>(
       `SELECT contact_id AS id FROM campaign_messages WHERE campaign_id = $1 LIMIT 1`,
       [c.id],

@@ -1,12 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { asWorkspaceId, decodeCursor, toPage, type Page, type WorkspaceId } from '@app/common';
+import { usAreaCodes } from '@app/audiences';
 import { Database, queryRows, type Sql } from '@app/db';
+import {
+  cappedSql,
+  compileFilter,
+  driverOf,
+  SqlParams,
+  usPhoneSql,
+  type CampaignOutcome,
+  type CapWindow,
+  type FilterNode,
+} from '@app/segments';
 import type { MessageStatus } from './delivery/domain/delivery-status';
 import { nextStatus, type CampaignAction, type CampaignStatus } from './domain/campaign-status';
 import { COUNTER_COLUMNS, zeroCounters, type Counters } from './domain/counters';
 import type { RateCardEntry } from './domain/plan';
 import type { MessageChange } from './domain/send-outcome';
-import type { CampaignCreate, CampaignMessageRecord, CampaignRecord } from './campaigns.types';
+import type {
+  CampaignCreate,
+  CampaignExclusion,
+  CampaignMessageRecord,
+  CampaignRecord,
+} from './campaigns.types';
 
 /** IANA zones Node knows; a contact's zone outside this list falls back to the campaign's. */
 const KNOWN_TIMEZONES: string[] = Intl.supportedValuesOf('timeZone');
@@ -16,7 +32,14 @@ interface CampaignRow {
   workspace_id: string;
   name: string;
   template_id: string;
-  audience_id: string;
+  audience_id: string | null;
+  segment_id: string | null;
+  parent_campaign_id: string | null;
+  follow_up_outcome: CampaignOutcome | null;
+  exclude: CampaignExclusion[];
+  holdout_percent: number;
+  target_filter: FilterNode | null;
+  target_reference_at: Date | null;
   phone_number_id: string;
   parameters: CampaignRecord['parameters'];
   status: CampaignStatus;
@@ -47,6 +70,13 @@ function toCampaign(r: CampaignRow): CampaignRecord {
     name: r.name,
     templateId: r.template_id,
     audienceId: r.audience_id,
+    segmentId: r.segment_id,
+    parentCampaignId: r.parent_campaign_id,
+    followUpOutcome: r.follow_up_outcome,
+    exclude: r.exclude,
+    holdoutPercent: r.holdout_percent,
+    targetFilter: r.target_filter,
+    targetReferenceAt: r.target_reference_at,
     phoneNumberId: r.phone_number_id,
     parameters: r.parameters,
     status: r.status,
@@ -81,6 +111,7 @@ interface MessageRow {
   error_code: number | null;
   error_title: string | null;
   error_details: string | null;
+  retries: number;
   attempts: number;
   last_request_at: Date | null;
   sent_at: Date | null;
@@ -103,6 +134,7 @@ function toMessage(r: MessageRow): CampaignMessageRecord {
     errorCode: r.error_code,
     errorTitle: r.error_title,
     errorDetails: r.error_details,
+    retries: r.retries,
     attempts: r.attempts,
     lastRequestAt: r.last_request_at,
     sentAt: r.sent_at,
@@ -124,6 +156,7 @@ export interface UnsettledMessage {
   /** Meta's phone-number id the campaign sends from. */
   phoneNumberId: string;
   attempts: number;
+  retries: number;
   claimedAt: Date;
   claimedBy: string | null;
   lastRequestAt: Date | null;
@@ -148,6 +181,56 @@ export function skipReasonSql(pathsParam: string): string {
           END`;
 }
 
+/** What a snapshot (and the plan, which predicts it) needs to judge each contact of a target. */
+export interface SnapshotSpec {
+  campaignId: string;
+  workspaceId: string;
+  filter: FilterNode;
+  /** "Now" of the target's withinDays leaves: when it was frozen. */
+  referenceAt: Date;
+  /** Contact fields the template binds, as paths (e.g. ["attributes", "firstName"]). */
+  boundPaths: string[][];
+  holdoutPercent: number;
+}
+
+/**
+ * Why a contact `c` of a campaign's target is not sent to, or NULL: no opt-in or a bound field
+ * missing (skipReasonSql), a US number (MMLITE §1.8), or the holdout — a reproducible share of
+ * the eligible, by a hash of contact and campaign, so every plan and the snapshot agree. With a
+ * frequency cap (the plan's estimate only; sends check it atomically when claimed) also that.
+ */
+function judgeSql(
+  p: SqlParams,
+  pathsParam: string,
+  s: Pick<SnapshotSpec, 'campaignId' | 'holdoutPercent'>,
+  cap: CapWindow | null = null,
+): string {
+  const holdout = p.add(s.holdoutPercent, 'int');
+  return `coalesce(
+    ${skipReasonSql(pathsParam)},
+    CASE WHEN ${usPhoneSql(p, usAreaCodes())} THEN 'us_recipient' END,
+    CASE WHEN ${holdout} > 0
+          AND (hashtextextended(c.id::text || ${p.add(s.campaignId, 'text')}, 0) % 10000 + 10000) % 10000
+              < ${holdout} * 100
+         THEN 'holdout' END${
+           cap
+             ? `,
+    CASE WHEN ${cappedSql(p, cap)} THEN 'frequency_cap' END`
+             : ''
+         })`;
+}
+
+/** The contact's values of the bound fields (`{"attributes.firstName": "Ana"}`), or NULL for none. */
+function boundValuesSql(pathsParam: string): string {
+  return `(SELECT jsonb_object_agg(array_to_string(ARRAY(SELECT jsonb_array_elements_text(bp)), '.'),
+                                   CASE bp->>0 WHEN 'locale' THEN to_jsonb(c.locale)
+                                               WHEN 'timezone' THEN to_jsonb(c.timezone)
+                                               WHEN 'phone' THEN to_jsonb(c.phone)
+                                               ELSE c.attributes #> ARRAY(SELECT jsonb_array_elements_text(bp) OFFSET 1)
+                                   END)
+             FROM jsonb_array_elements(${pathsParam}) bp)`;
+}
+
 /** A claimed message with what rendering needs of its contact. */
 export interface ClaimedMessage {
   id: string;
@@ -155,6 +238,10 @@ export interface ClaimedMessage {
   phone: string;
   attempts: number;
   pairRateFailures: number;
+  /** Manual retries so far: part of the callback data, so a status of an earlier request never settles this one. */
+  retries: number;
+  /** The bound values frozen at the snapshot; null for messages snapshotted before they were. */
+  boundValues: Record<string, unknown> | null;
   attributes: Record<string, unknown>;
   locale: string | null;
   timezone: string | null;
@@ -201,14 +288,20 @@ export class CampaignsRepository {
     return this.db.tx(async (tx) => {
       const rows = await queryRows<{ id: string }>(
         tx,
-        `INSERT INTO campaigns (workspace_id, name, template_id, audience_id, phone_number_id, parameters,
-            scheduled_at, throughput_mps, send_window, late_policy)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+        `INSERT INTO campaigns (workspace_id, name, template_id, audience_id, segment_id, parent_campaign_id,
+            follow_up_outcome, exclude, holdout_percent, phone_number_id, parameters, scheduled_at,
+            throughput_mps, send_window, late_policy)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
         [
           ws,
           c.name,
           c.templateId,
-          c.audienceId,
+          c.audienceId ?? null,
+          c.segmentId ?? null,
+          c.followUp?.campaignId ?? null,
+          c.followUp?.outcome ?? null,
+          JSON.stringify(c.exclude ?? []),
+          c.holdoutPercent ?? 0,
           c.phoneNumberId,
           JSON.stringify(c.parameters),
           c.scheduledAt ?? null,
@@ -221,6 +314,31 @@ export class CampaignsRepository {
       await tx.query(`INSERT INTO campaign_counters (campaign_id) VALUES ($1)`, [id]);
       return (await this.find(ws, id, tx)) as CampaignRecord;
     });
+  }
+
+  /**
+   * Freezes what the campaign targets (the first call wins; a resumed snapshot reads it back),
+   * so a segment edited or a parent's outcomes changing later never shift a snapshot under way.
+   */
+  async freezeTarget(
+    id: string,
+    filter: FilterNode,
+    at: Date,
+  ): Promise<{ filter: FilterNode; at: Date }> {
+    const rows = await queryRows<{ target_filter: FilterNode; target_reference_at: Date }>(
+      this.db,
+      `WITH set AS (
+         UPDATE campaigns SET target_filter = $2, target_reference_at = $3
+          WHERE id = $1 AND target_filter IS NULL RETURNING target_filter, target_reference_at
+       )
+       SELECT target_filter, target_reference_at FROM set
+       UNION ALL
+       SELECT target_filter, target_reference_at FROM campaigns
+        WHERE id = $1 AND target_filter IS NOT NULL AND NOT EXISTS (SELECT 1 FROM set)`,
+      [id, JSON.stringify(filter), at],
+    );
+    const r = rows[0] as { target_filter: FilterNode; target_reference_at: Date };
+    return { filter: r.target_filter, at: r.target_reference_at };
   }
 
   async find(ws: WorkspaceId, id: string, tx: Sql = this.db): Promise<CampaignRecord | null> {
@@ -346,38 +464,53 @@ export class CampaignsRepository {
   }
 
   /**
-   * Snapshots the next chunk of audience members into campaign messages: pending if eligible, else
-   * skipped with a reason. Idempotent (the unique key drops rows already there); counted by trigger.
+   * Snapshots the next chunk of the campaign's frozen target into campaign messages: pending if
+   * eligible (with the values its template binds, frozen), else skipped with a reason. Chunks
+   * follow contact ids of the filter's driver (an audience, a parent campaign, or the workspace).
+   * Idempotent (the unique key drops rows already there); counted by trigger.
    */
   async snapshotChunk(
-    campaignId: string,
-    audienceId: string,
-    boundPaths: string[][],
+    s: SnapshotSpec,
     afterContactId: string | null,
     limit: number,
   ): Promise<SnapshotChunk> {
+    const p = new SqlParams([s.campaignId, s.workspaceId, afterContactId, limit]);
+    const driver = driverOf(s.filter);
+    const chunk =
+      driver.kind === 'audience'
+        ? `SELECT m.contact_id FROM audience_members m
+            WHERE m.audience_id = ${p.add(driver.id, 'uuid')} AND ($3::uuid IS NULL OR m.contact_id > $3)
+            ORDER BY m.contact_id LIMIT $4`
+        : driver.kind === 'campaign'
+          ? `SELECT cm.contact_id FROM campaign_messages cm
+              WHERE cm.campaign_id = ${p.add(driver.id, 'uuid')} AND ($3::uuid IS NULL OR cm.contact_id > $3)
+              ORDER BY cm.contact_id LIMIT $4`
+          : `SELECT c.id AS contact_id FROM contacts c
+              WHERE c.workspace_id = $2 AND ($3::uuid IS NULL OR c.id > $3)
+              ORDER BY c.id LIMIT $4`;
+    const where = compileFilter(s.filter, p, { now: s.referenceAt });
+    const paths = p.add(JSON.stringify(s.boundPaths), 'jsonb');
     // One statement: the chunk is read once (its last id is the next cursor, also when a resumed
     // snapshot inserts nothing), contacts are fetched by primary key (a join let the planner hash
     // a scan of every contact per chunk), and each contact is judged once.
     const rows = await queryRows<{ inserted: number; last: string | null }>(
       this.db,
-      `WITH chunk AS MATERIALIZED (
-         SELECT m.contact_id FROM audience_members m
-          WHERE m.audience_id = $2 AND ($3::uuid IS NULL OR m.contact_id > $3)
-          ORDER BY m.contact_id LIMIT $4
-       ), judged AS MATERIALIZED (
-         SELECT c.id, c.phone, ${skipReasonSql('$5')} AS reason
-           FROM contacts c WHERE c.id = ANY(ARRAY(SELECT contact_id FROM chunk))
+      `WITH chunk AS MATERIALIZED (${chunk}),
+       judged AS MATERIALIZED (
+         SELECT c.id, c.phone, ${judgeSql(p, paths, s)} AS reason, ${boundValuesSql(paths)} AS bound
+           FROM contacts c
+          WHERE c.id = ANY(ARRAY(SELECT contact_id FROM chunk)) AND c.workspace_id = $2 AND ${where}
        ), ins AS (
-         INSERT INTO campaign_messages (campaign_id, contact_id, phone, status, skip_reason)
-         SELECT $1, id, phone, CASE WHEN reason IS NULL THEN 'pending' ELSE 'skipped' END, reason
+         INSERT INTO campaign_messages (campaign_id, contact_id, phone, status, skip_reason, bound_values)
+         SELECT $1, id, phone, CASE WHEN reason IS NULL THEN 'pending' ELSE 'skipped' END, reason,
+                CASE WHEN reason IS NULL THEN bound END
            FROM judged ORDER BY id
          ON CONFLICT (campaign_id, contact_id) DO NOTHING
          RETURNING 1
        )
        SELECT (SELECT count(*)::int FROM ins) AS inserted,
               (SELECT contact_id FROM chunk ORDER BY contact_id DESC LIMIT 1) AS last`,
-      [campaignId, audienceId, afterContactId, limit, JSON.stringify(boundPaths)],
+      p.values,
     );
     return { inserted: rows[0]?.inserted ?? 0, lastContactId: rows[0]?.last ?? null };
   }
@@ -400,8 +533,11 @@ export class CampaignsRepository {
   /**
    * Claims up to `limit` due pending messages for sending (SKIP LOCKED: many lanes and workers),
    * re-checking consent now: a contact who opted out since the snapshot is skipped instead. A send
-   * window restricts the claim to contacts whose local time is inside it. Claiming is not a
-   * request: `attempts` grows only when one leaves.
+   * window restricts the claim to contacts whose local time is inside it. With a frequency cap,
+   * the claimed contacts are locked (advisory, in one order) before their messages in the window
+   * are counted, so two campaigns claiming one contact at once take turns and the second sees the
+   * first's claim: a capped contact is skipped (`frequency_cap`). Claiming is not a request:
+   * `attempts` grows only when one leaves.
    */
   async claim(
     campaignId: string,
@@ -409,72 +545,104 @@ export class CampaignsRepository {
     limit: number,
     window: SendWindowFilter | null,
     now: Date,
+    cap: CapWindow | null = null,
   ): Promise<ClaimedMessage[]> {
-    return this.db.tx(async (tx) => {
-      await this.lockCounters(tx, [campaignId]);
-      const rows = await queryRows<{
-        id: string;
-        contact_id: string;
-        phone: string;
-        attempts: number;
-        pair_rate_failures: number;
-        attributes: Record<string, unknown>;
-        locale: string | null;
-        timezone: string | null;
-        consent_status: string;
-      }>(
-        tx,
-        `WITH picked AS (
-           SELECT cm.id FROM campaign_messages cm
+    return this.db.tx(
+      async (tx) => {
+        await this.lockCounters(tx, [campaignId]);
+        const picked = await queryRows<{ id: string; contact_id: string }>(
+          tx,
+          `SELECT cm.id, cm.contact_id FROM campaign_messages cm
              JOIN contacts c ON c.id = cm.contact_id
              CROSS JOIN LATERAL (
-               SELECT ($9::timestamptz AT TIME ZONE (CASE WHEN $6 AND c.timezone = ANY($7::text[])
+               SELECT ($6::timestamptz AT TIME ZONE (CASE WHEN $7 AND c.timezone = ANY($8::text[])
                                                      THEN c.timezone ELSE coalesce($3, 'UTC') END))::time AS t
              ) local
             WHERE cm.campaign_id = $1 AND cm.status = 'pending'
-              AND (cm.next_attempt_at IS NULL OR cm.next_attempt_at <= $9)
+              AND (cm.next_attempt_at IS NULL OR cm.next_attempt_at <= $6)
               AND ($3::text IS NULL OR CASE WHEN $4::time < $5::time
                                             THEN local.t >= $4::time AND local.t < $5::time
                                             ELSE local.t >= $4::time OR local.t < $5::time END)
             ORDER BY cm.id LIMIT $2
-            FOR UPDATE OF cm SKIP LOCKED
-         )
-         UPDATE campaign_messages cm SET
-           status = CASE WHEN c.consent_status = 'opted_in' THEN 'sending' ELSE 'skipped' END,
-           skip_reason = CASE WHEN c.consent_status = 'opted_in' THEN NULL
-                              WHEN c.consent_status = 'opted_out' THEN 'opted_out' ELSE 'no_opt_in' END,
-           claimed_at = CASE WHEN c.consent_status = 'opted_in' THEN $9::timestamptz END,
-           claimed_by = CASE WHEN c.consent_status = 'opted_in' THEN $8 END,
-           updated_at = now()
-           FROM picked, contacts c
-          WHERE cm.id = picked.id AND c.id = cm.contact_id
-         RETURNING cm.id, cm.contact_id, cm.phone, cm.attempts, cm.pair_rate_failures,
-                   c.attributes, c.locale, c.timezone, c.consent_status`,
-        [
-          campaignId,
-          limit,
-          window?.timezone ?? null,
-          window?.start ?? null,
-          window?.end ?? null,
-          window?.perContactTimezone ?? false,
-          window?.perContactTimezone ? KNOWN_TIMEZONES : [],
-          workerId,
-          now,
-        ],
-      );
-      return rows
-        .filter((r) => r.consent_status === 'opted_in')
-        .map((r) => ({
-          id: String(r.id),
-          contactId: r.contact_id,
-          phone: r.phone,
-          attempts: r.attempts,
-          pairRateFailures: r.pair_rate_failures,
-          attributes: r.attributes,
-          locale: r.locale,
-          timezone: r.timezone,
-        }));
-    });
+            FOR UPDATE OF cm SKIP LOCKED`,
+          [
+            campaignId,
+            limit,
+            window?.timezone ?? null,
+            window?.start ?? null,
+            window?.end ?? null,
+            now,
+            window?.perContactTimezone ?? false,
+            window?.perContactTimezone ? KNOWN_TIMEZONES : [],
+          ],
+        );
+        if (picked.length === 0) {
+          return [];
+        }
+        if (cap) {
+          await tx.query(
+            `SELECT pg_advisory_xact_lock(k)
+               FROM (SELECT DISTINCT hashtextextended(id::text, 11) AS k FROM unnest($1::uuid[]) id) t
+              ORDER BY k`,
+            [picked.map((r) => r.contact_id)],
+          );
+        }
+        // A new statement, so (in READ COMMITTED) it sees every claim committed before the locks.
+        const p = new SqlParams([picked.map((r) => r.id), workerId, now]);
+        const capped = cap ? cappedSql(p, cap) : 'false';
+        const rows = await queryRows<{
+          id: string;
+          contact_id: string;
+          phone: string;
+          attempts: number;
+          pair_rate_failures: number;
+          retries: number;
+          bound_values: Record<string, unknown> | null;
+          attributes: Record<string, unknown> | null;
+          locale: string | null;
+          timezone: string | null;
+          verdict: 'send' | 'opted_out' | 'no_opt_in' | 'frequency_cap';
+        }>(
+          tx,
+          `WITH judged AS (
+             SELECT cm.id, CASE WHEN c.consent_status = 'opted_out' THEN 'opted_out'
+                                WHEN c.consent_status <> 'opted_in' THEN 'no_opt_in'
+                                WHEN ${capped} THEN 'frequency_cap'
+                                ELSE 'send' END AS verdict
+               FROM campaign_messages cm JOIN contacts c ON c.id = cm.contact_id
+              WHERE cm.id = ANY($1::bigint[])
+           )
+           UPDATE campaign_messages cm SET
+             status = CASE WHEN j.verdict = 'send' THEN 'sending' ELSE 'skipped' END,
+             skip_reason = CASE WHEN j.verdict = 'send' THEN NULL ELSE j.verdict END,
+             claimed_at = CASE WHEN j.verdict = 'send' THEN $3::timestamptz END,
+             claimed_by = CASE WHEN j.verdict = 'send' THEN $2 END,
+             updated_at = now()
+             FROM judged j, contacts c
+            WHERE cm.id = j.id AND c.id = cm.contact_id
+           RETURNING cm.id, cm.contact_id, cm.phone, cm.attempts, cm.pair_rate_failures, cm.retries,
+                     cm.bound_values, CASE WHEN cm.bound_values IS NULL THEN c.attributes END AS attributes,
+                     c.locale, c.timezone, j.verdict`,
+          p.values,
+        );
+        return rows
+          .filter((r) => r.verdict === 'send')
+          .sort((a, b) => Number(a.id) - Number(b.id))
+          .map((r) => ({
+            id: String(r.id),
+            contactId: r.contact_id,
+            phone: r.phone,
+            attempts: r.attempts,
+            pairRateFailures: r.pair_rate_failures,
+            retries: r.retries,
+            boundValues: r.bound_values,
+            attributes: r.attributes ?? {},
+            locale: r.locale,
+            timezone: r.timezone,
+          }));
+      },
+      { retries: 3 },
+    );
   }
 
   /**
@@ -596,12 +764,13 @@ export class CampaignsRepository {
       phone: string;
       phone_number_id: string;
       attempts: number;
+      retries: number;
       claimed_at: Date;
       claimed_by: string | null;
       last_request_at: Date | null;
     }>(
       this.db,
-      `SELECT cm.id, cm.campaign_id, cm.status, cm.phone, p.phone_number_id, cm.attempts, cm.claimed_at,
+      `SELECT cm.id, cm.campaign_id, cm.status, cm.phone, p.phone_number_id, cm.attempts, cm.retries, cm.claimed_at,
               cm.claimed_by, cm.last_request_at
          FROM campaign_messages cm JOIN campaigns c ON c.id = cm.campaign_id
          JOIN phone_numbers p ON p.id = c.phone_number_id
@@ -616,6 +785,7 @@ export class CampaignsRepository {
       phone: r.phone,
       phoneNumberId: r.phone_number_id,
       attempts: r.attempts,
+      retries: r.retries,
       claimedAt: r.claimed_at,
       claimedBy: r.claimed_by,
       lastRequestAt: r.last_request_at,
@@ -683,6 +853,56 @@ export class CampaignsRepository {
     return { data, nextCursor: rows.length > limit ? (data[data.length - 1]?.id ?? null) : null };
   }
 
+  /** Failed messages of a campaign per error code (0: none recorded). */
+  async failedByCode(tx: Sql, campaignId: string): Promise<Map<number, number>> {
+    const rows = await queryRows<{ code: number; n: string }>(
+      tx,
+      `SELECT coalesce(error_code, 0) AS code, count(*) AS n FROM campaign_messages
+        WHERE campaign_id = $1 AND status = 'failed' GROUP BY 1`,
+      [campaignId],
+    );
+    return new Map(rows.map((r) => [r.code, Number(r.n)]));
+  }
+
+  /**
+   * Sends failed messages again: those with a code in `now` at once, those with a code in
+   * `afterOnce` once (never retried before), `afterMs` after they failed. Never a message that
+   * reached its recipient (delivered or read before failing) or whose contact is no longer opted
+   * in. The row forgets the failed request (wamid, error, times) and counts the retry; its bound
+   * values, frozen at the snapshot, make the new request render exactly as the first.
+   */
+  async requeueFailed(
+    tx: Sql,
+    campaignId: string,
+    codes: { now: readonly number[]; afterOnce: readonly number[]; afterMs: number },
+    now: Date,
+  ): Promise<Array<{ code: number; nextAttemptAt: Date | null }>> {
+    const rows = await queryRows<{ code: number; next_attempt_at: Date | null }>(
+      tx,
+      `WITH due AS (
+         SELECT cm.id, coalesce(cm.error_code, 0) AS code,
+                CASE WHEN coalesce(cm.error_code, 0) = ANY($3::int[])
+                     THEN greatest($5::timestamptz, cm.failed_at + $4 * interval '1 millisecond') END AS next_at
+           FROM campaign_messages cm JOIN contacts c ON c.id = cm.contact_id
+          WHERE cm.campaign_id = $1 AND cm.status = 'failed'
+            AND cm.delivered_at IS NULL AND cm.read_at IS NULL AND c.consent_status = 'opted_in'
+            AND (coalesce(cm.error_code, 0) = ANY($2::int[])
+                 OR (coalesce(cm.error_code, 0) = ANY($3::int[]) AND cm.retries = 0))
+          ORDER BY cm.id FOR UPDATE OF cm
+       )
+       UPDATE campaign_messages cm SET
+         status = 'pending', next_attempt_at = d.next_at, retries = cm.retries + 1, retried_at = $5,
+         wamid = NULL, error_code = NULL, error_title = NULL, error_details = NULL,
+         sent_at = NULL, failed_at = NULL, pricing_category = NULL, billable = NULL,
+         pair_rate_failures = 0, claimed_at = NULL, claimed_by = NULL, updated_at = now()
+         FROM due d
+        WHERE cm.id = d.id
+       RETURNING d.code, d.next_at AS next_attempt_at`,
+      [campaignId, codes.now, codes.afterOnce, codes.afterMs, now],
+    );
+    return rows.map((r) => ({ code: r.code, nextAttemptAt: r.next_attempt_at }));
+  }
+
   /** Messages never sent of a cancelled campaign become cancelled. */
   async cancelPending(id: string): Promise<number> {
     const rows = await queryRows<{ id: string }>(
@@ -695,39 +915,31 @@ export class CampaignsRepository {
   }
 
   /**
-   * The plan's one pass over the audience: the snapshot's eligibility rule (skipReasonSql),
-   * grouped by reason and, for the eligible, by the longest matching rate-card calling code.
+   * The plan's one pass over the target: the snapshot's rule (judgeSql, with the frequency cap as
+   * it stands now), grouped by reason and, for the eligible, by the longest matching rate-card
+   * calling code.
    */
-  async planAudience(
-    audienceId: string,
-    boundPaths: string[][],
+  async planTarget(
+    s: SnapshotSpec,
+    cap: CapWindow | null,
   ): Promise<Array<{ reason: string | null; callingCode: string | null; n: number }>> {
+    const p = new SqlParams([s.workspaceId]);
+    const where = compileFilter(s.filter, p, { now: s.referenceAt });
+    const paths = p.add(JSON.stringify(s.boundPaths), 'jsonb');
     const rows = await queryRows<{ reason: string | null; calling_code: string | null; n: string }>(
       this.db,
       `WITH judged AS (
-         SELECT c.phone, ${skipReasonSql('$2')} AS reason
-           FROM audience_members m JOIN contacts c ON c.id = m.contact_id
-          WHERE m.audience_id = $1
+         SELECT c.phone, ${judgeSql(p, paths, s, cap)} AS reason
+           FROM contacts c WHERE c.workspace_id = $1 AND ${where}
        )
        SELECT j.reason, rc.calling_code, count(*) AS n
          FROM judged j
          LEFT JOIN LATERAL (SELECT calling_code FROM rate_cards WHERE j.phone LIKE '+' || calling_code || '%'
                             ORDER BY length(calling_code) DESC LIMIT 1) rc ON j.reason IS NULL
         GROUP BY j.reason, rc.calling_code`,
-      [audienceId, JSON.stringify(boundPaths)],
+      p.values,
     );
     return rows.map((r) => ({ reason: r.reason, callingCode: r.calling_code, n: Number(r.n) }));
-  }
-
-  /** Opted-in +1 phones of an audience (the caller tells US numbers from Canada et al.). */
-  async optedInPlusOnePhones(audienceId: string): Promise<string[]> {
-    const rows = await queryRows<{ phone: string }>(
-      this.db,
-      `SELECT c.phone FROM audience_members m JOIN contacts c ON c.id = m.contact_id
-        WHERE m.audience_id = $1 AND c.phone LIKE '+1%' AND c.consent_status = 'opted_in'`,
-      [audienceId],
-    );
-    return rows.map((r) => r.phone);
   }
 
   async rateCard(): Promise<RateCardEntry[]> {

@@ -6,6 +6,7 @@ import { BusinessAccountsService } from '@app/accounts';
 import { fenceSettled } from '@app/governor';
 import { hashRequest, IdempotencyStore } from '@app/idempotency';
 import { AudiencesService } from '@app/audiences';
+import { SegmentsService, type CampaignOutcome } from '@app/segments';
 import {
   stopsCampaigns,
   TemplatesService,
@@ -72,6 +73,7 @@ export class CampaignsService {
     private readonly templates: TemplatesService,
     private readonly audiences: AudiencesService,
     private readonly accounts: BusinessAccountsService,
+    private readonly segments: SegmentsService,
     private readonly idempotency: IdempotencyStore,
     @InjectQueue(CAMPAIGNS_QUEUE) private readonly queue: Queue,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -80,9 +82,9 @@ export class CampaignsService {
 
   async create(ws: WorkspaceId, input: CampaignCreate): Promise<CampaignRecord> {
     const template = await this.templates.get(ws, input.templateId);
-    await this.audiences.get(ws, input.audienceId);
     const phone = await this.accounts.getPhoneNumber(ws, input.phoneNumberId);
     const problems: Array<{ field: string; message: string }> = [];
+    problems.push(...(await this.targetProblems(ws, input)));
     if (template.category !== 'MARKETING') {
       throw new TemplateNotMarketingError(template.category);
     }
@@ -114,6 +116,64 @@ export class CampaignsService {
       throw new CampaignInvalidError(problems);
     }
     return this.campaigns.insert(ws, input);
+  }
+
+  /**
+   * A follow-up: a new draft whose target is the parent's recipients with `outcome` (resolved
+   * when it is launched), sent from the parent's number unless another is given.
+   */
+  async followUp(
+    ws: WorkspaceId,
+    parentId: string,
+    input: Omit<CampaignCreate, 'audienceId' | 'segmentId' | 'followUp' | 'phoneNumberId'> & {
+      outcome: CampaignOutcome;
+      phoneNumberId?: string;
+    },
+  ): Promise<CampaignRecord> {
+    const parent = await this.get(ws, parentId);
+    const { outcome, ...rest } = input;
+    return this.create(ws, {
+      ...rest,
+      phoneNumberId: input.phoneNumberId ?? parent.phoneNumberId,
+      followUp: { campaignId: parent.id, outcome },
+    });
+  }
+
+  /** Exactly one target that exists in the workspace, and exclusions that do (else 404s). */
+  private async targetProblems(
+    ws: WorkspaceId,
+    input: CampaignCreate,
+  ): Promise<Array<{ field: string; message: string }>> {
+    const given = [input.audienceId, input.segmentId, input.followUp].filter(
+      (x) => x !== undefined && x !== null,
+    );
+    if (given.length !== 1) {
+      return [{ field: 'audienceId', message: 'give exactly one of audienceId or segmentId' }];
+    }
+    if (input.audienceId) {
+      await this.audiences.get(ws, input.audienceId);
+    }
+    if (input.segmentId) {
+      await this.segments.get(ws, input.segmentId);
+    }
+    const problems: Array<{ field: string; message: string }> = [];
+    if (input.followUp) {
+      const parent = await this.get(ws, input.followUp.campaignId);
+      if (!parent.targetedAt) {
+        problems.push({
+          field: 'outcome',
+          message: `campaign ${parent.id} has not been sent yet (${parent.status}): it has no outcomes to follow up`,
+        });
+      }
+    }
+    for (const x of input.exclude ?? []) {
+      if ('audienceId' in x) {
+        await this.audiences.get(ws, x.audienceId);
+      } else {
+        await this.segments.get(ws, x.segmentId);
+      }
+    }
+    return problems;
   }
 
   async get(ws: WorkspaceId, id: string): Promise<CampaignRecord> {
@@ -227,7 +287,7 @@ export class CampaignsService {
     );
   }
 
-  private async requireApprovedTemplate(ws: WorkspaceId, campaign: CampaignRecord): Promise<void> {
+  async requireApprovedTemplate(ws: WorkspaceId, campaign: CampaignRecord): Promise<void> {
     const template = await this.templates.get(ws, campaign.templateId);
     if (template.status !== 'APPROVED') {
       throw new TemplateNotApprovedError(template.status);

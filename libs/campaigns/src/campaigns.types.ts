@@ -1,4 +1,5 @@
 import type { WorkspaceId } from '@app/common';
+import type { CampaignOutcome, FilterNode, TargetSpec } from '@app/segments';
 import type { TemplateBindings } from '@app/templates';
 import type { CampaignStatus } from './domain/campaign-status';
 import type { Counters } from './domain/counters';
@@ -6,12 +7,25 @@ import type { MessageStatus } from './delivery/domain/delivery-status';
 import type { LatePolicy } from './domain/plan';
 import type { SendWindow } from './domain/send-window';
 
+/** What a campaign is sent to besides its target: audiences or segments whose contacts are left out. */
+export type CampaignExclusion = { audienceId: string } | { segmentId: string };
+
 export interface CampaignRecord {
   id: string;
   workspaceId: WorkspaceId;
   name: string;
   templateId: string;
-  audienceId: string;
+  /** The target: exactly one of audienceId, segmentId, parentCampaignId (+ followUpOutcome). */
+  audienceId: string | null;
+  segmentId: string | null;
+  parentCampaignId: string | null;
+  followUpOutcome: CampaignOutcome | null;
+  exclude: CampaignExclusion[];
+  /** Share of the (eligible) target kept out as a control group, 0–50. */
+  holdoutPercent: number;
+  /** The target as resolved when the snapshot started, and when (null before). */
+  targetFilter: FilterNode | null;
+  targetReferenceAt: Date | null;
   phoneNumberId: string;
   parameters: TemplateBindings;
   status: CampaignStatus;
@@ -34,7 +48,11 @@ export interface CampaignRecord {
 export interface CampaignCreate {
   name: string;
   templateId: string;
-  audienceId: string;
+  audienceId?: string | null;
+  segmentId?: string | null;
+  followUp?: { campaignId: string; outcome: CampaignOutcome } | null;
+  exclude?: CampaignExclusion[];
+  holdoutPercent?: number;
   phoneNumberId: string;
   parameters: TemplateBindings;
   scheduledAt?: Date | null;
@@ -53,6 +71,8 @@ export interface CampaignMessageRecord {
   errorCode: number | null;
   errorTitle: string | null;
   errorDetails: string | null;
+  /** Manual retries (POST /retry) it has had. */
+  retries: number;
   /** Requests actually sent for it. */
   attempts: number;
   lastRequestAt: Date | null;
@@ -91,4 +111,22 @@ export interface TestSendResult {
   wamid?: string;
   error?: { code: number; message: string };
   skipReason?: string;
+}
+
+/** What a campaign targets, as the segments library resolves it into a filter. */
+export function targetSpecOf(
+  c: Pick<
+    CampaignRecord,
+    'audienceId' | 'segmentId' | 'parentCampaignId' | 'followUpOutcome' | 'exclude'
+  >,
+): TargetSpec {
+  return {
+    audienceId: c.audienceId,
+    segmentId: c.segmentId,
+    followUp:
+      c.parentCampaignId && c.followUpOutcome
+        ? { campaignId: c.parentCampaignId, outcome: c.followUpOutcome }
+        : null,
+    exclude: c.exclude,
+  };
 }

@@ -4,6 +4,8 @@
 export * from './campaigns.module';
 export * from './campaigns.service';
 export * from './campaign-planner';
+export * from './use-cases/retry-failed';
+export { retryClassOf, type RetryClass } from './domain/retry';
 export * from './campaign-state.service';
 export * from './campaigns.errors';
 export * from './campaigns.types';

@@ -56,3 +56,25 @@ export async function seedCampaignFixture(
   );
   return { workspaceId, phoneNumberId, templateId, audienceId };
 }
+
+/** What CampaignsRepository.snapshotChunk needs to snapshot a campaign of a whole audience. */
+export function audienceSnapshot(
+  c: { id: string; audienceId: string; workspaceId: string },
+  boundPaths: string[][] = [],
+): {
+  campaignId: string;
+  workspaceId: string;
+  filter: { audience: string };
+  referenceAt: Date;
+  boundPaths: string[][];
+  holdoutPercent: number;
+} {
+  return {
+    campaignId: c.id,
+    workspaceId: c.workspaceId,
+    filter: { audience: c.audienceId },
+    referenceAt: new Date(),
+    boundPaths,
+    holdoutPercent: 0,
+  };
+}

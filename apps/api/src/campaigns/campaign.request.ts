@@ -14,12 +14,15 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { TemplateParametersRequest } from '../templates/template.request';
 import { ListRequest } from '../http/list.request';
 import { IsoDate } from '../http/iso-date';
 import { AbsentOr } from '../http/absent-or';
+import { ExactlyOneOf } from '../http/exactly-one-of';
+import { CAMPAIGN_OUTCOMES, type CampaignOutcome } from '@app/segments';
 
 export class SendWindowRequest {
   @ApiProperty({ example: '09:00' }) @Matches(/^([01]\d|2[0-3]):[0-5]\d$/) start!: string;
@@ -34,13 +37,46 @@ export class SendWindowRequest {
   perContactTimezone?: boolean;
 }
 
-export class CampaignCreateRequest {
+/** Leave out the contacts of an audience or a segment (exactly one of the two). */
+export class CampaignExclusionRequest {
+  @ApiPropertyOptional()
+  @ValidateIf(
+    (o: CampaignExclusionRequest) => o.audienceId !== undefined || o.segmentId === undefined,
+  )
+  @IsUUID()
+  @ExactlyOneOf(['audienceId', 'segmentId'])
+  audienceId?: string;
+  @ApiPropertyOptional() @AbsentOr() @IsUUID() segmentId?: string;
+}
+
+/** What every campaign is made of, whatever it targets. */
+class CampaignSettingsRequest {
   @ApiProperty() @IsString() @Length(1, 200) name!: string;
   @ApiProperty() @IsUUID() templateId!: string;
-  @ApiProperty() @IsUUID() audienceId!: string;
-  @ApiProperty({ description: 'Our id of the phone number (GET /v1/phone-numbers)' })
-  @IsUUID()
-  phoneNumberId!: string;
+
+  @ApiPropertyOptional({
+    type: [CampaignExclusionRequest],
+    description: 'audiences or segments whose contacts are left out of the target (up to 20)',
+  })
+  @AbsentOr()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => CampaignExclusionRequest)
+  exclude?: CampaignExclusionRequest[];
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 50,
+    default: 0,
+    description:
+      'share of the eligible target kept out as a control group (reproducible per contact)',
+  })
+  @AbsentOr()
+  @IsInt()
+  @Min(0)
+  @Max(50)
+  holdoutPercent?: number;
 
   @ApiProperty({
     type: TemplateParametersRequest,
@@ -83,6 +119,51 @@ export class CampaignCreateRequest {
   @AbsentOr()
   @IsIn(['send', 'fail'])
   latePolicy?: 'send' | 'fail';
+}
+
+export class CampaignCreateRequest extends CampaignSettingsRequest {
+  @ApiPropertyOptional({ description: 'the target: an audience (or segmentId)' })
+  @ValidateIf((o: CampaignCreateRequest) => o.audienceId !== undefined || o.segmentId === undefined)
+  @IsUUID()
+  @ExactlyOneOf(['audienceId', 'segmentId'])
+  audienceId?: string;
+
+  @ApiPropertyOptional({ description: 'the target: a segment, resolved when the campaign starts' })
+  @AbsentOr()
+  @IsUUID()
+  segmentId?: string;
+
+  @ApiProperty({ description: 'Our id of the phone number (GET /v1/phone-numbers)' })
+  @IsUUID()
+  phoneNumberId!: string;
+}
+
+export class CampaignFollowUpRequest extends CampaignSettingsRequest {
+  @ApiProperty({
+    enum: CAMPAIGN_OUTCOMES,
+    description: "the parent's recipients with this outcome (resolved when the follow-up starts)",
+  })
+  @IsIn(CAMPAIGN_OUTCOMES)
+  outcome!: CampaignOutcome;
+
+  @ApiPropertyOptional({ description: "Our id of the phone number; default: the parent's" })
+  @AbsentOr()
+  @IsUUID()
+  phoneNumberId?: string;
+}
+
+export class CampaignRetryRequest {
+  @ApiPropertyOptional({
+    type: [Number],
+    description: 'only failures with these Meta error codes (default: every retryable one)',
+    example: [130429, 131049],
+  })
+  @AbsentOr()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsInt({ each: true })
+  errorCodes?: number[];
 }
 
 export class CampaignTestRequest {

@@ -23,6 +23,14 @@ export class CampaignCountsResponse {
   @ApiProperty() read!: number;
   @ApiProperty() clicked!: number;
   @ApiProperty() failed!: number;
+  @ApiProperty({ description: 'failed messages sent again by POST /retry' }) retried!: number;
+  @ApiProperty({ description: 'retried messages Meta has accepted since' }) recovered!: number;
+  @ApiProperty({ description: 'kept out as the control group (also in skipped)' }) holdout!: number;
+}
+
+export class CampaignExclusionResponse {
+  @ApiPropertyOptional() audienceId?: string;
+  @ApiPropertyOptional() segmentId?: string;
 }
 
 export class CampaignResponse {
@@ -39,7 +47,20 @@ export class CampaignResponse {
   })
   statusReason!: string | null;
   @ApiProperty() templateId!: string;
-  @ApiProperty() audienceId!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'the target: an audience…' })
+  audienceId!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: '…or a segment…' })
+  segmentId!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: "…or, for a follow-up, the parent campaign's recipients with followUpOutcome",
+  })
+  parentCampaignId!: string | null;
+  @ApiProperty({ nullable: true, type: String }) followUpOutcome!: string | null;
+  @ApiProperty({ type: [CampaignExclusionResponse] }) exclude!: CampaignExclusionResponse[];
+  @ApiProperty({ description: 'share of the target kept out as a control group (0–50)' })
+  holdoutPercent!: number;
   @ApiProperty() phoneNumberId!: string;
   @ApiProperty({ type: 'object', additionalProperties: true }) parameters!: unknown;
   @ApiProperty({ nullable: true, type: String }) scheduledAt!: string | null;
@@ -77,6 +98,7 @@ export class CampaignMessageResponse {
   })
   status!: string;
   @ApiProperty({ nullable: true, type: String }) skipReason!: string | null;
+  @ApiProperty({ description: 'times it was sent again by POST /retry' }) retries!: number;
   @ApiProperty({ nullable: true, type: String }) wamid!: string | null;
   @ApiProperty({ nullable: true, type: Number }) errorCode!: number | null;
   @ApiProperty({ nullable: true, type: String }) errorTitle!: string | null;
@@ -136,6 +158,11 @@ export function toCampaignResponse(c: CampaignRecord): CampaignResponse {
     statusReason: c.statusReason,
     templateId: c.templateId,
     audienceId: c.audienceId,
+    segmentId: c.segmentId,
+    parentCampaignId: c.parentCampaignId,
+    followUpOutcome: c.followUpOutcome,
+    exclude: c.exclude,
+    holdoutPercent: c.holdoutPercent,
     phoneNumberId: c.phoneNumberId,
     parameters: c.parameters,
     scheduledAt: iso(c.scheduledAt),
@@ -160,6 +187,7 @@ export function toCampaignMessageResponse(m: CampaignMessageRecord): CampaignMes
     wamid: m.wamid,
     errorCode: m.errorCode,
     errorTitle: m.errorTitle,
+    retries: m.retries,
     attempts: m.attempts,
     lastRequestAt: iso(m.lastRequestAt),
     sentAt: iso(m.sentAt),
@@ -168,4 +196,21 @@ export function toCampaignMessageResponse(m: CampaignMessageRecord): CampaignMes
     failedAt: iso(m.failedAt),
     clickedAt: iso(m.clickedAt),
   };
+}
+
+export class CampaignRetryResponse {
+  @ApiProperty({ description: 'failed messages queued to be sent again' }) requeued!: number;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    description: 'failed messages left as they are, by error code',
+    example: { '131026': 4 },
+  })
+  notRetryable!: Record<string, number>;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'when the first requeued message may go (131049: 24 h after its failure)',
+  })
+  notBefore!: string | null;
 }

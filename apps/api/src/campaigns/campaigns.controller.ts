@@ -1,11 +1,19 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
-import { CampaignPlanner, CampaignsService } from '@app/campaigns';
+import {
+  CampaignPlanner,
+  CampaignsService,
+  RetryFailed,
+  type CampaignExclusion,
+} from '@app/campaigns';
 import type { WorkspaceId } from '@app/common';
 import { Workspace } from '../http/workspace.decorator';
 import {
   CampaignCreateRequest,
+  CampaignFollowUpRequest,
   CampaignListRequest,
+  CampaignRetryRequest,
+  type CampaignExclusionRequest,
   CampaignMessagesRequest,
   CampaignTestRequest,
 } from './campaign.request';
@@ -14,6 +22,7 @@ import {
   CampaignMessageListResponse,
   CampaignPlanResponse,
   CampaignResponse,
+  CampaignRetryResponse,
   CampaignTestResponse,
   toCampaignMessageResponse,
   toCampaignResponse,
@@ -26,6 +35,7 @@ export class CampaignsController {
   constructor(
     private readonly campaigns: CampaignsService,
     private readonly planner: CampaignPlanner,
+    private readonly retryFailed: RetryFailed,
   ) {}
 
   /** Creates a draft; nothing is sent until launch. */
@@ -34,7 +44,38 @@ export class CampaignsController {
     @Workspace() ws: WorkspaceId,
     @Body() body: CampaignCreateRequest,
   ): Promise<CampaignResponse> {
-    return toCampaignResponse(await this.campaigns.create(ws, body));
+    const { exclude, ...rest } = body;
+    return toCampaignResponse(
+      await this.campaigns.create(ws, { ...rest, exclude: toExclusions(exclude) }),
+    );
+  }
+
+  /** A draft to the recipients of this campaign with an outcome (e.g. delivered_not_read). */
+  @Post(':id/follow-up')
+  async followUp(
+    @Workspace() ws: WorkspaceId,
+    @Param('id') id: string,
+    @Body() body: CampaignFollowUpRequest,
+  ): Promise<CampaignResponse> {
+    const { exclude, ...rest } = body;
+    return toCampaignResponse(
+      await this.campaigns.followUp(ws, id, { ...rest, exclude: toExclusions(exclude) }),
+    );
+  }
+
+  /**
+   * Sends failed messages again by the retry class of their error: rate limits at once, 131049
+   * once and not before 24 h, permanent failures never; never to who opted out or got it.
+   */
+  @Post(':id/retry')
+  @HttpCode(200)
+  async retry(
+    @Workspace() ws: WorkspaceId,
+    @Param('id') id: string,
+    @Body() body: CampaignRetryRequest,
+  ): Promise<CampaignRetryResponse> {
+    const r = await this.retryFailed.execute(ws, id, body.errorCodes);
+    return { ...r, notBefore: r.notBefore?.toISOString() ?? null };
   }
 
   @Get()
@@ -108,4 +149,12 @@ export class CampaignsController {
     const r = await this.campaigns.messages(ws, id, q.limit, q.cursor, q.status);
     return { data: r.data.map(toCampaignMessageResponse), nextCursor: r.nextCursor };
   }
+}
+
+function toExclusions(x: CampaignExclusionRequest[] | undefined): CampaignExclusion[] {
+  return (x ?? []).map((e) =>
+    e.audienceId !== undefined
+      ? { audienceId: e.audienceId }
+      : { segmentId: e.segmentId as string },
+  );
 }

@@ -5,6 +5,7 @@ import type { WebhooksErrorCode } from '@app/webhooks';
 import type { CampaignsErrorCode } from '@app/campaigns';
 import type { AudiencesErrorCode } from '@app/audiences';
 import type { IdempotencyErrorCode } from '@app/idempotency';
+import type { SegmentsErrorCode } from '@app/segments';
 
 /** Every domain error code has an HTTP status here; a new code without one is a compile error. */
 type ErrorCode =
@@ -14,6 +15,7 @@ type ErrorCode =
   | WebhooksErrorCode
   | AudiencesErrorCode
   | IdempotencyErrorCode
+  | SegmentsErrorCode
   | CampaignsErrorCode;
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
@@ -48,6 +50,9 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   IMPORT_UPLOAD_INVALID: 400,
   IDEMPOTENCY_KEY_REUSED: 422,
   IDEMPOTENCY_KEY_INVALID: 400,
+  SEGMENT_NOT_FOUND: 404,
+  SEGMENT_INVALID: 400,
+  SEGMENT_IN_USE: 409,
 };
 
 export function statusForCode(code: string): number {

@@ -30,12 +30,22 @@ export class ValidationFailedException extends BadRequestException {
   }
 }
 
+const PIPE_OPTIONS = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  transform: true,
+  exceptionFactory: (errors: ValidationError[]) => new ValidationFailedException(flatten(errors)),
+};
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    forbidUnknownValues: true,
-    transform: true,
-    exceptionFactory: (errors) => new ValidationFailedException(flatten(errors)),
-  });
+  return new ValidationPipe(PIPE_OPTIONS);
+}
+
+/** A body the global pipe cannot type (e.g. one that may be `null`), validated the same way. */
+export async function validPlain<T extends object>(cls: new () => T, value: unknown): Promise<T> {
+  return (await new ValidationPipe(PIPE_OPTIONS).transform(value, {
+    type: 'body',
+    metatype: cls,
+  })) as T;
 }

@@ -1,6 +1,7 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { Metadata } from 'libphonenumber-js/core';
 import minMetadata from 'libphonenumber-js/min/metadata';
+import { parsePhoneNumberFromString as parseWithFullMetadata } from 'libphonenumber-js/max';
 
 export type PhoneResult = { ok: true; e164: string } | { ok: false; reason: string };
 
@@ -120,4 +121,34 @@ export function normalizePhone(raw: string, defaultCountry?: string | null): Pho
     return { ok: false, reason: 'phone is not a valid number' };
   }
   return { ok: true, e164: parsed.number };
+}
+
+/** Meta does not deliver marketing templates to United States numbers (MMLITE §1.8). */
+export function isUsRecipient(e164: string): boolean {
+  if (!e164.startsWith('+1')) {
+    return false;
+  }
+  // Full metadata: the country of a +1 number is decided by its number patterns.
+  return parseWithFullMetadata(e164)?.country === 'US';
+}
+
+let usAreaCodesCache: string[] | null = null;
+
+/**
+ * The NANP area codes (3 digits after +1) that libphonenumber places in the United States, for
+ * SQL that must tell US numbers from Canada and the Caribbean without parsing every phone
+ * (`substr(phone, 3, 3) = ANY(...)`). The exact per-number check (isUsRecipient) still runs
+ * before each send; the two differ only for numbers that are invalid anyway.
+ */
+export function usAreaCodes(): string[] {
+  if (!usAreaCodesCache) {
+    const out: string[] = [];
+    for (let npa = 200; npa < 1000; npa++) {
+      if (['2345678', '5550123', '9876543', '4561234'].some((n) => isUsRecipient(`+1${npa}${n}`))) {
+        out.push(String(npa));
+      }
+    }
+    usAreaCodesCache = out;
+  }
+  return usAreaCodesCache;
 }

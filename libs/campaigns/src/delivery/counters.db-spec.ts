@@ -6,7 +6,7 @@
 import { DataSource } from 'typeorm';
 import { asWorkspaceId } from '@app/common';
 import { Database, dataSourceOptions } from '@app/db';
-import { seedCampaignFixture, workerDatabaseUrl } from '@app/testing';
+import { audienceSnapshot, seedCampaignFixture, workerDatabaseUrl } from '@app/testing';
 import {
   CampaignsRepository,
   type ClaimedMessage,
@@ -38,7 +38,10 @@ const NUMBER = '100000000000777';
 const WORKER = 'worker-a';
 let run = 0;
 
-async function campaignOf(n: number, optedOut = 0): Promise<{ id: string; audienceId: string }> {
+async function campaignOf(
+  n: number,
+  optedOut = 0,
+): Promise<{ id: string; audienceId: string; workspaceId: string }> {
   run++;
   const f = await seedCampaignFixture(ds, n, { optedOut, metaPhoneNumberId: NUMBER });
   const c = await campaigns.insert(asWorkspaceId(f.workspaceId), {
@@ -48,7 +51,7 @@ async function campaignOf(n: number, optedOut = 0): Promise<{ id: string; audien
     phoneNumberId: f.phoneNumberId,
     parameters: {},
   });
-  return { id: c.id, audienceId: f.audienceId };
+  return { id: c.id, audienceId: f.audienceId, workspaceId: f.workspaceId };
 }
 
 /** The counters as the trigger keeps them, and as a count of the rows says they should be. */
@@ -94,10 +97,14 @@ async function expectExact(id: string): Promise<Record<string, number>> {
   return live as Record<string, number>;
 }
 
-async function snapshotAll(c: { id: string; audienceId: string }): Promise<void> {
+async function snapshotAll(c: {
+  id: string;
+  audienceId: string;
+  workspaceId: string;
+}): Promise<void> {
   let after: string | null = null;
   for (;;) {
-    const chunk = await campaigns.snapshotChunk(c.id, c.audienceId, [], after, 7);
+    const chunk = await campaigns.snapshotChunk(audienceSnapshot(c), after, 7);
     if (!chunk.lastContactId) {
       return;
     }

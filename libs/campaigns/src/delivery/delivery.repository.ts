@@ -256,17 +256,24 @@ const CHANGED_PROJECTION = [
   .join(' OR ');
 
 /**
- * Our message id echoed as `biz_opaque_callback_data` (test sends use other shapes). The guard
- * comes before the cast inside one CASE: SQL does not promise the order of AND-ed conditions.
+ * Our message id echoed as `biz_opaque_callback_data` (`id`, or `id:n` after n retries; test
+ * sends use other shapes: see callbackDataOf). The guard comes before the casts inside each CASE:
+ * SQL does not promise the order of AND-ed conditions.
  */
-const CALLBACK_ID = `CASE WHEN ms.callback_data ~ '^[0-9]{1,18}$' THEN ms.callback_data::bigint END`;
+const CALLBACK_SHAPE = `ms.callback_data ~ '^[0-9]{1,18}(:[0-9]{1,4})?$'`;
+const CALLBACK_ID = `CASE WHEN ${CALLBACK_SHAPE} THEN split_part(ms.callback_data, ':', 1)::bigint END`;
+const CALLBACK_RETRIES = `CASE WHEN ${CALLBACK_SHAPE} THEN coalesce(nullif(split_part(ms.callback_data, ':', 2), ''), '0')::int END`;
 
-/** The campaign message a ledger row belongs to: the one holding its wamid, else the one its callback data names (if it has no wamid yet). */
+/**
+ * The campaign message a ledger row belongs to: the one holding its wamid, else the one its
+ * callback data names (while it has no wamid, and only for the request of its current retry).
+ */
 const LINKED = `
   SELECT ms.*, coalesce(bw.id, bc.id) AS message_id, coalesce(bw.campaign_id, bc.campaign_id) AS campaign_id
     FROM message_statuses ms
     LEFT JOIN campaign_messages bw ON bw.wamid = ms.wamid
     LEFT JOIN campaign_messages bc ON bw.id IS NULL AND bc.id = ${CALLBACK_ID} AND bc.wamid IS NULL
+                                  AND bc.retries = ${CALLBACK_RETRIES}
    WHERE ms.wamid = ANY($1::text[])`;
 
 /**
@@ -365,19 +372,23 @@ export class DeliveryRepository {
     return rows.length;
   }
 
-  /** Ledger rows that carry one of these message ids as callback data (proof a request was accepted). */
-  async byCallbackIds(
+  /**
+   * Ledger rows that carry the callback data of these messages' current requests (proof a request
+   * was accepted): `callbacks` are callbackDataOf(id, retries).
+   */
+  async byCallbacks(
     tx: Sql,
-    ids: readonly string[],
+    callbacks: ReadonlyArray<{ id: string; callback: string }>,
   ): Promise<Array<{ wamid: string; id: string }>> {
-    if (ids.length === 0) {
+    if (callbacks.length === 0) {
       return [];
     }
     return queryRows<{ wamid: string; id: string }>(
       tx,
-      `SELECT wamid, callback_data AS id FROM message_statuses
-        WHERE callback_data = ANY($1::text[]) ORDER BY created_at`,
-      [ids],
+      `SELECT ms.wamid, u.id FROM message_statuses ms
+         JOIN unnest($1::text[], $2::text[]) AS u(callback, id) ON u.callback = ms.callback_data
+        ORDER BY ms.created_at`,
+      [callbacks.map((c) => c.callback), callbacks.map((c) => c.id)],
     );
   }
 

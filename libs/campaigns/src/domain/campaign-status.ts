@@ -5,7 +5,8 @@
 export type CampaignStatus =
   'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled' | 'failed';
 
-export type CampaignAction = 'launch' | 'start' | 'pause' | 'resume' | 'finish' | 'cancel' | 'fail';
+export type CampaignAction =
+  'launch' | 'start' | 'pause' | 'resume' | 'finish' | 'cancel' | 'fail' | 'retry';
 
 /** What a move may depend on besides the current status. */
 export interface MoveContext {
@@ -24,7 +25,8 @@ const MOVES: Record<CampaignStatus, Partial<Record<CampaignAction, Target>>> = {
   scheduled: { start: 'running', pause: 'paused', cancel: 'cancelled', fail: 'failed' },
   running: { pause: 'paused', finish: 'completed', cancel: 'cancelled', fail: 'failed' },
   paused: { resume: whenDue, cancel: 'cancelled', fail: 'failed' },
-  completed: {},
+  // A retry of failed messages sends again.
+  completed: { retry: 'running' },
   cancelled: {},
   failed: {},
 };

@@ -16,6 +16,11 @@ export interface Counters {
   clicked: number;
   failed: number;
   billable: number;
+  /** Messages retried by hand (POST /retry), and those of them Meta has accepted since. */
+  retried: number;
+  recovered: number;
+  /** Skipped into the control group. */
+  holdout: number;
 }
 
 /** Counter → column of campaign_counters. */
@@ -31,6 +36,9 @@ export const COUNTER_COLUMNS: Readonly<Record<keyof Counters, string>> = {
   clicked: 'clicked',
   failed: 'failed',
   billable: 'billable',
+  retried: 'retried',
+  recovered: 'recovered',
+  holdout: 'holdout',
 };
 
 export function zeroCounters(): Counters {
@@ -46,5 +54,8 @@ export function zeroCounters(): Counters {
     clicked: 0,
     failed: 0,
     billable: 0,
+    retried: 0,
+    recovered: 0,
+    holdout: 0,
   };
 }

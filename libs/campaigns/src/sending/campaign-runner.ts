@@ -3,7 +3,9 @@ import { CLOCK, type Clock } from '@app/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { boundFields } from '@app/templates';
 import { CampaignStateService } from '../campaign-state.service';
-import { CampaignsRepository } from '../campaigns.repository';
+import { CampaignsRepository, type SnapshotSpec } from '../campaigns.repository';
+import { targetSpecOf } from '../campaigns.types';
+import { SegmentsService } from '@app/segments';
 import { CampaignsService } from '../campaigns.service';
 import { isScheduleMissed } from '../domain/plan';
 
@@ -11,7 +13,7 @@ const SNAPSHOT_CHUNK = 20_000;
 
 /**
  * What the worker's tick and jobs do for campaigns besides sending: snapshot a started campaign's
- * audience into its messages, start scheduled campaigns whose time has come, and keep running
+ * target into its messages, start scheduled campaigns whose time has come, and keep running
  * campaigns' lanes going. Safe on any number of workers (atomic moves, unique keys, job ids).
  */
 @Injectable()
@@ -22,28 +24,42 @@ export class CampaignRunner {
     private readonly campaigns: CampaignsRepository,
     private readonly service: CampaignsService,
     private readonly state: CampaignStateService,
+    private readonly segments: SegmentsService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Snapshots the audience into one message per contact (resumable: each chunk is idempotent). */
+  /**
+   * Snapshots the campaign's target into one message per contact (resumable: each chunk is
+   * idempotent). The target is frozen first — its filter and the moment it was resolved — so a
+   * resumed snapshot, or a segment edited meanwhile, never changes who is in it.
+   */
   async target(campaignId: string): Promise<void> {
     const campaign = await this.campaigns.findById(campaignId);
     if (!campaign || campaign.status === 'cancelled' || campaign.status === 'failed') {
       return;
     }
     if (!campaign.targetedAt) {
-      const paths = boundFields(campaign.parameters).map((f) => f.split('.'));
+      const frozen =
+        campaign.targetFilter && campaign.targetReferenceAt
+          ? { filter: campaign.targetFilter, at: campaign.targetReferenceAt }
+          : await this.campaigns.freezeTarget(
+              campaignId,
+              await this.segments.targetOf(campaign.workspaceId, targetSpecOf(campaign)),
+              this.clock.now(),
+            );
+      const spec: SnapshotSpec = {
+        campaignId,
+        workspaceId: campaign.workspaceId,
+        filter: frozen.filter,
+        referenceAt: frozen.at,
+        boundPaths: boundFields(campaign.parameters).map((f) => f.split('.')),
+        holdoutPercent: campaign.holdoutPercent,
+      };
       let after: string | null = null;
       let inserted = 0;
       for (;;) {
-        const chunk = await this.campaigns.snapshotChunk(
-          campaignId,
-          campaign.audienceId,
-          paths,
-          after,
-          SNAPSHOT_CHUNK,
-        );
+        const chunk = await this.campaigns.snapshotChunk(spec, after, SNAPSHOT_CHUNK);
         inserted += chunk.inserted;
         if (!chunk.lastContactId) {
           break;

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { CLOCK, maskPhone, toWaId, type Clock } from '@app/common';
 import { BusinessAccountsService } from '@app/accounts';
+import { isUsRecipient } from '@app/audiences';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ConsentsService } from '@app/consents';
 import { Database } from '@app/db';
@@ -24,6 +24,9 @@ import { CampaignStateService } from '../campaign-state.service';
 import type { CampaignRecord } from '../campaigns.types';
 import { DeliveryRepository } from '../delivery/delivery.repository';
 import type { SendResult } from '../domain/send-outcome';
+import { callbackDataOf } from '../delivery/domain/delivery-status';
+import { contactOfBoundValues } from '../domain/bound-values';
+import { SegmentsService } from '@app/segments';
 import { OutcomeWriter } from './outcome-writer';
 import { SendFence, type FenceVerdict } from './send-fence';
 import { WorkerLease } from './worker-lease';
@@ -43,14 +46,6 @@ interface Lane {
   template: TemplateRecord;
   token: string;
   dispatch: DispatchLane;
-}
-
-/** Meta does not deliver marketing templates to United States numbers (MMLITE §1.8). */
-export function isUsRecipient(phone: string): boolean {
-  if (!phone.startsWith('+1')) {
-    return false;
-  }
-  return parsePhoneNumberFromString(phone)?.country === 'US';
 }
 
 /** What one request's fate means for its message (see domain/send-outcome.ts). */
@@ -112,6 +107,7 @@ export class CampaignSender {
     private readonly fence: SendFence,
     private readonly graph: GraphClient,
     private readonly lease: WorkerLease,
+    private readonly segments: SegmentsService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -178,6 +174,7 @@ export class CampaignSender {
               }
             : null,
           this.clock.now(),
+          await this.segments.capWindow(campaign.workspaceId, this.clock.now()),
         );
         if (claimed.length === 0) {
           break;
@@ -253,12 +250,16 @@ export class CampaignSender {
         writer.change(msg, { status: 'skipped', requested: false, skipReason: 'us_recipient' });
         continue;
       }
-      const r = renderTemplate(lane.template, lane.campaign.parameters, {
-        phone: msg.phone,
-        locale: msg.locale,
-        timezone: msg.timezone,
-        attributes: msg.attributes,
-      });
+      // The values frozen at the snapshot (a retry renders exactly as the first request did).
+      const contact = msg.boundValues
+        ? contactOfBoundValues(msg.phone, msg.boundValues)
+        : {
+            phone: msg.phone,
+            locale: msg.locale,
+            timezone: msg.timezone,
+            attributes: msg.attributes,
+          };
+      const r = renderTemplate(lane.template, lane.campaign.parameters, contact);
       if (!r.ok) {
         this.logger.debug(`skipping ${maskPhone(msg.phone)}: ${r.attribute} missing`);
         writer.change(msg, {
@@ -286,7 +287,7 @@ export class CampaignSender {
       },
       product_policy: 'STRICT',
       // Our message id: lets a status webhook be matched even when this request's answer is lost.
-      biz_opaque_callback_data: p.msg.id,
+      biz_opaque_callback_data: callbackDataOf(p.msg.id, p.msg.retries),
     };
   }
 }

@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '@app/config';
 import { Database, type Tx } from '@app/db';
 import { CampaignsRepository, type UnsettledMessage } from '../campaigns.repository';
 import { DeliveryRepository } from '../delivery/delivery.repository';
+import { callbackDataOf } from '../delivery/domain/delivery-status';
 import { DEFAULT_RETRY_POLICY } from '../domain/send-outcome';
 import { WorkerLease } from './worker-lease';
 
@@ -59,9 +60,9 @@ export class InDoubtReconciler {
     // Claims on messages a status webhook has settled meanwhile only need releasing.
     const done = all.filter((m) => m.status !== 'sending' && m.status !== 'in_doubt');
     const open = all.filter((m) => m.status === 'sending' || m.status === 'in_doubt');
-    const byCallback = await this.ledger.byCallbackIds(
+    const byCallback = await this.ledger.byCallbacks(
       tx,
-      open.map((m) => m.id),
+      open.map((m) => ({ id: m.id, callback: callbackDataOf(m.id, m.retries) })),
     );
     const proven = new Set(byCallback.map((p) => p.id));
     const byRecipient = await this.ledger.byRecipient(

@@ -217,3 +217,12 @@ export function isNewOptOut(beforeFailedAt: Date | null, after: LedgerState): bo
     beforeFailedAt === null && after.failedAt !== null && after.error?.code === OPT_OUT_ERROR_CODE
   );
 }
+
+/**
+ * Our campaign message id, sent as `biz_opaque_callback_data` so a status webhook can be matched
+ * even when the send answer was lost; after a manual retry with the retry number (`id:n`), so a
+ * late status of the earlier request never settles the new one.
+ */
+export function callbackDataOf(messageId: string, retries: number): string {
+  return retries === 0 ? messageId : `${messageId}:${retries}`;
+}
