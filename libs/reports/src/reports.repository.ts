@@ -16,6 +16,12 @@ export interface CampaignHead {
   cancelledAt: Date | null;
   failedAt: Date | null;
   counts: FunnelCounts;
+  retried: number;
+  recovered: number;
+  holdoutPercent: number;
+  holdout: number;
+  workspaceId: string;
+  targetReferenceAt: Date | null;
 }
 
 export interface ConversionStat {
@@ -65,6 +71,12 @@ interface HeadRow {
   clicked: string | null;
   failed: string | null;
   converted: string | null;
+  retried: string | null;
+  recovered: string | null;
+  holdout: string | null;
+  holdout_percent: number;
+  workspace_id: string;
+  target_reference_at: Date | null;
 }
 
 const n = (v: string | number | null | undefined): number => Number(v ?? 0);
@@ -73,7 +85,8 @@ const n = (v: string | number | null | undefined): number => Number(v ?? 0);
 const HEAD_SELECT = `SELECT c.id, c.name, c.status, c.template_id, t.name AS template_name,
               t.language AS template_language, t.meta_template_id, c.started_at, c.completed_at,
               c.cancelled_at, c.failed_at, k.targeted, k.skipped, k.sent, k.delivered, k.read,
-              k.clicked, k.failed, ct.converted_messages AS converted
+              k.clicked, k.failed, ct.converted_messages AS converted, k.retried, k.recovered,
+              k.holdout, c.holdout_percent, c.workspace_id, c.target_reference_at
          FROM campaigns c JOIN templates t ON t.id = c.template_id
          LEFT JOIN campaign_counters k ON k.campaign_id = c.id
          LEFT JOIN campaign_conversion_totals ct ON ct.campaign_id = c.id`;
@@ -101,6 +114,12 @@ function toHead(r: HeadRow): CampaignHead {
       failed: n(r.failed),
       converted: n(r.converted),
     },
+    retried: n(r.retried),
+    recovered: n(r.recovered),
+    holdoutPercent: r.holdout_percent,
+    holdout: n(r.holdout),
+    workspaceId: r.workspace_id,
+    targetReferenceAt: r.target_reference_at,
   };
 }
 
@@ -122,6 +141,44 @@ export class ReportsRepository {
     );
     const r = rows[0];
     return r ? toHead(r) : null;
+  }
+
+  /**
+   * Distinct contacts of the campaign's sent group (accepted by Meta) and of its holdout that
+   * converted (any event) in [from, to]: the conversions of the window first, then their
+   * messages by the (campaign, contact) key — cheap however large the campaign.
+   */
+  async holdoutConversions(
+    ws: string,
+    campaignId: string,
+    from: Date,
+    to: Date,
+  ): Promise<{ sent: number; holdout: number }> {
+    const rows = await queryRows<{ grp: 'sent' | 'holdout'; n: string }>(
+      this.db,
+      `WITH converted AS (
+         SELECT DISTINCT v.contact_id FROM conversions v
+          WHERE v.workspace_id = $1 AND v.contact_id IS NOT NULL AND v.occurred_at BETWEEN $3 AND $4
+       )
+       SELECT CASE WHEN cm.skip_reason = 'holdout' THEN 'holdout' ELSE 'sent' END AS grp, count(*) AS n
+         FROM converted x JOIN campaign_messages cm ON cm.campaign_id = $2 AND cm.contact_id = x.contact_id
+        WHERE cm.skip_reason = 'holdout'
+           OR cm.status IN ('sent', 'delivered', 'read') OR (cm.status = 'failed' AND cm.wamid IS NOT NULL)
+        GROUP BY 1`,
+      [ws, campaignId, from, to],
+    );
+    const of = (g: string): number => Number(rows.find((r) => r.grp === g)?.n ?? 0);
+    return { sent: of('sent'), holdout: of('holdout') };
+  }
+
+  /** The workspace's attribution window in days (7 unless set). */
+  async attributionWindowDays(ws: string): Promise<number> {
+    const rows = await queryRows<{ window_days: number }>(
+      this.db,
+      `SELECT window_days FROM attribution_settings WHERE workspace_id = $1`,
+      [ws],
+    );
+    return rows[0]?.window_days ?? 7;
   }
 
   async failures(

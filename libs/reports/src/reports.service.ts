@@ -13,6 +13,7 @@ import {
   conversionsSideBySide,
   estimateSpend,
   funnelRates,
+  holdoutLift,
   percent,
   perMessage,
   recommendationsFor,
@@ -120,6 +121,7 @@ export class ReportsService {
 
     const funnel = c.counts;
     const rates = funnelRates(funnel);
+    const holdout = c.holdoutPercent > 0 ? await this.holdout(c, now) : null;
     const delivered = funnel.delivered;
     const conversions: EventConversions[] = stats.map((s) => ({
       eventName: s.eventName,
@@ -183,6 +185,8 @@ export class ReportsService {
       spend,
       returnOnSpend: returnOnSpend(revenue, spend.amounts),
       hourly,
+      retries: { retried: c.retried, recovered: c.recovered },
+      holdout,
       mmLite: {
         benchmark,
         comparison,
@@ -193,6 +197,34 @@ export class ReportsService {
           metaReported ? metaReported.conversions : null,
         ),
       },
+    };
+  }
+
+  /**
+   * The campaign against its control group: the share of each that converted (any event) from
+   * the moment the target was resolved until the attribution window after it closes (or now).
+   */
+  private async holdout(c: CampaignHead, now: Date): Promise<CampaignReport['holdout']> {
+    const from = c.targetReferenceAt ?? c.startedAt;
+    if (!from) {
+      return {
+        percent: c.holdoutPercent,
+        from: null,
+        to: null,
+        ...holdoutLift({ contacts: 0, converted: 0 }, { contacts: 0, converted: 0 }),
+      };
+    }
+    const days = await this.repo.attributionWindowDays(c.workspaceId);
+    const to = new Date(Math.min(now.getTime(), from.getTime() + days * DAY_MS));
+    const converted = await this.repo.holdoutConversions(c.workspaceId, c.id, from, to);
+    return {
+      percent: c.holdoutPercent,
+      from,
+      to,
+      ...holdoutLift(
+        { contacts: c.counts.sent, converted: converted.sent },
+        { contacts: c.holdout, converted: converted.holdout },
+      ),
     };
   }
 

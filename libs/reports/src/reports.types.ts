@@ -2,6 +2,7 @@ import type {
   BenchmarkComparison,
   FunnelCounts,
   FunnelRates,
+  HoldoutLift,
   Money,
   Recommendation,
   SideBySide,
@@ -34,6 +35,10 @@ export interface CampaignReport {
   spend: SpendEstimate;
   returnOnSpend: number | null;
   hourly: Array<{ hour: Date; delivered: number; read: number; clicked: number }>;
+  /** Failed messages sent again by POST /retry, and those Meta has accepted since. */
+  retries: { retried: number; recovered: number };
+  /** With a holdout: the campaign's conversion rate against its control group's. */
+  holdout: (HoldoutLift & { percent: number; from: Date | null; to: Date | null }) | null;
   mmLite: {
     benchmark: {
       asOf: string;

@@ -150,6 +150,44 @@ export class ReportTemplateResponse {
   @ApiProperty({ nullable: true, type: String }) metaTemplateId!: string | null;
 }
 
+export class RetriesResponse {
+  @ApiProperty({ description: 'failed messages sent again by POST /retry' }) retried!: number;
+  @ApiProperty({ description: 'of them, accepted by Meta since' }) recovered!: number;
+}
+
+export class HoldoutGroupResponse {
+  @ApiProperty() contacts!: number;
+  @ApiProperty({ description: 'contacts with a conversion event in the window' })
+  converted!: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'percent' })
+  conversionRate!: number | null;
+}
+
+export class HoldoutResponse {
+  @ApiProperty({ description: 'share of the target kept out' }) percent!: number;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'window start: the target was resolved',
+  })
+  from!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'window end: + attribution window, or now',
+  })
+  to!: string | null;
+  @ApiProperty({ type: HoldoutGroupResponse, description: 'recipients Meta accepted' })
+  sent!: HoldoutGroupResponse;
+  @ApiProperty({ type: HoldoutGroupResponse }) holdout!: HoldoutGroupResponse;
+  @ApiProperty({ nullable: true, type: Number, description: 'sent − holdout rate, points' })
+  difference!: number | null;
+  @ApiProperty({ nullable: true, type: [Number], description: '95 % interval of the difference' })
+  ci95!: [number, number] | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'difference / holdout rate, percent' })
+  relativeLift!: number | null;
+}
+
 export class CampaignReportResponse {
   @ApiProperty() campaignId!: string;
   @ApiProperty() name!: string;
@@ -171,6 +209,9 @@ export class CampaignReportResponse {
   })
   returnOnSpend!: number | null;
   @ApiProperty({ type: [HourResponse] }) hourly!: HourResponse[];
+  @ApiProperty({ type: RetriesResponse }) retries!: RetriesResponse;
+  @ApiProperty({ type: HoldoutResponse, nullable: true, description: 'with a holdout: the lift' })
+  holdout!: HoldoutResponse | null;
   @ApiProperty({ type: MmLiteResponse }) mmLite!: MmLiteResponse;
 }
 
@@ -190,6 +231,14 @@ export function toCampaignReportResponse(r: CampaignReport): CampaignReportRespo
     spend: { ...r.spend, amounts: r.spend.amounts.map((m) => ({ ...m })) },
     returnOnSpend: r.returnOnSpend,
     hourly: r.hourly.map((h) => ({ ...h, hour: h.hour.toISOString() })),
+    retries: { ...r.retries },
+    holdout: r.holdout
+      ? {
+          ...r.holdout,
+          from: r.holdout.from?.toISOString() ?? null,
+          to: r.holdout.to?.toISOString() ?? null,
+        }
+      : null,
     mmLite: {
       benchmark: r.mmLite.benchmark
         ? { ...r.mmLite.benchmark, fetchedAt: r.mmLite.benchmark.fetchedAt.toISOString() }

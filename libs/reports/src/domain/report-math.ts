@@ -211,3 +211,54 @@ export function conversionsSideBySide(
     };
   });
 }
+
+export interface HoldoutGroup {
+  contacts: number;
+  converted: number;
+  /** converted / contacts, percent */
+  conversionRate: number | null;
+}
+
+export interface HoldoutLift {
+  sent: HoldoutGroup;
+  holdout: HoldoutGroup;
+  /** Conversion rate of sent minus holdout, in percentage points, with its 95 % interval. */
+  difference: number | null;
+  ci95: [number, number] | null;
+  /** difference / holdout rate, percent (null when the holdout converted nobody). */
+  relativeLift: number | null;
+}
+
+/**
+ * Lift of a campaign over its control group: the difference of two proportions with a 95 %
+ * Wald interval (normal approximation; wide, as it should be, while the groups are small).
+ */
+export function holdoutLift(
+  sent: { contacts: number; converted: number },
+  holdout: { contacts: number; converted: number },
+): HoldoutLift {
+  const group = (g: { contacts: number; converted: number }): HoldoutGroup => ({
+    ...g,
+    conversionRate: percent(g.converted, g.contacts),
+  });
+  if (sent.contacts === 0 || holdout.contacts === 0) {
+    return {
+      sent: group(sent),
+      holdout: group(holdout),
+      difference: null,
+      ci95: null,
+      relativeLift: null,
+    };
+  }
+  const p1 = sent.converted / sent.contacts;
+  const p0 = holdout.converted / holdout.contacts;
+  const se = Math.sqrt((p1 * (1 - p1)) / sent.contacts + (p0 * (1 - p0)) / holdout.contacts);
+  const diff = p1 - p0;
+  return {
+    sent: group(sent),
+    holdout: group(holdout),
+    difference: round(diff * 100, 2),
+    ci95: [round((diff - 1.96 * se) * 100, 2), round((diff + 1.96 * se) * 100, 2)],
+    relativeLift: p0 > 0 ? round((diff / p0) * 100, 1) : null,
+  };
+}

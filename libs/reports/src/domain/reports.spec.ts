@@ -4,6 +4,7 @@ import {
   conversionsSideBySide,
   estimateSpend,
   funnelRates,
+  holdoutLift,
   perMessage,
   percent,
   recommendationsFor,
@@ -138,5 +139,26 @@ describe('CSV cells', () => {
     expect(csvLine([-1, true, new Date(Date.UTC(2030, 0, 2)), null, undefined])).toBe(
       '-1,true,2030-01-02T00:00:00.000Z,,\r\n',
     );
+  });
+});
+
+describe('holdout lift', () => {
+  it('is the difference of conversion rates with a 95 % interval', () => {
+    const l = holdoutLift({ contacts: 900, converted: 90 }, { contacts: 100, converted: 5 });
+    expect(l.sent.conversionRate).toBe(10);
+    expect(l.holdout.conversionRate).toBe(5);
+    expect(l.difference).toBe(5);
+    // se = sqrt(.1·.9/900 + .05·.95/100) = 0.02398; ± 1.96 se = ± 4.70 points
+    expect(l.ci95).toEqual([0.3, 9.7]);
+    expect(l.relativeLift).toBe(100);
+  });
+
+  it('has no lift without both groups, and no relative lift when the holdout converted nobody', () => {
+    expect(
+      holdoutLift({ contacts: 10, converted: 1 }, { contacts: 0, converted: 0 }).difference,
+    ).toBeNull();
+    const l = holdoutLift({ contacts: 10, converted: 1 }, { contacts: 10, converted: 0 });
+    expect(l.difference).toBe(10);
+    expect(l.relativeLift).toBeNull();
   });
 });
