@@ -224,6 +224,52 @@ describe('the CLI against a running engine', () => {
       expect(watched.stdout).toContain('cancelled');
     });
 
+    it('creates, counts and previews segments; creates a follow-up and retries failures', async () => {
+      const filter = JSON.stringify({
+        all: [{ audience: audienceId }, { field: 'consent', op: 'eq', value: 'opted_in' }],
+      });
+      const created = await run('segments', 'create', 'cli segment', filter);
+      expect(created.code).toBe(0);
+      const segmentId = /created: ([0-9a-f-]{36})/.exec(created.stdout)![1]!;
+      const counted = await run('segments', 'count', segmentId);
+      expect(counted.code).toBe(0);
+      expect(counted.stdout).toContain('40 contacts match, 40 eligible');
+      const file = join(dir, 'filter.json');
+      await writeFile(
+        file,
+        JSON.stringify({ field: 'attributes.firstName', op: 'eq', value: 'Bo7' }),
+      );
+      const previewed = await run('segments', 'preview', `@${file}`, '--json');
+      expect(JSON.parse(previewed.stdout)).toMatchObject({ count: 1, eligible: 1 });
+      const bad = await run('segments', 'preview', '{"field":"nickname","op":"eq","value":1}');
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('filter.field');
+
+      const id = await create();
+      expect((await run('campaigns', 'launch', id)).code).toBe(0);
+      expect((await run('campaigns', 'watch', id, '--interval', '100')).code).toBe(0);
+      const follow = await run(
+        'campaigns',
+        'follow-up',
+        id,
+        '--outcome',
+        'read',
+        '--name',
+        'cli nudge',
+        '--template',
+        template,
+        '--parameters',
+        JSON.stringify({ body: ['{{contact.attributes.firstName}}', 'AGAIN'] }),
+      );
+      expect(follow.code).toBe(0);
+      expect(follow.stdout).toMatch(/follow-up "cli nudge" \(.+\) created as a draft/);
+      const retried = await run('campaigns', 'retry', id, '--codes', '131049,130429');
+      expect(retried.code).toBe(0);
+      expect(retried.stdout).toContain('0 failed message(s) queued again');
+      const badCodes = await run('campaigns', 'retry', id, '--codes', 'x');
+      expect(badCodes.code).toBe(2);
+    });
+
     it('answers 404 with the API message for an unknown campaign', async () => {
       const r = await run('campaigns', 'show', '00000000-0000-4000-8000-000000000000');
       expect(r.code).toBe(1);

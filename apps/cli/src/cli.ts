@@ -5,8 +5,14 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ApiClient, ApiError, ApiUnreachableError } from './api-client';
 import {
   campaignAction,
+  countSegment,
   createApiKey,
   createAudience,
+  createSegment,
+  followUpCampaign,
+  previewSegment,
+  readFilter,
+  retryCampaign,
   EXIT,
   exportMessages,
   importCsv,
@@ -58,7 +64,7 @@ export function resolveConnection(
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('mmlite')
-    .description('Campaign engine CLI: API keys, audience imports, campaigns, reports')
+    .description('Campaign engine CLI: API keys, audience imports, segments, campaigns, reports')
     .addOption(new Option('--api-url <url>', 'base URL of the API (env MMLITE_API_URL)'))
     .addOption(new Option('--api-key <key>', 'API key (env MMLITE_API_KEY)'))
     .showHelpAfterError()
@@ -129,7 +135,78 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       },
     );
 
+  const segments = program
+    .command('segments')
+    .description('segments: contacts picked by a filter (JSON, or @file.json; see the README)');
+  segments
+    .command('create')
+    .argument('<name>')
+    .argument('<filter>', 'the filter tree as JSON, or @path/to/filter.json')
+    .action(async (name: string, filter: string) =>
+      setExit(await createSegment(api(), name, await readFilter(filter), io)),
+    );
+  segments
+    .command('count')
+    .description('how many contacts a segment matches now, how many are eligible, and examples')
+    .argument('<id>')
+    .option('--json', 'print the answer as JSON')
+    .action(async (id: string, o: { json?: boolean }) =>
+      setExit(await countSegment(api(), id, io, o)),
+    );
+  segments
+    .command('preview')
+    .description('like count, for a filter that is not stored')
+    .argument('<filter>', 'the filter tree as JSON, or @path/to/filter.json')
+    .option('--json', 'print the answer as JSON')
+    .action(async (filter: string, o: { json?: boolean }) =>
+      setExit(await previewSegment(api(), await readFilter(filter), io, o)),
+    );
+
   const campaigns = program.command('campaigns').description('campaigns');
+  campaigns
+    .command('follow-up')
+    .description(
+      "create a draft to the parent's recipients with an outcome (e.g. delivered_not_read)",
+    )
+    .argument('<parentId>')
+    .requiredOption(
+      '--outcome <outcome>',
+      'sent, delivered, read, clicked, converted, failed, not_delivered, delivered_not_read, read_not_clicked, clicked_not_converted, targeted',
+    )
+    .requiredOption('--name <name>')
+    .requiredOption('--template <id>', 'template id')
+    .requiredOption('--parameters <json>', 'the template bindings as JSON')
+    .option('--phone-number <id>', "our phone-number id (default: the parent's)")
+    .action(
+      async (
+        parentId: string,
+        o: {
+          outcome: string;
+          name: string;
+          template: string;
+          parameters: string;
+          phoneNumber?: string;
+        },
+      ) => setExit(await followUpCampaign(api(), parentId, o, io)),
+    );
+  campaigns
+    .command('retry')
+    .description(
+      'send failed messages again by the class of their error (131049: once, after 24 h)',
+    )
+    .argument('<id>')
+    .option('--codes <list>', 'only these Meta error codes, comma-separated', (v: string) =>
+      v.split(',').map((x) => {
+        const n = Number(x.trim());
+        if (!Number.isInteger(n)) {
+          throw new InvalidArgumentError(`"${x}" is not an error code`);
+        }
+        return n;
+      }),
+    )
+    .action(async (id: string, o: { codes?: number[] }) =>
+      setExit(await retryCampaign(api(), id, io, o)),
+    );
   campaigns
     .command('list')
     .option('--status <status>', 'only campaigns in this status')

@@ -1,7 +1,7 @@
 // What each CLI command does, as plain async functions over an ApiClient and the output streams,
 // so the demo reuses them and tests can call them without a process. Each returns an exit code.
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -453,5 +453,157 @@ export async function exportMessages(
     out.stderr,
     `exported ${formatNumber(counter.estimatedRows)} messages${opts.output ? ` to ${opts.output}` : ''}${built ? ' (built client-side)' : ''}`,
   );
+  return EXIT.ok;
+}
+
+// ---------------------------------------------------------------- segments, follow-ups, retries
+
+interface SegmentCountView {
+  count: number;
+  eligible: number;
+  samples: Array<{ id: string; phone: string; consent: string }>;
+  computedAt: string;
+}
+
+/** A filter given inline (JSON) or as @file.json. */
+export async function readFilter(arg: string): Promise<unknown> {
+  const text = arg.startsWith('@') ? await readFileText(arg.slice(1)) : arg;
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`the filter is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+async function readFileText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read ${path}`);
+  }
+}
+
+function printCount(c: SegmentCountView, out: Output, json?: boolean): void {
+  if (json) {
+    say(out.stdout, JSON.stringify(c, null, 2));
+    return;
+  }
+  say(out.stdout, `${formatNumber(c.count)} contacts match, ${formatNumber(c.eligible)} eligible`);
+  if (c.samples.length > 0) {
+    say(
+      out.stdout,
+      formatTable(
+        ['contact', 'phone', 'consent'],
+        c.samples.map((s) => [s.id, s.phone, s.consent]),
+      ),
+    );
+  }
+}
+
+export async function createSegment(
+  api: ApiClient,
+  name: string,
+  filter: unknown,
+  out: Output,
+): Promise<number> {
+  const s = await api.json<{ id: string; name: string }>('POST', '/v1/segments', {
+    body: { name, filter },
+  });
+  say(out.stdout, `segment "${s.name}" created: ${s.id}`);
+  return EXIT.ok;
+}
+
+export async function countSegment(
+  api: ApiClient,
+  id: string,
+  out: Output,
+  opts: { json?: boolean } = {},
+): Promise<number> {
+  printCount(
+    await api.json<SegmentCountView>('GET', `/v1/segments/${encodeURIComponent(id)}/count`),
+    out,
+    opts.json,
+  );
+  return EXIT.ok;
+}
+
+export async function previewSegment(
+  api: ApiClient,
+  filter: unknown,
+  out: Output,
+  opts: { json?: boolean } = {},
+): Promise<number> {
+  printCount(
+    await api.json<SegmentCountView>('POST', '/v1/segments/preview', { body: { filter } }),
+    out,
+    opts.json,
+  );
+  return EXIT.ok;
+}
+
+export interface FollowUpOptions {
+  outcome: string;
+  name: string;
+  template: string;
+  parameters: string;
+  phoneNumber?: string;
+}
+
+export async function followUpCampaign(
+  api: ApiClient,
+  parentId: string,
+  o: FollowUpOptions,
+  out: Output,
+): Promise<number> {
+  let parameters: unknown;
+  try {
+    parameters = JSON.parse(o.parameters);
+  } catch {
+    throw new UsageError('--parameters is not JSON');
+  }
+  const c = await api.json<CampaignView>(
+    'POST',
+    `/v1/campaigns/${encodeURIComponent(parentId)}/follow-up`,
+    {
+      body: {
+        outcome: o.outcome,
+        name: o.name,
+        templateId: o.template,
+        parameters,
+        ...(o.phoneNumber ? { phoneNumberId: o.phoneNumber } : {}),
+      },
+    },
+  );
+  say(out.stdout, `follow-up "${c.name}" (${c.id}) created as a ${c.status}`);
+  return EXIT.ok;
+}
+
+export async function retryCampaign(
+  api: ApiClient,
+  id: string,
+  out: Output,
+  opts: { codes?: number[] } = {},
+): Promise<number> {
+  const r = await api.json<{
+    requeued: number;
+    notRetryable: Record<string, number>;
+    notBefore: string | null;
+  }>('POST', `/v1/campaigns/${encodeURIComponent(id)}/retry`, {
+    body: opts.codes ? { errorCodes: opts.codes } : {},
+  });
+  say(
+    out.stdout,
+    `${formatNumber(r.requeued)} failed message(s) queued again${r.notBefore ? `, the first not before ${r.notBefore}` : ''}`,
+  );
+  const left = Object.entries(r.notRetryable);
+  if (left.length > 0) {
+    say(
+      out.stdout,
+      formatTable(
+        ['error code', 'not retried'],
+        left.map(([k, n]) => [k, formatNumber(n)]),
+      ),
+    );
+  }
   return EXIT.ok;
 }
