@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpMetrics } from '../metrics/http-metrics';
 import { registerWebhookBodyParser } from '../webhooks/webhook-body';
 import { APP_CONFIG, type AppConfig } from '@app/config';
+import { registerInputPolicy } from './input-policy';
 
 const QUIET_PREFIXES = ['/webhooks/', '/metrics', '/health'];
 
@@ -13,7 +14,9 @@ export function configureHttpApp(app: NestFastifyApplication): INestApplication 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(HttpMetrics);
   const logger = new Logger('Http');
-  registerWebhookBodyParser(app, app.get<AppConfig>(APP_CONFIG));
+  const config = app.get<AppConfig>(APP_CONFIG);
+  registerWebhookBodyParser(app, config);
+  registerInputPolicy(app, config.webhook.bodyLimitBytes);
 
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     void reply.header('x-request-id', req.id);
