@@ -7,6 +7,7 @@ import { BusinessAccountsRepository } from './business-accounts.repository';
 import { BusinessAccountsService } from './business-accounts.service';
 import { SECRET_BOX } from './accounts.tokens';
 import { WabaCallBudget } from './waba-call-budget';
+import { ApiKeyRateLimit } from './api-key-rate-limit';
 
 @Module({
   providers: [
@@ -15,12 +16,13 @@ import { WabaCallBudget } from './waba-call-budget';
     BusinessAccountsRepository,
     BusinessAccountsService,
     WabaCallBudget,
+    ApiKeyRateLimit,
     {
       provide: SECRET_BOX,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => new SecretBox(config.encryptionKey),
     },
   ],
-  exports: [ApiKeysService, BusinessAccountsService, WabaCallBudget],
+  exports: [ApiKeysService, BusinessAccountsService, WabaCallBudget, ApiKeyRateLimit],
 })
 export class AccountsModule {}

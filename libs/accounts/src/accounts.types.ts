@@ -1,9 +1,11 @@
 import type { WorkspaceId } from '@app/common';
+import type { ApiKeyRole } from './domain/roles';
 
 export interface ApiKeyRecord {
   id: string;
   workspaceId: WorkspaceId;
   name: string;
+  role: ApiKeyRole;
   prefix: string;
   createdAt: Date;
   lastUsedAt: Date | null;

@@ -5,27 +5,34 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiKeysService } from '@app/accounts';
+import {
+  accessFor,
+  ApiKeyRateLimit,
+  ApiKeysService,
+  mayAccess,
+  RoleForbiddenError,
+} from '@app/accounts';
 import { IS_PUBLIC } from './public.decorator';
+import { IS_ADMIN_ONLY } from './admin-only.decorator';
 import type { AuthenticatedRequest } from './workspace.decorator';
 
 /**
  * Global guard: every route needs `Authorization: Bearer <api-key>` unless marked @Public().
- * It pins the request to the key's workspace; repositories filter by that id on every query.
+ * It pins the request to the key's workspace (repositories filter by that id on every query),
+ * counts the call against the key's rate limit (429), then checks the key's role against what
+ * the route needs (403): reads for any role, writes for marketers, @AdminOnly() for admins.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysService,
+    private readonly rateLimit: ApiKeyRateLimit,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
-    const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [
-      ctx.getHandler(),
-      ctx.getClass(),
-    ]);
-    if (isPublic) {
+    const targets = [ctx.getHandler(), ctx.getClass()];
+    if (this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets)) {
       return true;
     }
     const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -40,6 +47,12 @@ export class ApiKeyGuard implements CanActivate {
     }
     req.workspaceId = key.workspaceId;
     req.apiKeyId = key.id;
+    await this.rateLimit.take(key.id);
+    const adminOnly = this.reflector.getAllAndOverride<boolean | undefined>(IS_ADMIN_ONLY, targets);
+    const access = accessFor(req.method, adminOnly === true);
+    if (!mayAccess(key.role, access)) {
+      throw new RoleForbiddenError(key.role, access, req.method, req.routeOptions.url ?? req.url);
+    }
     return true;
   }
 }
