@@ -15,6 +15,8 @@ import { ImportPartCheckpoints1764700000000 } from './1764700000000-ImportPartCh
 import { CheaperContactsPhoneCheck1764700001000 } from './1764700001000-CheaperContactsPhoneCheck';
 import { DeliveryCore1764800000000 } from './1764800000000-DeliveryCore';
 import { AddApiKeyRoles1764900000000 } from './1764900000000-AddApiKeyRoles';
+import { CreateAuditLog1764900001000 } from './1764900001000-CreateAuditLog';
+import { AddWebhookDeadLetters1764900002000 } from './1764900002000-AddWebhookDeadLetters';
 
 export const MIGRATIONS = [
   CreateAccounts1764100000000,
@@ -32,4 +34,6 @@ export const MIGRATIONS = [
   CheaperContactsPhoneCheck1764700001000,
   DeliveryCore1764800000000,
   AddApiKeyRoles1764900000000,
+  CreateAuditLog1764900001000,
+  AddWebhookDeadLetters1764900002000,
 ];

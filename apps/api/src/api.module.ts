@@ -30,6 +30,9 @@ import { ReportsModule } from '@app/reports';
 import { CampaignReportController } from './reports/campaign-report.controller';
 import { ReportsController } from './reports/reports.controller';
 import { ConversionsController } from './conversions/conversions.controller';
+import { AuditLogController } from './audit-log/audit-log.controller';
+import { WebhookEventsController } from './webhooks/webhook-events.controller';
+import { DeadLetterMetrics } from './metrics/dead-letter-metrics';
 
 @Module({})
 export class ApiModule implements OnApplicationBootstrap {
@@ -69,9 +72,12 @@ export class ApiModule implements OnApplicationBootstrap {
         CampaignReportController,
         ReportsController,
         ConversionsController,
+        AuditLogController,
+        WebhookEventsController,
       ],
       providers: [
         HttpMetrics,
+        DeadLetterMetrics,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

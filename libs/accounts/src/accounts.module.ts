@@ -8,6 +8,8 @@ import { BusinessAccountsService } from './business-accounts.service';
 import { SECRET_BOX } from './accounts.tokens';
 import { WabaCallBudget } from './waba-call-budget';
 import { ApiKeyRateLimit } from './api-key-rate-limit';
+import { AuditLogRepository } from './audit-log.repository';
+import { AuditLogService } from './audit-log.service';
 
 @Module({
   providers: [
@@ -17,12 +19,20 @@ import { ApiKeyRateLimit } from './api-key-rate-limit';
     BusinessAccountsService,
     WabaCallBudget,
     ApiKeyRateLimit,
+    AuditLogRepository,
+    AuditLogService,
     {
       provide: SECRET_BOX,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => new SecretBox(config.encryptionKey),
     },
   ],
-  exports: [ApiKeysService, BusinessAccountsService, WabaCallBudget, ApiKeyRateLimit],
+  exports: [
+    ApiKeysService,
+    BusinessAccountsService,
+    WabaCallBudget,
+    ApiKeyRateLimit,
+    AuditLogService,
+  ],
 })
 export class AccountsModule {}

@@ -12,6 +12,7 @@ import { CampaignStateService } from './campaign-state.service';
 import { CampaignsRepository } from './campaigns.repository';
 import { CampaignsService } from './campaigns.service';
 import { CAMPAIGNS_QUEUE } from './campaigns.queue';
+import { DeleteTemplate } from './use-cases/delete-template';
 
 /**
  * Campaigns as the API needs them: create, plan, test-send, launch, pause, resume, cancel, read.
@@ -41,9 +42,16 @@ import { CAMPAIGNS_QUEUE } from './campaigns.queue';
     IdempotencyModule,
     TemplatesModule,
   ],
-  providers: [CampaignsRepository, CampaignsService, CampaignStateService, CampaignPlanner],
+  providers: [
+    CampaignsRepository,
+    CampaignsService,
+    CampaignStateService,
+    CampaignPlanner,
+    DeleteTemplate,
+  ],
   exports: [
     CampaignsRepository,
+    DeleteTemplate,
     CampaignsService,
     CampaignStateService,
     CampaignPlanner,

@@ -5,6 +5,7 @@ export * from './campaigns.module';
 export * from './campaigns.service';
 export * from './campaign-planner';
 export * from './campaign-state.service';
+export * from './use-cases/delete-template';
 export * from './campaigns.errors';
 export * from './campaigns.types';
 export * from './campaigns.queue';

@@ -121,7 +121,8 @@ export function registerInputPolicy(app: NestFastifyApplication, bodyLimit: numb
       );
       return;
     }
-    json(req, text, (err, value) => {
+    // Fastify's own parser (prototype-poisoning checks included), callback style.
+    void json(req, text, (err, value) => {
       const problems = err || !scan.suspectEscape ? [] : inputProblems(value, 'body');
       if (err || problems.length > 0) {
         done(err ?? new ValidationFailedException(problems));
