@@ -128,6 +128,29 @@ describe('issue 19: every bad input a clear 4xx, nothing stored', () => {
     expect((await e.v1('GET', '/audiences?limit=1%00')).status).toBe(400);
   });
 
+  it('answers 400 to a JSON body that is not an object (null passed as an empty PATCH)', async () => {
+    for (const text of ['null', '[]', '42', '"x"', 'true']) {
+      const res = await raw('PATCH', `/v1/phone-numbers/${e.phoneId}`, text);
+      expect({ text, status: res.status }).toEqual({ text, status: 400 });
+      expect(res.body.details).toEqual([
+        { field: 'body', problems: ['a JSON body must be an object'] },
+      ]);
+    }
+  });
+
+  it('answers 400 to a campaign without parameters (found by the generated test: was a 500)', async () => {
+    const template = await approvedTemplate(e, `no_params_${Date.now()}`);
+    const audience = await audienceOf(e, optedIn(phones(1, 902)));
+    const res = await e.v1('POST', '/campaigns', {
+      name: 'no parameters',
+      templateId: template.id,
+      audienceId: audience,
+      phoneNumberId: e.phoneId,
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.details.map((d: { field: string }) => d.field)).toEqual(['parameters']);
+  });
+
   it('answers 400 to attributes: null and keeps the contact as it was', async () => {
     const phone = '+5511900000003';
     expect(

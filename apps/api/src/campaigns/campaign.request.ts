@@ -7,6 +7,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsObject,
   IsString,
   IsUUID,
   Length,
@@ -49,6 +50,8 @@ export class CampaignCreateRequest {
       buttons: [{ index: 0, text: '{{contact.attributes.couponCode}}' }],
     },
   })
+  // ValidateNested alone lets a missing object through (then rendering fails with a 500).
+  @IsObject()
   @ValidateNested()
   @Type(() => TemplateParametersRequest)
   parameters!: TemplateParametersRequest;

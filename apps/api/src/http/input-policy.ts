@@ -103,9 +103,10 @@ export function scanJsonText(text: string, maxDepth: number): JsonTextScan {
 
 /**
  * The input policy at the edge, for every route of the app: JSON bodies get a parser that
- * refuses too-deep nesting before parsing and bad text after it (400 with the field), queries
- * and path parameters are checked before any guard or pipe runs. The JSON body limit is the
- * app's (WEBHOOK_BODY_LIMIT_BYTES); other content types keep their own parsers.
+ * refuses too-deep nesting before parsing, and anything but an object or bad text after it
+ * (400 with the field); queries and path parameters are checked before any guard or pipe runs.
+ * The JSON body limit is the app's (WEBHOOK_BODY_LIMIT_BYTES); other content types keep their
+ * own parsers.
  */
 export function registerInputPolicy(app: NestFastifyApplication, bodyLimit: number): void {
   const fastify = app.getHttpAdapter().getInstance();
@@ -123,9 +124,19 @@ export function registerInputPolicy(app: NestFastifyApplication, bodyLimit: numb
     }
     // Fastify's own parser (prototype-poisoning checks included), callback style.
     void json(req, text, (err, value) => {
-      const problems = err || !scan.suspectEscape ? [] : inputProblems(value, 'body');
-      if (err || problems.length > 0) {
-        done(err ?? new ValidationFailedException(problems));
+      if (err) {
+        done(err);
+        return;
+      }
+      // Every route takes an object; `null` would otherwise pass as `{}` (an empty PATCH).
+      const problems =
+        typeof value !== 'object' || value === null || Array.isArray(value)
+          ? [{ field: 'body', problems: ['a JSON body must be an object'] }]
+          : scan.suspectEscape
+            ? inputProblems(value, 'body')
+            : [];
+      if (problems.length > 0) {
+        done(new ValidationFailedException(problems));
         return;
       }
       done(null, value);
