@@ -26,8 +26,10 @@ export class AddWebhookDeadLetters1764900002000 implements MigrationInterface {
         WHERE dead_at IS NOT NULL`);
   }
 
+  // TypeORM reverts inside a transaction whatever `transaction` says: no CONCURRENTLY here (the
+  // index is small, only dead letters are in it).
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP INDEX CONCURRENTLY IF EXISTS webhook_events_dead_idx`);
+    await q.query(`DROP INDEX IF EXISTS webhook_events_dead_idx`);
     await q.query(`ALTER TABLE webhook_events DROP CONSTRAINT IF EXISTS webhook_events_dead_ck`);
     await q.query(`ALTER TABLE webhook_events DROP COLUMN IF EXISTS waba_ids`);
     await q.query(`ALTER TABLE webhook_events DROP COLUMN IF EXISTS dead_at`);
