@@ -2,17 +2,11 @@
 // and at Meta's webhook receiver: every answer is a 4xx — never a 5xx — and the process lives on.
 // A failure prints fast-check's seed and the shrunk request; rerun it with FC_SEED=<seed>.
 import { randomUUID } from 'node:crypto';
-import { Module, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import fc from 'fast-check';
 import { DataSource } from 'typeorm';
-import { ConfigModule } from '@app/config';
-import { DbModule } from '@app/db';
-import { GraphClientModule } from '@app/graph-client';
-import { RedisModule } from '@app/redis';
 import { TEST_APP_SECRET } from '@app/testing';
-import { signWebhookBody, WebhookEventsService, WebhooksModule } from '@app/webhooks';
-import { http } from './support/apps';
+import { signWebhookBody } from '@app/webhooks';
+import { drainJournal, http, startWebhookApplier } from './support/apps';
 import {
   approvedTemplate,
   audienceOf,
@@ -570,29 +564,9 @@ describe('generated bad input at every /v1 route and the webhook receiver', () =
     expect(signed.length).toBeGreaterThan(20);
 
     // A worker applies all of it: flagged where it makes no sense, never parked for a retry.
-    @Module({})
-    class FuzzWorkerModule {}
-    const worker: INestApplicationContext = await NestFactory.createApplicationContext(
-      {
-        module: FuzzWorkerModule,
-        imports: [
-          ConfigModule.forRoot(e.config),
-          DbModule,
-          RedisModule,
-          GraphClientModule,
-          WebhooksModule.forWorker(),
-        ],
-      },
-      { logger: false },
-    );
+    const worker = await startWebhookApplier(e.config);
     try {
-      const webhooks = worker.get(WebhookEventsService);
-      for (;;) {
-        const r = await webhooks.processNextBatch();
-        if (r.events === 0 && r.failed === 0) {
-          break;
-        }
-      }
+      await drainJournal(worker);
       const rows: { processed: boolean; attempts: number; n: number }[] = await worker
         .get(DataSource)
         .query(

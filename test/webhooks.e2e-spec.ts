@@ -1,15 +1,18 @@
 import type { ChildProcess } from 'node:child_process';
-import { Module, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ConfigModule } from '@app/config';
-import { DbModule } from '@app/db';
-import { GraphClientModule } from '@app/graph-client';
-import { RedisModule } from '@app/redis';
 import { testConfig, TEST_APP_SECRET, TEST_VERIFY_TOKEN } from '@app/testing';
-import { http, newWorkspace, startApi, startWorker, type RunningApp } from './support/apps';
+import {
+  drainJournal,
+  http,
+  newWorkspace,
+  startApi,
+  startWebhookApplier,
+  startWorker,
+  type RunningApp,
+} from './support/apps';
 import { API_MAIN, freePort, spawnBuilt, waitForHealth } from './support/processes';
-import { signWebhookBody, WebhookEventsService, WebhooksModule } from '@app/webhooks';
+import { signWebhookBody, WebhookEventsService } from '@app/webhooks';
 import {
   inboundPayload,
   statusPayload,
@@ -23,10 +26,6 @@ const T0 = 1_900_000_000; // unix seconds; the rules never look at the wall cloc
 let seq = 0;
 const uniq = (label: string) => `${label}${Date.now().toString(36)}${(seq++).toString(36)}`;
 
-/** The worker's webhook side as production wires it, without its drain loops: the test drains. */
-@Module({})
-class TestWorkerModule {}
-
 describe('webhooks from Meta (api + batch processing, real Postgres)', () => {
   let api: RunningApp;
   let worker: INestApplicationContext;
@@ -36,19 +35,7 @@ describe('webhooks from Meta (api + batch processing, real Postgres)', () => {
   beforeAll(async () => {
     const config = testConfig({ WEBHOOK_MAX_ATTEMPTS: '3' });
     api = await startApi(config);
-    worker = await NestFactory.createApplicationContext(
-      {
-        module: TestWorkerModule,
-        imports: [
-          ConfigModule.forRoot(config),
-          DbModule,
-          RedisModule,
-          GraphClientModule,
-          WebhooksModule.forWorker(),
-        ],
-      },
-      { logger: false },
-    );
+    worker = await startWebhookApplier(config);
     db = worker.get(DataSource);
     webhooks = worker.get(WebhookEventsService);
   });
@@ -77,14 +64,7 @@ describe('webhooks from Meta (api + batch processing, real Postgres)', () => {
     return http(api.url, 'POST', '/webhooks/whatsapp', { raw, headers });
   }
 
-  async function drain(): Promise<void> {
-    for (;;) {
-      const r = await webhooks.processNextBatch();
-      if (r.events === 0 && r.failed === 0) {
-        return;
-      }
-    }
-  }
+  const drain = (): Promise<void> => drainJournal(worker);
 
   async function storedFor(requestId: string) {
     return db.query(
@@ -657,26 +637,8 @@ describe('durability: the API killed with SIGKILL right after answering 200', ()
     expect(acknowledged.length).toBeGreaterThanOrEqual(150);
 
     // A worker drains the journal afterwards, as production's would.
-    worker = await NestFactory.createApplicationContext(
-      {
-        module: TestWorkerModule,
-        imports: [
-          ConfigModule.forRoot(config),
-          DbModule,
-          RedisModule,
-          GraphClientModule,
-          WebhooksModule.forWorker(),
-        ],
-      },
-      { logger: false },
-    );
-    const webhooks = worker.get(WebhookEventsService);
-    for (;;) {
-      const r = await webhooks.processNextBatch();
-      if (r.events === 0 && r.failed === 0) {
-        break;
-      }
-    }
+    worker = await startWebhookApplier(config);
+    await drainJournal(worker);
     const db = worker.get(DataSource);
     // Each applied at its first attempt: none failed on its NUL.
     const events: { processed: boolean; attempts: number; n: number }[] = await db.query(
