@@ -14,8 +14,6 @@ const moduleNameMapper = {
 const base = {
   rootDir: __dirname,
   transform: { '^.+\\.[tj]s$': ['@swc/jest', swc] },
-  // ESM-only dependencies that Jest (unlike Node 20.19+) cannot require untransformed.
-  transformIgnorePatterns: ['/node_modules/(?!(content-disposition)/)'],
   moduleNameMapper,
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],

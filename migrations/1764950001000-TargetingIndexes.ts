@@ -28,8 +28,8 @@ export class TargetingIndexes1764950001000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP INDEX CONCURRENTLY IF EXISTS contacts_workspace_id_idx`);
-    await q.query(`DROP INDEX CONCURRENTLY IF EXISTS conversions_contact_idx`);
-    await q.query(`DROP INDEX CONCURRENTLY IF EXISTS contacts_attributes_gin`);
+    await q.query(`DROP INDEX IF EXISTS contacts_workspace_id_idx`);
+    await q.query(`DROP INDEX IF EXISTS conversions_contact_idx`);
+    await q.query(`DROP INDEX IF EXISTS contacts_attributes_gin`);
   }
 }

@@ -14,6 +14,9 @@ import { ReplaceCampaignMessageForeignKeys1764600000000 } from './1764600000000-
 import { ImportPartCheckpoints1764700000000 } from './1764700000000-ImportPartCheckpoints';
 import { CheaperContactsPhoneCheck1764700001000 } from './1764700001000-CheaperContactsPhoneCheck';
 import { DeliveryCore1764800000000 } from './1764800000000-DeliveryCore';
+import { AddApiKeyRoles1764900000000 } from './1764900000000-AddApiKeyRoles';
+import { CreateAuditLog1764900001000 } from './1764900001000-CreateAuditLog';
+import { AddWebhookDeadLetters1764900002000 } from './1764900002000-AddWebhookDeadLetters';
 import { Targeting1764950000000 } from './1764950000000-Targeting';
 import { TargetingIndexes1764950001000 } from './1764950001000-TargetingIndexes';
 
@@ -32,6 +35,9 @@ export const MIGRATIONS = [
   ImportPartCheckpoints1764700000000,
   CheaperContactsPhoneCheck1764700001000,
   DeliveryCore1764800000000,
+  AddApiKeyRoles1764900000000,
+  CreateAuditLog1764900001000,
+  AddWebhookDeadLetters1764900002000,
   Targeting1764950000000,
   TargetingIndexes1764950001000,
 ];

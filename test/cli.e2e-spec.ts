@@ -63,6 +63,21 @@ describe('the CLI against a running engine', () => {
     expect(listed.stdout).not.toContain(secret!);
   });
 
+  it('creates a key with a role, which the API then holds it to', async () => {
+    const created = await run('api-keys', 'create', 'dashboard', '--role', 'viewer');
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain('created viewer API key "dashboard"');
+    const secret = /secret: (\S+)/.exec(created.stdout)?.[1] as string;
+    const viewer = { MMLITE_API_URL: e.api.url, MMLITE_API_KEY: secret };
+    expect((await cli(['audiences', 'list'], viewer)).code).toBe(0);
+    const write = await cli(['audiences', 'create', 'by a viewer'], viewer);
+    expect(write.code).toBe(1);
+    expect(write.stderr).toMatch(/403.*a viewer key may not call POST \/v1\/audiences/);
+    const listed = await run('api-keys', 'list');
+    expect(listed.stdout).toMatch(/dashboard\s+viewer/);
+    expect((await run('api-keys', 'create', 'x', '--role', 'root')).code).not.toBe(0);
+  });
+
   it('explains a refused key and an unreachable API with non-zero exit codes', async () => {
     const refused = await cli(['audiences', 'list'], {
       MMLITE_API_URL: e.api.url,

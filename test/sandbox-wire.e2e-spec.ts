@@ -81,22 +81,29 @@ describe('sandbox: Meta-like wire', () => {
   });
 
   it('holds answers back by a long-tailed delay', async () => {
-    await control('PATCH', '/settings', {
-      wire: {
-        latencyMs: { p50: 120, p99: 400, max: 600 },
-        dropAnswer: 0,
-        timeout: 0,
-        serverError: 0,
-      },
-    });
-    const results = await Promise.all(
-      Array.from({ length: 60 }, (_, i) => send(`+4477009${String(i).padStart(5, '0')}`, `c${i}`)),
-    );
-    const ms = results.map((r) => r.ms).sort((a, b) => a - b);
-    expect(results.every((r) => r.status === 200)).toBe(true);
+    const burst = async (block: string) => {
+      const results = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          send(`+44770${block}${String(i).padStart(5, '0')}`, `c${block}${i}`),
+        ),
+      );
+      expect(results.every((r) => r.status === 200)).toBe(true);
+      return results.map((r) => r.ms).sort((a, b) => a - b);
+    };
+    const wire = (p50: number, p99: number, max: number) =>
+      control('PATCH', '/settings', {
+        wire: { latencyMs: { p50, p99, max }, dropAnswer: 0, timeout: 0, serverError: 0 },
+      });
+    // What 60 concurrent sends cost on this machine now (it is shared; load varies). Both
+    // bursts fall in one second: the number gets room for both.
+    await control('PATCH', `/phone-numbers/${PHONE}`, { throughputMps: 1000 });
+    await wire(0, 0, 0);
+    const base = await burst('08');
+    await wire(120, 400, 600);
+    const ms = await burst('09');
     expect(ms[30]).toBeGreaterThan(60);
-    expect(ms[30]).toBeLessThan(300);
-    expect(ms[ms.length - 1]).toBeLessThan(600 + 250);
+    expect(ms[30]).toBeLessThan(300 + (base[30] ?? 0));
+    expect(ms[ms.length - 1]).toBeLessThan(600 + 250 + (base[base.length - 1] ?? 0));
   });
 
   it('accepts a message and then closes the connection without answering (dropAnswer)', async () => {

@@ -1,38 +1,30 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { Module, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { ChildProcess } from 'node:child_process';
+import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ConfigModule } from '@app/config';
-import { DbModule } from '@app/db';
-import { GraphClientModule } from '@app/graph-client';
-import { RedisModule } from '@app/redis';
+import { testConfig, TEST_APP_SECRET, TEST_VERIFY_TOKEN } from '@app/testing';
 import {
-  testConfig,
-  testRedisUrl,
-  workerDatabaseUrl,
-  TEST_APP_SECRET,
-  TEST_VERIFY_TOKEN,
-} from '@app/testing';
-import { http, startApi, startWorker, type RunningApp } from './support/apps';
-import { signWebhookBody, WebhookEventsService, WebhooksModule } from '@app/webhooks';
+  drainJournal,
+  http,
+  newWorkspace,
+  startApi,
+  startWebhookApplier,
+  startWorker,
+  type RunningApp,
+} from './support/apps';
+import { API_MAIN, freePort, spawnBuilt, waitForHealth } from './support/processes';
+import { signWebhookBody, WebhookEventsService } from '@app/webhooks';
 import {
   inboundPayload,
   statusPayload,
   templateStatusPayload,
   userPreferencePayload,
   type StatusSpec,
+  WABA_ID,
 } from '../scripts/bench/webhooks-payloads';
 
 const T0 = 1_900_000_000; // unix seconds; the rules never look at the wall clock
 let seq = 0;
 const uniq = (label: string) => `${label}${Date.now().toString(36)}${(seq++).toString(36)}`;
-
-/** The worker's webhook side as production wires it, without its drain loops: the test drains. */
-@Module({})
-class TestWorkerModule {}
 
 describe('webhooks from Meta (api + batch processing, real Postgres)', () => {
   let api: RunningApp;
@@ -41,21 +33,9 @@ describe('webhooks from Meta (api + batch processing, real Postgres)', () => {
   let webhooks: WebhookEventsService;
 
   beforeAll(async () => {
-    const config = testConfig();
+    const config = testConfig({ WEBHOOK_MAX_ATTEMPTS: '3' });
     api = await startApi(config);
-    worker = await NestFactory.createApplicationContext(
-      {
-        module: TestWorkerModule,
-        imports: [
-          ConfigModule.forRoot(config),
-          DbModule,
-          RedisModule,
-          GraphClientModule,
-          WebhooksModule.forWorker(),
-        ],
-      },
-      { logger: false },
-    );
+    worker = await startWebhookApplier(config);
     db = worker.get(DataSource);
     webhooks = worker.get(WebhookEventsService);
   });
@@ -84,14 +64,7 @@ describe('webhooks from Meta (api + batch processing, real Postgres)', () => {
     return http(api.url, 'POST', '/webhooks/whatsapp', { raw, headers });
   }
 
-  async function drain(): Promise<void> {
-    for (;;) {
-      const r = await webhooks.processNextBatch();
-      if (r.events === 0 && r.failed === 0) {
-        return;
-      }
-    }
-  }
+  const drain = (): Promise<void> => drainJournal(worker);
 
   async function storedFor(requestId: string) {
     return db.query(
@@ -487,6 +460,89 @@ describe('webhooks from Meta (api + batch processing, real Postgres)', () => {
       await drain();
       expect((await storedFor(badId))[0].attempts).toBe(2);
     });
+
+    it('moves an event to the dead letters after WEBHOOK_MAX_ATTEMPTS, lists it to its admins, and retries it on request', async () => {
+      const scope = uniq('dead');
+      const requestId = uniq('req-');
+      const poison = `wamid.${scope}.poison${'x'.repeat(600)}`;
+      await post(statusPayload([{ wamid: poison, status: 'sent', at: T0 }]), { requestId });
+      const [{ id }] = await storedFor(requestId);
+      const failAgain = async () => {
+        await db.query(
+          `UPDATE webhook_events SET retry_at = now() - interval '1 second' WHERE id = $1 AND retry_at IS NOT NULL`,
+          [id],
+        );
+        await drain();
+      };
+      for (let i = 0; i < 3; i++) {
+        await failAgain();
+      }
+      const [dead] = await storedFor(requestId);
+      expect(dead).toMatchObject({ attempts: 3, processed_at: null, retry_at: null });
+      const [{ dead_at: deadAt }] = await db.query(
+        `SELECT dead_at FROM webhook_events WHERE id = $1`,
+        [id],
+      );
+      expect(deadAt).not.toBeNull();
+      // Never claimed again on its own.
+      await failAgain();
+      expect((await storedFor(requestId))[0].attempts).toBe(3);
+      // The database holds the rule: a dead letter is neither processed nor due.
+      await expect(
+        db.query(`UPDATE webhook_events SET retry_at = now() WHERE id = $1`, [id]),
+      ).rejects.toThrow(/webhook_events_dead_ck/);
+
+      // Visible to the admins of a workspace that holds the WABA it is about, to no one else.
+      const owner = await newWorkspace(api);
+      await db.query(
+        `INSERT INTO business_accounts (workspace_id, waba_id, access_token_sealed)
+         VALUES ($1, $2, 'sealed')`,
+        [owner.workspaceId, WABA_ID],
+      );
+      const stranger = await newWorkspace(api);
+      const list = (key: string, query = '?state=dead&limit=1000') =>
+        http(api.url, 'GET', `/v1/webhook-events${query}`, { key });
+      const listed = await list(owner.apiKey);
+      expect(listed.status).toBe(200);
+      const mine = listed.body.data.find((x: { id: string }) => x.id === id);
+      expect(mine).toMatchObject({
+        state: 'dead',
+        attempts: 3,
+        retryAt: null,
+        wabaIds: [WABA_ID],
+        lastError: expect.stringMatching(/check constraint/),
+      });
+      expect(mine.deadAt).toEqual(expect.any(String));
+      expect((await list(owner.apiKey, '?state=failing&limit=1000')).body.data).not.toContainEqual(
+        expect.objectContaining({ id }),
+      );
+      expect((await list(stranger.apiKey)).body.data).toEqual([]);
+      const retryAs = (key: string, eventId: string) =>
+        http(api.url, 'POST', `/v1/webhook-events/${eventId}/retry`, { key });
+      expect((await retryAs(stranger.apiKey, id)).status).toBe(404);
+      const viewer = await http(api.url, 'POST', '/v1/api-keys', {
+        key: owner.apiKey,
+        body: { name: 'viewer', role: 'viewer' },
+      });
+      expect((await list(viewer.body.secret)).status).toBe(403);
+      expect((await retryAs(viewer.body.secret, id)).status).toBe(403);
+
+      const metrics = await http(api.url, 'GET', '/metrics');
+      const gauge = /^mmlite_webhook_events_dead (\d+)$/m.exec(metrics.text);
+      expect(Number(gauge?.[1])).toBeGreaterThanOrEqual(1);
+
+      // A retry makes it due at once, with a fresh count of attempts; it fails again, and waits.
+      const retried = await retryAs(owner.apiKey, id);
+      expect(retried.status).toBe(200);
+      expect(retried.body).toMatchObject({ id, state: 'pending', attempts: 0, deadAt: null });
+      expect((await retryAs(owner.apiKey, id)).status).toBe(409);
+      await drain();
+      const [again] = await storedFor(requestId);
+      expect(again.attempts).toBe(1);
+      expect(new Date(again.retry_at).getTime()).toBeGreaterThan(Date.now());
+      expect((await retryAs(owner.apiKey, '999999999999')).status).toBe(404);
+      expect((await retryAs(owner.apiKey, 'abc')).status).toBe(404);
+    });
   });
 
   describe('the worker app', () => {
@@ -514,74 +570,58 @@ describe('webhooks from Meta (api + batch processing, real Postgres)', () => {
 });
 
 describe('durability: the API killed with SIGKILL right after answering 200', () => {
-  const main = join(__dirname, '..', 'dist/apps/api/src/main.js');
   let child: ChildProcess | null = null;
+  let worker: INestApplicationContext | null = null;
 
-  afterEach(() => {
+  afterEach(async () => {
     child?.kill('SIGKILL');
+    await worker?.close();
   });
 
-  function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const srv = createServer();
-      srv.once('error', reject);
-      srv.listen(0, '127.0.0.1', () => {
-        const address = srv.address();
-        srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-      });
-    });
-  }
-
-  it('has lost nothing it acknowledged', async () => {
-    expect(existsSync(main)).toBe(true);
+  it('has lost nothing it acknowledged, and every status in it is applied, NUL text and all', async () => {
     const port = await freePort();
-    child = spawn(process.execPath, [main], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        NODE_ENV: 'test',
-        PORT: String(port),
-        DATABASE_URL: workerDatabaseUrl(),
-        REDIS_URL: testRedisUrl(),
-        REDIS_PREFIX: uniq('kill'),
-        APP_SECRET: TEST_APP_SECRET,
-        WEBHOOK_VERIFY_TOKEN: TEST_VERIFY_TOKEN,
-        LOG_LEVEL: 'error',
-      },
-      stdio: 'ignore',
+    const config = testConfig({ REDIS_PREFIX: uniq('kill') });
+    child = spawnBuilt(API_MAIN, {
+      PORT: String(port),
+      DATABASE_URL: config.databaseUrl,
+      REDIS_URL: config.redisUrl,
+      REDIS_PREFIX: config.redisPrefix,
     });
     const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      const up = await fetch(`${base}/health`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (up) {
-        break;
-      }
-      expect(i).toBeLessThan(300);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitForHealth(base);
 
     const scope = uniq('kill');
-    const acknowledged: string[] = [];
+    const acknowledged: number[] = [];
     let killed = false;
     const send = async (i: number): Promise<void> => {
-      const raw = JSON.stringify(
-        statusPayload([{ wamid: `wamid.${scope}.${i}`, status: 'sent', at: T0 }]),
-      );
-      const requestId = `${scope}-${i}`;
+      const p = statusPayload([
+        { wamid: `wamid.${scope}.${i}`, status: i % 3 === 0 ? 'read' : 'delivered', at: T0 },
+      ]) as any;
+      if (i % 4 === 0) {
+        // What users type travels beside the statuses: NUL and a lone surrogate included.
+        const inbound = inboundPayload([
+          {
+            wamid: `wamid.${scope}.in${i}`,
+            from: '447700900777',
+            at: T0,
+            text: `hi\u0000${i}\ud800`,
+          },
+        ]) as any;
+        p.entry[0].changes.push(inbound.entry[0].changes[0]);
+      }
+      const raw = JSON.stringify(p);
       try {
         const res = await fetch(`${base}/webhooks/whatsapp`, {
           method: 'POST',
           headers: {
             'content-type': 'application/json',
-            'x-request-id': requestId,
+            'x-request-id': `${scope}-${i}`,
             'x-hub-signature-256': signWebhookBody(raw, TEST_APP_SECRET),
           },
           body: raw,
         });
         if (res.status === 200) {
-          acknowledged.push(requestId);
+          acknowledged.push(i);
           // Kill as soon as a good share has been answered, with many requests still in flight.
           if (acknowledged.length === 150 && !killed) {
             killed = true;
@@ -596,16 +636,38 @@ describe('durability: the API killed with SIGKILL right after answering 200', ()
     expect(killed).toBe(true);
     expect(acknowledged.length).toBeGreaterThanOrEqual(150);
 
-    const check = new DataSource({ type: 'postgres', url: workerDatabaseUrl() });
-    await check.initialize();
-    try {
-      const rows: { request_id: string }[] = await check.query(
-        `SELECT request_id FROM webhook_events WHERE request_id = ANY($1::text[])`,
-        [acknowledged],
-      );
-      expect(new Set(rows.map((r) => r.request_id))).toEqual(new Set(acknowledged));
-    } finally {
-      await check.destroy();
-    }
+    // A worker drains the journal afterwards, as production's would.
+    worker = await startWebhookApplier(config);
+    await drainJournal(worker);
+    const db = worker.get(DataSource);
+    // Each applied at its first attempt: none failed on its NUL.
+    const events: { processed: boolean; attempts: number; n: number }[] = await db.query(
+      `SELECT processed_at IS NOT NULL AS processed, attempts, count(*)::int AS n
+         FROM webhook_events WHERE request_id = ANY($1::text[]) GROUP BY 1, 2`,
+      [acknowledged.map((i) => `${scope}-${i}`)],
+    );
+    expect(events).toEqual([{ processed: true, attempts: 1, n: acknowledged.length }]);
+    // Payloads stored but not answered before the kill are applied too; what was answered, surely.
+    const applied: { wamid: string; status: string }[] = await db.query(
+      `SELECT wamid, status FROM message_statuses WHERE wamid = ANY($1::text[]) ORDER BY wamid`,
+      [acknowledged.map((i) => `wamid.${scope}.${i}`)],
+    );
+    expect(applied).toEqual(
+      acknowledged
+        .map((i) => ({ wamid: `wamid.${scope}.${i}`, status: i % 3 === 0 ? 'read' : 'delivered' }))
+        .sort((a, b) => (a.wamid < b.wamid ? -1 : 1)),
+    );
+    const withText = acknowledged.filter((i) => i % 4 === 0);
+    expect(withText.length).toBeGreaterThan(10);
+    const texts: { wamid: string; body: string }[] = await db.query(
+      `SELECT wamid, raw->'text'->>'body' AS body FROM inbound_messages
+        WHERE wamid = ANY($1::text[]) ORDER BY wamid`,
+      [withText.map((i) => `wamid.${scope}.in${i}`)],
+    );
+    expect(texts).toEqual(
+      withText
+        .map((i) => ({ wamid: `wamid.${scope}.in${i}`, body: `hi\\u0000${i}\ufffd` }))
+        .sort((a, b) => (a.wamid < b.wamid ? -1 : 1)),
+    );
   });
 });

@@ -240,7 +240,7 @@ async function main(): Promise<void> {
       await sleep(200);
     }
     await api(base, 'POST', `/v1/campaigns/${campaign.id}/cancel`);
-    const seconds = (targeted.targeted_at!.getTime() - targeted.started_at.getTime()) / 1000;
+    const seconds = (targeted.targeted_at.getTime() - targeted.started_at.getTime()) / 1000;
     process.stdout.write(
       `snapshot of a ${targeted.targeted}-recipient segment: ${seconds.toFixed(1)} s, worker RSS max ${rssMax} MB (${rssBefore} MB before)\n`,
     );

@@ -1,6 +1,11 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import { Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { AppConfig } from '@app/config';
+import { ConfigModule, type AppConfig } from '@app/config';
+import { DbModule } from '@app/db';
+import { GraphClientModule } from '@app/graph-client';
+import { RedisModule } from '@app/redis';
+import { WebhookEventsService, WebhooksModule } from '@app/webhooks';
 import { ApiKeysService } from '@app/accounts';
 import type { Clock, WorkspaceId } from '@app/common';
 import { createApiApp } from '../../apps/api/src/create-api-app';
@@ -99,4 +104,35 @@ export async function http(
     parsed = text;
   }
   return { status: res.status, body: parsed, headers: res.headers, text };
+}
+
+/** The worker's webhook side as production wires it, without its drain loops: the test drains. */
+@Module({})
+class WebhookApplierModule {}
+
+export async function startWebhookApplier(config: AppConfig): Promise<INestApplicationContext> {
+  return NestFactory.createApplicationContext(
+    {
+      module: WebhookApplierModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DbModule,
+        RedisModule,
+        GraphClientModule,
+        WebhooksModule.forWorker(),
+      ],
+    },
+    { logger: false },
+  );
+}
+
+/** Applies the journal until nothing is due (parked events stay parked). */
+export async function drainJournal(app: INestApplicationContext): Promise<void> {
+  const webhooks = app.get(WebhookEventsService);
+  for (;;) {
+    const r = await webhooks.processNextBatch();
+    if (r.events === 0 && r.failed === 0) {
+      return;
+    }
+  }
 }

@@ -33,6 +33,9 @@ import { ConversionsController } from './conversions/conversions.controller';
 import { SegmentsModule } from '@app/segments';
 import { SegmentsController } from './segments/segments.controller';
 import { FrequencyCapController } from './settings/frequency-cap.controller';
+import { AuditLogController } from './audit-log/audit-log.controller';
+import { WebhookEventsController } from './webhooks/webhook-events.controller';
+import { DeadLetterMetrics } from './metrics/dead-letter-metrics';
 
 @Module({})
 export class ApiModule implements OnApplicationBootstrap {
@@ -75,9 +78,12 @@ export class ApiModule implements OnApplicationBootstrap {
         ConversionsController,
         SegmentsController,
         FrequencyCapController,
+        AuditLogController,
+        WebhookEventsController,
       ],
       providers: [
         HttpMetrics,
+        DeadLetterMetrics,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -19,10 +19,7 @@ export async function createApiApp(
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule.register(config, clock),
     adapter,
-    {
-      logger: createLogger(config, 'api'),
-      rawBody: true,
-    },
+    { logger: createLogger(config, 'api') },
   );
   configureHttpApp(app);
   return app;

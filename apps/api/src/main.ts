@@ -5,7 +5,7 @@ import { createApiApp } from './create-api-app';
 async function main(): Promise<void> {
   const config = loadConfigOrExit(process.env);
   const app = await createApiApp(config);
-  await app.listen({ port: config.port, host: '0.0.0.0' });
+  await app.listen({ port: config.port, host: config.host });
 }
 
 void main().catch((e: unknown) => {

@@ -84,8 +84,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .command('create')
     .description('create an API key (its secret is printed once)')
     .argument('<name>', 'what the key is for, e.g. "CI pipeline"')
+    .addOption(
+      new Option('--role <role>', 'viewer reads; marketer also runs campaigns; admin also manages')
+        .choices(['admin', 'marketer', 'viewer'])
+        .default('admin'),
+    )
     .option('--json', 'print the key as JSON')
-    .action(async (name: string, o: { json?: boolean }) =>
+    .action(async (name: string, o: { json?: boolean; role?: string }) =>
       setExit(await createApiKey(api(), name, io, o)),
     );
   keys

@@ -46,6 +46,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 interface ApiKeyView {
   id: string;
   name: string;
+  role: string;
   prefix: string;
   createdAt: string;
   lastUsedAt: string | null;
@@ -57,14 +58,15 @@ export async function createApiKey(
   api: ApiClient,
   name: string,
   out: Output,
-  opts: { json?: boolean } = {},
+  opts: { json?: boolean; role?: string } = {},
 ): Promise<number> {
-  const key = await api.json<ApiKeyView>('POST', '/v1/api-keys', { body: { name } });
+  const body = opts.role ? { name, role: opts.role } : { name };
+  const key = await api.json<ApiKeyView>('POST', '/v1/api-keys', { body });
   if (opts.json) {
     say(out.stdout, JSON.stringify(key));
     return EXIT.ok;
   }
-  say(out.stdout, `created API key "${key.name}" (id ${key.id}, prefix ${key.prefix})`);
+  say(out.stdout, `created ${key.role} API key "${key.name}" (id ${key.id}, prefix ${key.prefix})`);
   say(out.stdout, `secret: ${key.secret ?? ''}`);
   say(out.stderr, 'store the secret now: the API shows it only once');
   return EXIT.ok;
@@ -74,10 +76,13 @@ export async function listApiKeys(api: ApiClient, out: Output): Promise<number> 
   const rows: Array<Array<string | null>> = [];
   for await (const page of allPages<ApiKeyView>(api, '/v1/api-keys')) {
     for (const k of page) {
-      rows.push([k.id, k.name, k.prefix, k.createdAt, k.lastUsedAt, k.revokedAt]);
+      rows.push([k.id, k.name, k.role, k.prefix, k.createdAt, k.lastUsedAt, k.revokedAt]);
     }
   }
-  say(out.stdout, formatTable(['id', 'name', 'prefix', 'created', 'last used', 'revoked'], rows));
+  say(
+    out.stdout,
+    formatTable(['id', 'name', 'role', 'prefix', 'created', 'last used', 'revoked'], rows),
+  );
   return EXIT.ok;
 }
 

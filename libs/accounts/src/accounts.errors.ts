@@ -1,4 +1,5 @@
 import { DomainError } from '@app/common';
+import { retryAfterSeconds } from './domain/rate-limit';
 
 export type AccountsErrorCode =
   | 'BUSINESS_ACCOUNT_NOT_FOUND'
@@ -7,7 +8,9 @@ export type AccountsErrorCode =
   | 'GRAPH_AUTH_FAILED'
   | 'GRAPH_REQUEST_FAILED'
   | 'GRAPH_REQUEST_REFUSED'
-  | 'GRAPH_RATE_LIMITED';
+  | 'GRAPH_RATE_LIMITED'
+  | 'ROLE_FORBIDDEN'
+  | 'API_RATE_LIMITED';
 
 export class BusinessAccountNotFoundError extends DomainError<AccountsErrorCode> {
   readonly code = 'BUSINESS_ACCOUNT_NOT_FOUND';
@@ -43,4 +46,29 @@ export class GraphRequestFailedError extends DomainError<AccountsErrorCode> {
 /** Meta answered that the request itself is wrong (an unknown WABA id, say): the caller's to fix. */
 export class GraphRequestRefusedError extends DomainError<AccountsErrorCode> {
   readonly code = 'GRAPH_REQUEST_REFUSED';
+}
+
+/** The calling key's role does not allow the call (`accessFor` / `mayAccess`). */
+export class RoleForbiddenError extends DomainError<AccountsErrorCode> {
+  readonly code = 'ROLE_FORBIDDEN';
+  constructor(role: string, needs: string, method: string, route: string) {
+    super(`a ${role} key may not call ${method} ${route} (it needs ${needs} access)`, {
+      role,
+      needs,
+    });
+  }
+}
+
+/** The key spent its requests of this minute (API_RATE_LIMIT_PER_MINUTE). */
+export class ApiRateLimitedError extends DomainError<AccountsErrorCode> {
+  readonly code = 'API_RATE_LIMITED';
+  constructor(
+    limit: number,
+    readonly retryAfterMs: number,
+  ) {
+    super(
+      `this API key made more than ${limit} requests this minute; retry in ${retryAfterSeconds(retryAfterMs)} s`,
+      { limitPerMinute: limit, retryAfterMs },
+    );
+  }
 }

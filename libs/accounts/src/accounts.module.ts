@@ -7,6 +7,9 @@ import { BusinessAccountsRepository } from './business-accounts.repository';
 import { BusinessAccountsService } from './business-accounts.service';
 import { SECRET_BOX } from './accounts.tokens';
 import { WabaCallBudget } from './waba-call-budget';
+import { ApiKeyRateLimit } from './api-key-rate-limit';
+import { AuditLogRepository } from './audit-log.repository';
+import { AuditLogService } from './audit-log.service';
 
 @Module({
   providers: [
@@ -15,12 +18,21 @@ import { WabaCallBudget } from './waba-call-budget';
     BusinessAccountsRepository,
     BusinessAccountsService,
     WabaCallBudget,
+    ApiKeyRateLimit,
+    AuditLogRepository,
+    AuditLogService,
     {
       provide: SECRET_BOX,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => new SecretBox(config.encryptionKey),
     },
   ],
-  exports: [ApiKeysService, BusinessAccountsService, WabaCallBudget],
+  exports: [
+    ApiKeysService,
+    BusinessAccountsService,
+    WabaCallBudget,
+    ApiKeyRateLimit,
+    AuditLogService,
+  ],
 })
 export class AccountsModule {}

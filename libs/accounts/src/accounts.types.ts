@@ -1,9 +1,11 @@
 import type { WorkspaceId } from '@app/common';
+import type { ApiKeyRole } from './domain/roles';
 
 export interface ApiKeyRecord {
   id: string;
   workspaceId: WorkspaceId;
   name: string;
+  role: ApiKeyRole;
   prefix: string;
   createdAt: Date;
   lastUsedAt: Date | null;
@@ -48,4 +50,24 @@ export interface BusinessAccountRecord {
 export interface PhoneNumberOverrides {
   throughputMps?: number | null;
   messagingLimitPerDay?: number | null;
+}
+
+/** One mutating API call as the audit log keeps it. */
+export interface AuditEntry {
+  workspaceId: WorkspaceId;
+  apiKeyId: string;
+  method: string;
+  /** The route pattern, e.g. `/v1/campaigns/:id/launch`. */
+  route: string;
+  /** The `:id` of the route, or the id of what the call created. */
+  targetId: string | null;
+  /** The answer's HTTP status. */
+  status: number;
+  requestId: string | null;
+  at: Date;
+}
+
+export interface AuditRecord extends Omit<AuditEntry, 'workspaceId' | 'at'> {
+  id: string;
+  createdAt: Date;
 }

@@ -2,24 +2,27 @@ import { queryRows, Database } from '@app/db';
 import { Injectable } from '@nestjs/common';
 import { asWorkspaceId, decodeCursor, toPage, type Page, type WorkspaceId } from '@app/common';
 import type { ApiKeyRecord } from './accounts.types';
+import type { ApiKeyRole } from './domain/roles';
 
 interface ApiKeyRow {
   id: string;
   workspace_id: string;
   name: string;
+  role: ApiKeyRole;
   prefix: string;
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
 }
 
-const COLUMNS = 'id, workspace_id, name, prefix, created_at, last_used_at, revoked_at';
+const COLUMNS = 'id, workspace_id, name, role, prefix, created_at, last_used_at, revoked_at';
 
 function toRecord(r: ApiKeyRow): ApiKeyRecord {
   return {
     id: r.id,
     workspaceId: asWorkspaceId(r.workspace_id),
     name: r.name,
+    role: r.role,
     prefix: r.prefix,
     createdAt: r.created_at,
     lastUsedAt: r.last_used_at,
@@ -31,11 +34,15 @@ function toRecord(r: ApiKeyRow): ApiKeyRecord {
 export class ApiKeysRepository {
   constructor(private readonly db: Database) {}
 
-  async insert(ws: WorkspaceId, name: string, prefix: string, hash: Buffer): Promise<ApiKeyRecord> {
+  async insert(
+    ws: WorkspaceId,
+    key: { name: string; role: ApiKeyRole; prefix: string; hash: Buffer },
+  ): Promise<ApiKeyRecord> {
     const rows = await queryRows<ApiKeyRow>(
       this.db,
-      `INSERT INTO api_keys (workspace_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
-      [ws, name, prefix, hash],
+      `INSERT INTO api_keys (workspace_id, name, role, prefix, key_hash) VALUES ($1, $2, $3, $4, $5)
+       RETURNING ${COLUMNS}`,
+      [ws, key.name, key.role, key.prefix, key.hash],
     );
     return toRecord(rows[0] as ApiKeyRow);
   }
@@ -88,7 +95,8 @@ export class ApiKeysRepository {
       );
       const id = (ws[0] as { id: string }).id;
       await tx.query(
-        `INSERT INTO api_keys (workspace_id, name, prefix, key_hash) VALUES ($1, 'API_KEY from environment', $2, $3)
+        `INSERT INTO api_keys (workspace_id, name, role, prefix, key_hash)
+         VALUES ($1, 'API_KEY from environment', 'admin', $2, $3)
          ON CONFLICT (key_hash) DO NOTHING`,
         [id, prefix, hash],
       );

@@ -4,6 +4,7 @@ import { isUuid, type Page, type WorkspaceId } from '@app/common';
 import { ApiKeysRepository } from './api-keys.repository';
 import { ApiKeyNotFoundError } from './accounts.errors';
 import type { ApiKeyRecord, CreatedApiKey } from './accounts.types';
+import type { ApiKeyRole } from './domain/roles';
 
 const SECRET_PREFIX = 'mml_';
 
@@ -22,9 +23,14 @@ export class ApiKeysService {
 
   constructor(private readonly keys: ApiKeysRepository) {}
 
-  async create(ws: WorkspaceId, name: string): Promise<CreatedApiKey> {
+  async create(ws: WorkspaceId, name: string, role: ApiKeyRole): Promise<CreatedApiKey> {
     const secret = SECRET_PREFIX + randomBytes(32).toString('base64url');
-    const record = await this.keys.insert(ws, name, displayPrefix(secret), hashApiKey(secret));
+    const record = await this.keys.insert(ws, {
+      name,
+      role,
+      prefix: displayPrefix(secret),
+      hash: hashApiKey(secret),
+    });
     return { ...record, secret };
   }
 
@@ -55,9 +61,9 @@ export class ApiKeysService {
     return ws;
   }
 
-  /** A new, empty workspace with one key (for operators and tests). */
+  /** A new, empty workspace with one admin key (for operators and tests). */
   async createWorkspace(name: string): Promise<{ workspaceId: WorkspaceId; key: CreatedApiKey }> {
     const workspaceId = await this.keys.createWorkspace(name);
-    return { workspaceId, key: await this.create(workspaceId, 'first key') };
+    return { workspaceId, key: await this.create(workspaceId, 'first key', 'admin') };
   }
 }

@@ -189,6 +189,16 @@ export class BusinessAccountsRepository {
     return { ...toAccount(row, phones), accessTokenSealed: row.access_token_sealed };
   }
 
+  /** The Meta ids (WABA ids) of every business account of the workspace. */
+  async wabaIds(ws: WorkspaceId): Promise<string[]> {
+    const rows = await queryRows<{ waba_id: string }>(
+      this.db,
+      `SELECT waba_id FROM business_accounts WHERE workspace_id = $1`,
+      [ws],
+    );
+    return rows.map((r) => r.waba_id);
+  }
+
   async listPhones(
     ws: WorkspaceId,
     limit: number,

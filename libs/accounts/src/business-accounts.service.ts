@@ -106,6 +106,11 @@ export class BusinessAccountsService {
     return this.box.open(found.accessTokenSealed);
   }
 
+  /** Which of Meta's WhatsApp Business Accounts this workspace holds (webhooks name them). */
+  wabaIds(ws: WorkspaceId): Promise<string[]> {
+    return this.accounts.wabaIds(ws);
+  }
+
   listPhoneNumbers(
     ws: WorkspaceId,
     limit: number,

@@ -6,3 +6,7 @@ export * from './business-accounts.service';
 export * from './accounts.errors';
 export * from './accounts.types';
 export * from './waba-call-budget';
+export * from './api-key-rate-limit';
+export * from './audit-log.service';
+export * from './domain/rate-limit';
+export * from './domain/roles';

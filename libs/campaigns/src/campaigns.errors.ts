@@ -6,7 +6,8 @@ export type CampaignsErrorCode =
   | 'ILLEGAL_TRANSITION'
   | 'TEMPLATE_NOT_APPROVED'
   | 'TEMPLATE_NOT_MARKETING'
-  | 'SEND_TIME_IN_PAST';
+  | 'SEND_TIME_IN_PAST'
+  | 'TEMPLATE_IN_USE';
 
 export class CampaignNotFoundError extends DomainError<CampaignsErrorCode> {
   readonly code = 'CAMPAIGN_NOT_FOUND';
@@ -52,5 +53,16 @@ export class SendTimeInPastError extends DomainError<CampaignsErrorCode> {
   readonly code = 'SEND_TIME_IN_PAST';
   constructor(at: Date) {
     super(`scheduledAt ${at.toISOString()} is in the past`, { scheduledAt: at.toISOString() });
+  }
+}
+
+/** A template that a campaign not yet finished (draft, scheduled, running, paused) will send. */
+export class TemplateInUseError extends DomainError<CampaignsErrorCode> {
+  readonly code = 'TEMPLATE_IN_USE';
+  constructor(templateId: string, campaignIds: string[]) {
+    super(
+      `template ${templateId} is used by campaigns that are not finished (${campaignIds.join(', ')}); cancel them or let them finish first`,
+      { campaignIds },
+    );
   }
 }

@@ -14,6 +14,7 @@ import { CampaignsRepository } from './campaigns.repository';
 import { CampaignsService } from './campaigns.service';
 import { CAMPAIGNS_QUEUE } from './campaigns.queue';
 import { RetryFailed } from './use-cases/retry-failed';
+import { DeleteTemplate } from './use-cases/delete-template';
 
 /**
  * Campaigns as the API needs them: create, plan, test-send, launch, pause, resume, cancel, read.
@@ -50,9 +51,11 @@ import { RetryFailed } from './use-cases/retry-failed';
     CampaignStateService,
     CampaignPlanner,
     RetryFailed,
+    DeleteTemplate,
   ],
   exports: [
     CampaignsRepository,
+    DeleteTemplate,
     CampaignsService,
     CampaignStateService,
     CampaignPlanner,

@@ -976,6 +976,19 @@ export class CampaignsRepository {
     return rows[0] ?? null;
   }
 
+  /** Up to `limit` campaigns of the workspace that use the template and are not finished. */
+  async unfinishedOfTemplate(ws: WorkspaceId, templateId: string, limit = 10): Promise<string[]> {
+    const rows = await queryRows<{ id: string }>(
+      this.db,
+      `SELECT id FROM campaigns
+        WHERE workspace_id = $1 AND template_id = $2
+          AND status IN ('draft', 'scheduled', 'running', 'paused')
+        ORDER BY created_at, id LIMIT $3`,
+      [ws, templateId, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** Campaigns of a template that are still live, for pausing when the template stops. */
   async liveCampaignsOfTemplates(tx: Sql, templateIds: string[]): Promise<string[]> {
     const rows = await queryRows<{ id: string }>(

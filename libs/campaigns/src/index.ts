@@ -7,6 +7,7 @@ export * from './campaign-planner';
 export * from './use-cases/retry-failed';
 export { retryClassOf, type RetryClass } from './domain/retry';
 export * from './campaign-state.service';
+export * from './use-cases/delete-template';
 export * from './campaigns.errors';
 export * from './campaigns.types';
 export * from './campaigns.queue';

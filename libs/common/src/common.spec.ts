@@ -36,21 +36,30 @@ describe('SecretBox', () => {
 });
 
 describe('cursor', () => {
+  const ID = '0b9d6c1e-4a52-4f0e-9d0a-1c2b3a4d5e6f';
+
   it('round-trips', () => {
-    const c = { createdAt: new Date('2030-01-02T03:04:05.678Z'), id: 'abc' };
+    const c = { createdAt: new Date('2030-01-02T03:04:05.678Z'), id: ID };
     expect(decodeCursor(encodeCursor(c))).toEqual(c);
+    expect(decodeCursor(encodeCursor({ ...c, id: '42' }), (id) => /^\d+$/.test(id)).id).toBe('42');
   });
 
-  it('rejects garbage', () => {
+  it('rejects garbage, and forged ids or dates the query could not take', () => {
     expect(() => decodeCursor('not-a-cursor')).toThrow(/cursor/);
+    const forged = (text: string) => Buffer.from(text).toString('base64url');
+    expect(() => decodeCursor(forged(`2030-01-01T00:00:00Z|x'; DROP TABLE t; --`))).toThrow(
+      /cursor/,
+    );
+    expect(() => decodeCursor(forged(`-100000-01-01T00:00:00Z|${ID}`))).toThrow(/cursor/);
+    expect(() => decodeCursor(forged(`+200000-01-01T00:00:00Z|${ID}`))).toThrow(/cursor/);
   });
 
   it('says there is a next page only when an extra row came back', () => {
-    const rows = [1, 2, 3].map((n) => ({ id: String(n), createdAt: new Date(n) }));
+    const rows = [1, 2, 3].map((n) => ({ id: `${ID.slice(0, -1)}${n}`, createdAt: new Date(n) }));
     expect(toPage(rows, 3).nextCursor).toBeNull();
     const page = toPage(rows, 2);
     expect(page.data).toHaveLength(2);
-    expect(decodeCursor(page.nextCursor as string).id).toBe('2');
+    expect(decodeCursor(page.nextCursor as string).id).toBe(rows[1]?.id);
   });
 });
 

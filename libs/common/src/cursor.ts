@@ -1,4 +1,8 @@
 import { InvalidInputError } from './domain-error';
+import { isUuid } from './ids';
+
+/** Year 9999: a forged cursor cannot carry a date Postgres cannot hold. */
+const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /**
  * Keyset position of a list ordered by (createdAt, id). Opaque to clients. Tables keep
@@ -13,12 +17,14 @@ export function encodeCursor(c: Cursor): string {
   return Buffer.from(`${c.createdAt.toISOString()}|${c.id}`, 'utf8').toString('base64url');
 }
 
-export function decodeCursor(raw: string): Cursor {
+/** A cursor from a client: checked as far as the query will use it (400 instead of a SQL error). */
+export function decodeCursor(raw: string, isId: (id: string) => boolean = isUuid): Cursor {
   const text = Buffer.from(raw, 'base64url').toString('utf8');
   const sep = text.indexOf('|');
   const createdAt = new Date(text.slice(0, sep));
   const id = text.slice(sep + 1);
-  if (sep < 0 || Number.isNaN(createdAt.getTime()) || id.length === 0) {
+  const t = createdAt.getTime();
+  if (sep < 0 || !(t >= 0 && t <= LATEST) || !isId(id)) {
     throw new InvalidInputError('cursor is not valid', { cursor: raw });
   }
   return { createdAt, id };

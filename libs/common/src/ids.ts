@@ -14,3 +14,8 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export function isUuid(value: string): boolean {
   return UUID_RE.test(value);
 }
+
+/** A bigserial id as text (a positive bigint): journal and log rows. */
+export function isSerialId(value: string): boolean {
+  return /^[1-9][0-9]{0,17}$/.test(value);
+}

@@ -7,3 +7,4 @@ export * from './secret-box';
 export * from './mask';
 export * from './cursor';
 export * from './wa-id';
+export * from './group-commit';

@@ -8,6 +8,10 @@ export interface AppConfig {
   /** Prefix of every Redis key the engine writes (bull queues, governor state). */
   redisPrefix: string;
   port: number;
+  /** Interface the API listens on: loopback unless HOST opens it (docker-compose: 0.0.0.0). */
+  host: string;
+  /** Requests per API key per clock minute, counted in Redis across every API process. */
+  apiRateLimitPerMinute: number;
   /** Seeds the default workspace's first API key when set. */
   apiKey: string | null;
   encryptionKey: string;
@@ -33,6 +37,8 @@ export interface AppConfig {
     batchSize: number;
     /** Concurrent apply loops per worker process (each holds one transaction at a time). */
     workerConcurrency: number;
+    /** An event that failed this many times is a dead letter: kept, listed, retried only by hand. */
+    maxAttempts: number;
   };
   campaigns: {
     /** Concurrent send loops per running campaign (they share the governor's timeline). */

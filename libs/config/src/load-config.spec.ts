@@ -35,6 +35,15 @@ describe('loadConfig', () => {
       latency: 'meta',
     });
     expect(config.apiKey).toBeNull();
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.apiRateLimitPerMinute).toBe(6000);
+    expect(config.webhook.maxAttempts).toBe(10);
+  });
+
+  it('listens where HOST says: any address or host name', () => {
+    for (const host of ['0.0.0.0', '::', '::1', 'localhost', 'api.internal', '10.0.0.7']) {
+      expect(loadConfig({ ...valid, HOST: host }).host).toBe(host);
+    }
   });
 
   it('names APP_SECRET and WEBHOOK_VERIFY_TOKEN when they are missing', () => {
@@ -58,6 +67,12 @@ describe('loadConfig', () => {
     ['GRAPH_API_VERSION', '24'],
     ['GRAPH_API_BASE_URL', 'ftp://example.com'],
     ['API_KEY', 'short'],
+    ['HOST', 'http://0.0.0.0'],
+    ['HOST', 'a b'],
+    ['API_RATE_LIMIT_PER_MINUTE', '0'],
+    ['API_RATE_LIMIT_PER_MINUTE', 'many'],
+    ['WEBHOOK_MAX_ATTEMPTS', '0'],
+    ['WEBHOOK_MAX_ATTEMPTS', '2.5'],
   ])('rejects a malformed %s', (name, value) => {
     const problems = problemsOf({ ...valid, [name]: value });
     expect(problems).toHaveLength(1);

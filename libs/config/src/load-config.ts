@@ -17,6 +17,10 @@ import type { AppConfig, LogLevel, NodeEnv } from './app-config';
 /** Used only when NODE_ENV=test and no ENCRYPTION_KEY is given. */
 const TEST_ENCRYPTION_KEY = '0'.repeat(63) + '1';
 
+/** A host name or IPv4 address (dotted labels), or an IPv6 address. */
+const HOST =
+  /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|[0-9a-f]*:[0-9a-f:.]*)$/i;
+
 const trim = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.trim() : value;
 
@@ -34,6 +38,12 @@ export class Env {
   @IsOptional() @Matches(/^[a-z0-9][a-z0-9:_-]{0,40}$/i) REDIS_PREFIX = 'mmlite';
 
   @Type(() => Number) @IsInt() @Min(1) @Max(65535) PORT = 3000;
+
+  @Transform(trim)
+  @Matches(HOST, { message: 'HOST must be an IP address or a host name' })
+  HOST = '127.0.0.1';
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(10_000_000) API_RATE_LIMIT_PER_MINUTE = 6000;
 
   @IsOptional()
   @IsString()
@@ -85,6 +95,7 @@ export class Env {
   @Type(() => Number) @IsInt() @Min(1) @Max(5000) WEBHOOK_BATCH_SIZE = 500;
   @Type(() => Number) @IsInt() @Min(1) @Max(16) WEBHOOK_WORKER_CONCURRENCY = 2;
   @Type(() => Number) @IsInt() @Min(1) @Max(3650) WEBHOOK_RETENTION_DAYS = 30;
+  @Type(() => Number) @IsInt() @Min(1) @Max(1000) WEBHOOK_MAX_ATTEMPTS = 10;
   @Type(() => Number) @IsInt() @Min(1024) @Max(64 * 1024 * 1024 * 1024) IMPORT_MAX_BYTES =
     1024 * 1024 * 1024;
   @Type(() => Number) @IsInt() @Min(10) @Max(200_000) IMPORT_BATCH_ROWS = 20_000;
@@ -148,6 +159,8 @@ export function loadConfig(
     redisUrl: parsed.REDIS_URL,
     redisPrefix: parsed.REDIS_PREFIX,
     port: parsed.PORT,
+    host: parsed.HOST,
+    apiRateLimitPerMinute: parsed.API_RATE_LIMIT_PER_MINUTE,
     apiKey: parsed.API_KEY ?? null,
     encryptionKey: (parsed.ENCRYPTION_KEY ?? TEST_ENCRYPTION_KEY).toLowerCase(),
     logLevel: parsed.LOG_LEVEL,
@@ -169,6 +182,7 @@ export function loadConfig(
       batchSize: parsed.WEBHOOK_BATCH_SIZE,
       retentionDays: parsed.WEBHOOK_RETENTION_DAYS,
       workerConcurrency: parsed.WEBHOOK_WORKER_CONCURRENCY,
+      maxAttempts: parsed.WEBHOOK_MAX_ATTEMPTS,
     },
     campaigns: {
       lanes: parsed.CAMPAIGN_LANES,

@@ -5,6 +5,8 @@ export * from './webhooks.errors';
 export * from './webhook-event.writer';
 export * from './webhook-ingest.service';
 export * from './webhook-events.service';
+export * from './webhook-dead-letters.service';
+export type { FailedState, FailedWebhookEvent } from './webhook-events.repository';
 export * from './webhook-events.listener';
 export * from './domain/signature';
 export * from './domain/opt-out';

@@ -1,105 +1,54 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { GroupCommit, type GroupCommitLimits } from '@app/common';
 import { WebhookEventsRepository } from './webhook-events.repository';
 import { WebhookIngestBusyError } from './webhooks.errors';
 
-export interface WebhookWriterLimits {
-  /** Concurrent INSERT transactions (each one pool connection). */
-  maxConcurrentWrites: number;
-  /** Payloads per INSERT. */
-  maxBatchRows: number;
-  /** Bytes per INSERT. */
-  maxBatchBytes: number;
-  /** Payloads allowed to wait for a write before new ones are refused with 503. */
-  maxPendingRows: number;
-  maxPendingBytes: number;
-}
-
-export const DEFAULT_WRITER_LIMITS: WebhookWriterLimits = {
+/** Bytes are the weight: an INSERT holds at most 16 MB of payloads, 256 MB may wait. */
+export const DEFAULT_WRITER_LIMITS: GroupCommitLimits = {
   maxConcurrentWrites: 4,
-  maxBatchRows: 1000,
-  maxBatchBytes: 16 * 1024 * 1024,
-  maxPendingRows: 50_000,
-  maxPendingBytes: 256 * 1024 * 1024,
+  maxBatchItems: 1000,
+  maxBatchWeight: 16 * 1024 * 1024,
+  maxPendingItems: 50_000,
+  maxPendingWeight: 256 * 1024 * 1024,
 };
 
-interface Waiting {
+interface Payload {
   body: Buffer;
   requestId: string | null;
-  resolve(): void;
-  reject(e: unknown): void;
 }
 
 /**
- * Group commit for webhook payloads. Each request waits until its payload is committed (so the
- * 200 is only sent for what is durable), but requests that arrive while a write is in flight are
- * collected and written together by the next one: one multi-row INSERT and one fsync for many
- * requests. Idle: a payload is written at once (no added latency). Busy: batches grow by
- * themselves up to `maxBatchRows`, bounded in memory by `maxPending*`.
+ * Group commit for webhook payloads: each request waits until its payload is committed (so the
+ * 200 is only sent for what is durable), and payloads of concurrent requests share one
+ * multi-row INSERT. Beyond the pending bounds new payloads are refused with 503 (Meta retries).
  */
 @Injectable()
 export class WebhookEventWriter implements OnApplicationShutdown {
   private readonly logger = new Logger(WebhookEventWriter.name);
-  private queue: Waiting[] = [];
-  private queuedBytes = 0;
-  private inFlight = 0;
-  private idle: (() => void) | null = null;
-  readonly limits: WebhookWriterLimits;
+  private readonly group: GroupCommit<Payload>;
 
   constructor(private readonly events: WebhookEventsRepository) {
-    this.limits = DEFAULT_WRITER_LIMITS;
+    this.group = new GroupCommit(
+      (batch) => this.write(batch),
+      DEFAULT_WRITER_LIMITS,
+      (p) => p.body.length,
+    );
   }
 
   /** Resolves once the payload is committed; rejects when it could not be (the caller answers 5xx). */
   append(body: Buffer, requestId: string | null): Promise<void> {
-    if (
-      this.queue.length >= this.limits.maxPendingRows ||
-      this.queuedBytes + body.length > this.limits.maxPendingBytes
-    ) {
+    const payload = { body, requestId };
+    if (!this.group.hasRoomFor(payload)) {
       return Promise.reject(new WebhookIngestBusyError());
     }
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ body, requestId, resolve, reject });
-      this.queuedBytes += body.length;
-      this.pump();
-    });
+    return this.group.append(payload);
   }
 
-  private pump(): void {
-    while (this.inFlight < this.limits.maxConcurrentWrites && this.queue.length > 0) {
-      const batch = this.take();
-      this.inFlight += 1;
-      void this.write(batch).finally(() => {
-        this.inFlight -= 1;
-        this.pump();
-        if (this.inFlight === 0 && this.queue.length === 0) {
-          this.idle?.();
-        }
-      });
-    }
-  }
-
-  private take(): Waiting[] {
-    let rows = 0;
-    let bytes = 0;
-    while (
-      rows < this.queue.length &&
-      rows < this.limits.maxBatchRows &&
-      (rows === 0 || bytes + (this.queue[rows]?.body.length ?? 0) <= this.limits.maxBatchBytes)
-    ) {
-      bytes += this.queue[rows]?.body.length ?? 0;
-      rows += 1;
-    }
-    const batch = this.queue.slice(0, rows);
-    this.queue = this.queue.slice(rows);
-    this.queuedBytes -= bytes;
-    return batch;
-  }
-
-  private async write(batch: Waiting[]): Promise<void> {
+  private async write(batch: Payload[]): Promise<void> {
     try {
       await this.events.insertMany(
-        batch.map((w) => w.body),
-        batch.map((w) => w.requestId),
+        batch.map((p) => p.body),
+        batch.map((p) => p.requestId),
       );
     } catch (e) {
       this.logger.error({
@@ -107,19 +56,12 @@ export class WebhookEventWriter implements OnApplicationShutdown {
         count: batch.length,
         error: e instanceof Error ? e.message : String(e),
       });
-      batch.forEach((w) => w.reject(e));
-      return;
+      throw e;
     }
-    batch.forEach((w) => w.resolve());
   }
 
   /** Runs after the HTTP server stopped taking requests: whatever is queued is still written. */
-  async onApplicationShutdown(): Promise<void> {
-    if (this.inFlight === 0 && this.queue.length === 0) {
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      this.idle = resolve;
-    });
+  onApplicationShutdown(): Promise<void> {
+    return this.group.drained();
   }
 }

@@ -1,10 +1,58 @@
 import { Injectable } from '@nestjs/common';
 import { Database, queryRows, type Sql } from '@app/db';
+import type { AfterFailure } from './domain/retry';
 
 export interface ClaimedWebhookEvent {
   id: string;
   body: Buffer;
   attempts: number;
+}
+
+/** A webhook event that failed to apply, as an admin sees it. */
+export interface FailedWebhookEvent {
+  id: string;
+  /** `pending`: just retried by hand, not tried again yet. */
+  state: FailedState | 'pending';
+  receivedAt: Date;
+  /** Tries so far (since the last manual retry). */
+  attempts: number;
+  lastError: string | null;
+  retryAt: Date | null;
+  deadAt: Date | null;
+  /** Size of the payload as Meta sent it. */
+  bytes: number;
+  wabaIds: string[];
+}
+
+/** `dead`: failed WEBHOOK_MAX_ATTEMPTS times, waits for a manual retry; `failing`: will be retried. */
+export type FailedState = 'dead' | 'failing';
+
+interface FailedRow {
+  id: string;
+  received_at: Date;
+  attempts: number;
+  error: string | null;
+  retry_at: Date | null;
+  dead_at: Date | null;
+  bytes: number;
+  waba_ids: string[];
+}
+
+const FAILED_COLUMNS = `id::text AS id, received_at, attempts, error, retry_at, dead_at,
+  octet_length(body) AS bytes, waba_ids`;
+
+function toFailed(r: FailedRow): FailedWebhookEvent {
+  return {
+    id: r.id,
+    state: r.dead_at ? 'dead' : r.attempts > 0 ? 'failing' : 'pending',
+    receivedAt: r.received_at,
+    attempts: r.attempts,
+    lastError: r.error,
+    retryAt: r.retry_at,
+    deadAt: r.dead_at,
+    bytes: r.bytes,
+    wabaIds: r.waba_ids,
+  };
 }
 
 export interface ProcessedWebhookEvent {
@@ -40,7 +88,7 @@ export class WebhookEventsRepository {
     return queryRows<ClaimedWebhookEvent>(
       tx,
       `SELECT id::text AS id, body, attempts FROM webhook_events
-       WHERE processed_at IS NULL AND (retry_at IS NULL OR retry_at <= now())
+       WHERE processed_at IS NULL AND dead_at IS NULL AND (retry_at IS NULL OR retry_at <= now())
        ORDER BY id LIMIT $1
        FOR UPDATE SKIP LOCKED`,
       [limit],
@@ -52,7 +100,7 @@ export class WebhookEventsRepository {
     return queryRows<ClaimedWebhookEvent>(
       tx,
       `SELECT id::text AS id, body, attempts FROM webhook_events
-       WHERE id = ANY($1::bigint[]) AND processed_at IS NULL
+       WHERE id = ANY($1::bigint[]) AND processed_at IS NULL AND dead_at IS NULL
        ORDER BY id
        FOR UPDATE SKIP LOCKED`,
       [ids],
@@ -80,13 +128,85 @@ export class WebhookEventsRepository {
     );
   }
 
-  /** Parks an event that failed on its own: counted, explained, retried after `retryAt`. */
-  async recordFailure(id: string, error: string, retryAt: Date): Promise<void> {
+  /**
+   * Parks an event that failed on its own: counted, explained, and retried after `next.at` or,
+   * a dead letter, never again unless asked. Notes whose it is (its WABA ids) for the listing.
+   */
+  async recordFailure(
+    id: string,
+    error: string,
+    next: AfterFailure,
+    wabaIds: readonly string[],
+    now: Date,
+  ): Promise<void> {
     await this.db.query(
-      `UPDATE webhook_events SET attempts = attempts + 1, error = $2, retry_at = $3
+      `UPDATE webhook_events SET attempts = attempts + 1, error = $2, retry_at = $3, dead_at = $4,
+         waba_ids = $5
        WHERE id = $1 AND processed_at IS NULL`,
-      [id, error.slice(0, 2000), retryAt],
+      [
+        id,
+        error.slice(0, 2000),
+        next.kind === 'retry' ? next.at : null,
+        next.kind === 'dead' ? now : null,
+        wabaIds,
+      ],
     );
+  }
+
+  /** Failed events about one of `wabaIds`, oldest first, after the event `afterId`. */
+  async listFailed(
+    state: FailedState,
+    wabaIds: readonly string[],
+    limit: number,
+    afterId: string | null,
+  ): Promise<FailedWebhookEvent[]> {
+    const rows = await queryRows<FailedRow>(
+      this.db,
+      `SELECT ${FAILED_COLUMNS} FROM webhook_events
+        WHERE ${state === 'dead' ? 'dead_at IS NOT NULL' : 'processed_at IS NULL AND dead_at IS NULL AND attempts > 0'}
+          AND waba_ids && $1::text[] AND ($2::bigint IS NULL OR id > $2)
+        ORDER BY id LIMIT $3`,
+      [wabaIds, afterId, limit],
+    );
+    return rows.map(toFailed);
+  }
+
+  /**
+   * Makes a dead letter about one of `wabaIds` due again at once, with a fresh count of attempts,
+   * and wakes the workers. Null when there is no such dead event; `exists` tells whether the
+   * event is there but not dead.
+   */
+  async retryDead(
+    id: string,
+    wabaIds: readonly string[],
+  ): Promise<{ retried: FailedWebhookEvent | null; exists: boolean }> {
+    return this.db.tx(async (tx) => {
+      const rows = await queryRows<FailedRow>(
+        tx,
+        `UPDATE webhook_events SET dead_at = NULL, attempts = 0, retry_at = NULL
+          WHERE id = $1 AND dead_at IS NOT NULL AND waba_ids && $2::text[]
+          RETURNING ${FAILED_COLUMNS}`,
+        [id, wabaIds],
+      );
+      if (rows[0]) {
+        await tx.query(`SELECT pg_notify('webhook_events', '')`);
+        return { retried: toFailed(rows[0]), exists: true };
+      }
+      const seen = await queryRows<{ id: string }>(
+        tx,
+        `SELECT id FROM webhook_events WHERE id = $1 AND waba_ids && $2::text[]`,
+        [id, wabaIds],
+      );
+      return { retried: null, exists: seen.length > 0 };
+    });
+  }
+
+  async countDead(): Promise<number> {
+    const [row] = await queryRows<{ n: string }>(
+      this.db,
+      `SELECT count(*)::text AS n FROM webhook_events WHERE dead_at IS NOT NULL`,
+    );
+    return Number(row?.n ?? 0);
   }
 
   /**
@@ -109,7 +229,7 @@ export class WebhookEventsRepository {
   async countPending(): Promise<number> {
     const [row] = await queryRows<{ n: string }>(
       this.db,
-      `SELECT count(*)::text AS n FROM webhook_events WHERE processed_at IS NULL`,
+      `SELECT count(*)::text AS n FROM webhook_events WHERE processed_at IS NULL AND dead_at IS NULL`,
     );
     return Number(row?.n ?? 0);
   }

@@ -6,8 +6,10 @@ import { ConsentsService, type WebhookConsentChange } from '@app/consents';
 import { Database, isRetryableTxError, type Tx } from '@app/db';
 import { TemplatesService, type TemplateEvent as TemplateChange } from '@app/templates';
 import { compileOptOutRules, type CompiledOptOutRules } from './domain/opt-out';
+import { afterFailure } from './domain/retry';
 import {
   parseWebhookBody,
+  wabaIdsOf,
   type InboundMessage,
   type ParsedWebhook,
   type TemplateEvent,
@@ -55,8 +57,6 @@ function uniqueBy<T>(items: readonly T[], key: (t: T) => string): T[] {
   });
 }
 
-const MAX_RETRY_DELAY_MS = 60 * 60 * 1000;
-
 /**
  * Drains the webhook journal: claims a batch, parses it, and applies each kind of item by calling
  * the library that owns it — statuses to the delivery ledger (campaigns), consent changes to the
@@ -69,6 +69,7 @@ export class WebhookEventsService {
   private readonly logger = new Logger(WebhookEventsService.name);
   private readonly rules: CompiledOptOutRules;
   private readonly batchSize: number;
+  private readonly maxAttempts: number;
 
   constructor(
     private readonly db: Database,
@@ -83,6 +84,7 @@ export class WebhookEventsService {
   ) {
     this.rules = compileOptOutRules(config.webhook);
     this.batchSize = config.webhook.batchSize;
+    this.maxAttempts = config.webhook.maxAttempts;
   }
 
   /** Applies the next batch of pending events; `events: 0` means there was nothing to claim. */
@@ -138,18 +140,18 @@ export class WebhookEventsService {
         if (isRetryableTxError(e)) {
           continue;
         }
-        const delay = Math.min(MAX_RETRY_DELAY_MS, 1000 * 2 ** Math.min(event.attempts, 22));
         const error = e instanceof Error ? e.message : String(e);
-        await this.events.recordFailure(
-          event.id,
-          error,
-          new Date(this.clock.now().getTime() + delay),
-        );
+        const now = this.clock.now();
+        const next = afterFailure(event.attempts, this.maxAttempts, now);
+        await this.events.recordFailure(event.id, error, next, wabaIdsOf(event.body), now);
         this.logger.error({
-          message: 'webhook event failed; parked for retry',
+          message:
+            next.kind === 'dead'
+              ? 'webhook event failed for the last time; it is a dead letter'
+              : 'webhook event failed; parked for retry',
           webhookEventId: event.id,
           attempts: event.attempts + 1,
-          retryInMs: delay,
+          ...(next.kind === 'retry' ? { retryInMs: next.at.getTime() - now.getTime() } : {}),
           error,
         });
         total.failed += 1;

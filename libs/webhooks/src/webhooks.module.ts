@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CampaignSendingModule, CampaignsModule } from '@app/campaigns';
+import { AccountsModule } from '@app/accounts';
 import { ConsentsModule } from '@app/consents';
 import { TemplatesModule } from '@app/templates';
 import { WebhookEventWriter } from './webhook-event.writer';
@@ -8,6 +9,7 @@ import { WebhookEventsRepository } from './webhook-events.repository';
 import { WebhookEventsService } from './webhook-events.service';
 import { WebhookIngest } from './webhook-ingest.service';
 import { WebhookItemsRepository } from './webhook-items.repository';
+import { WebhookDeadLetters } from './webhook-dead-letters.service';
 
 /**
  * Webhook ingestion. `forIngest()` is the API side (the group-commit journal writer and the
@@ -19,9 +21,9 @@ export class WebhooksModule {
   static forIngest(): DynamicModule {
     return {
       module: WebhooksModule,
-      imports: [ConsentsModule],
-      providers: [WebhookEventsRepository, WebhookEventWriter, WebhookIngest],
-      exports: [WebhookIngest, WebhookEventWriter],
+      imports: [ConsentsModule, AccountsModule],
+      providers: [WebhookEventsRepository, WebhookEventWriter, WebhookIngest, WebhookDeadLetters],
+      exports: [WebhookIngest, WebhookEventWriter, WebhookDeadLetters],
     };
   }
 

@@ -1,9 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { ApiKeyRecord, CreatedApiKey } from '@app/accounts';
+import {
+  API_KEY_ROLES,
+  type ApiKeyRecord,
+  type ApiKeyRole,
+  type CreatedApiKey,
+} from '@app/accounts';
 
 export class ApiKeyResponse {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
+  @ApiProperty({ enum: API_KEY_ROLES }) role!: ApiKeyRole;
   @ApiProperty({ description: 'First characters of the key, to tell keys apart' }) prefix!: string;
   @ApiProperty() createdAt!: string;
   @ApiProperty({ nullable: true, type: String }) lastUsedAt!: string | null;
@@ -23,6 +29,7 @@ export function toApiKeyResponse(k: ApiKeyRecord): ApiKeyResponse {
   return {
     id: k.id,
     name: k.name,
+    role: k.role,
     prefix: k.prefix,
     createdAt: k.createdAt.toISOString(),
     lastUsedAt: k.lastUsedAt?.toISOString() ?? null,

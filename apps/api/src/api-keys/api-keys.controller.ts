@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ApiKeysService } from '@app/accounts';
 import type { WorkspaceId } from '@app/common';
 import { Workspace } from '../http/workspace.decorator';
+import { AdminOnly } from '../http/admin-only.decorator';
 import { ListRequest } from '../http/list.request';
 import { ApiKeyCreateRequest } from './api-key.request';
 import {
@@ -15,6 +16,7 @@ import {
 
 @ApiTags('api-keys')
 @ApiBearerAuth()
+@AdminOnly()
 @Controller('v1/api-keys')
 export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
@@ -25,7 +27,7 @@ export class ApiKeysController {
     @Workspace() ws: WorkspaceId,
     @Body() body: ApiKeyCreateRequest,
   ): Promise<ApiKeyCreatedResponse> {
-    return toApiKeyCreatedResponse(await this.keys.create(ws, body.name));
+    return toApiKeyCreatedResponse(await this.keys.create(ws, body.name, body.role));
   }
 
   @Get()

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { BusinessAccountsService } from '@app/accounts';
 import type { WorkspaceId } from '@app/common';
 import { Workspace } from '../http/workspace.decorator';
+import { AdminOnly } from '../http/admin-only.decorator';
 import { ListRequest } from '../http/list.request';
 import { BusinessAccountCreateRequest } from './business-account.request';
 import {
@@ -19,6 +20,7 @@ export class BusinessAccountsController {
 
   /** Stores the account (token encrypted) with the phone numbers the Graph API lists for it. */
   @Post()
+  @AdminOnly()
   async register(
     @Workspace() ws: WorkspaceId,
     @Body() body: BusinessAccountCreateRequest,

@@ -7,6 +7,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsObject,
   IsString,
   IsUUID,
   Length,
@@ -85,6 +86,8 @@ class CampaignSettingsRequest {
       buttons: [{ index: 0, text: '{{contact.attributes.couponCode}}' }],
     },
   })
+  // ValidateNested alone lets a missing object through (then rendering fails with a 500).
+  @IsObject()
   @ValidateNested()
   @Type(() => TemplateParametersRequest)
   parameters!: TemplateParametersRequest;

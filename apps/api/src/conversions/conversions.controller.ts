@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { WorkspaceId } from '@app/common';
 import { ConversionsService } from '@app/conversions';
 import { Workspace } from '../http/workspace.decorator';
+import { AdminOnly } from '../http/admin-only.decorator';
 import { AttributionSettingsRequest, ConversionBatchRequest } from './conversion.request';
 import { AttributionSettingsResponse, ConversionBatchResponse } from './conversion.response';
 
@@ -37,6 +38,7 @@ export class ConversionsController {
   }
 
   @Patch('settings/attribution')
+  @AdminOnly()
   updateSettings(
     @Workspace() ws: WorkspaceId,
     @Body() body: AttributionSettingsRequest,

@@ -5,6 +5,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpMetrics } from '../metrics/http-metrics';
 import { registerWebhookBodyParser } from '../webhooks/webhook-body';
 import { APP_CONFIG, type AppConfig } from '@app/config';
+import { registerInputPolicy } from './input-policy';
+import { registerApiKeyIdentity } from './api-key-identity';
+import { registerAuditTrail } from './audit-trail';
 
 const QUIET_PREFIXES = ['/webhooks/', '/metrics', '/health'];
 
@@ -13,12 +16,16 @@ export function configureHttpApp(app: NestFastifyApplication): INestApplication 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(HttpMetrics);
   const logger = new Logger('Http');
-  registerWebhookBodyParser(app, app.get<AppConfig>(APP_CONFIG));
+  const config = app.get<AppConfig>(APP_CONFIG);
 
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     void reply.header('x-request-id', req.id);
     done();
   });
+  registerApiKeyIdentity(app);
+  registerWebhookBodyParser(app, config);
+  registerInputPolicy(app, config.webhook.bodyLimitBytes);
+  registerAuditTrail(app);
   fastify.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const route = req.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;

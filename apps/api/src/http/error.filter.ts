@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { retryAfterSeconds } from '@app/accounts';
 import { DomainError } from '@app/common';
 import { statusForCode } from './error-status';
 import type { ErrorBody } from './error-body';
@@ -55,6 +56,11 @@ export class ErrorFilter implements ExceptionFilter {
         url: req.url,
         error: exception instanceof Error ? exception.stack : String(exception),
       });
+    }
+    // Rate limits (ours, Meta's budget) say when to come back.
+    const retryAfterMs = (exception as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+    if (body.statusCode === 429 && typeof retryAfterMs === 'number') {
+      void reply.header('retry-after', String(retryAfterSeconds(retryAfterMs)));
     }
     void reply.status(body.statusCode).header('content-type', 'application/json').send(body);
   }

@@ -1,8 +1,11 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { ApiKeyRecord } from '@app/accounts';
 import type { WorkspaceId } from '@app/common';
 import type { FastifyRequest } from 'fastify';
 
 export interface AuthenticatedRequest extends FastifyRequest {
+  /** The bearer key (null: unknown or revoked; absent: none sent), from the onRequest hook. */
+  apiKey?: ApiKeyRecord | null;
   workspaceId?: WorkspaceId;
   apiKeyId?: string;
 }

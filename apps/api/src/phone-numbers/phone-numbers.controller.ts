@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { BusinessAccountsService } from '@app/accounts';
 import type { WorkspaceId } from '@app/common';
 import { Workspace } from '../http/workspace.decorator';
+import { AdminOnly } from '../http/admin-only.decorator';
 import { ListRequest } from '../http/list.request';
 import { PhoneNumberUpdateRequest } from './phone-number.request';
 import {
@@ -33,6 +34,7 @@ export class PhoneNumbersController {
 
   /** Overrides what the governor allows for this number. */
   @Patch(':id')
+  @AdminOnly()
   async update(
     @Workspace() ws: WorkspaceId,
     @Param('id') id: string,

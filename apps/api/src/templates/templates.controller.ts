@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { WorkspaceId } from '@app/common';
 import { ContactsService } from '@app/audiences';
 import { TemplatesService } from '@app/templates';
+import { DeleteTemplate } from '@app/campaigns';
 import { Workspace } from '../http/workspace.decorator';
 import {
   TemplateCreateRequest,
@@ -26,6 +27,7 @@ export class TemplatesController {
   constructor(
     private readonly templates: TemplatesService,
     private readonly contacts: ContactsService,
+    private readonly deleteTemplate: DeleteTemplate,
   ) {}
 
   /** Validates as Meta would, submits to the Graph API, stores Meta's id and status (PENDING). */
@@ -64,9 +66,10 @@ export class TemplatesController {
     return toTemplateResponse(await this.templates.get(ws, id));
   }
 
+  /** 409 while a campaign that is not finished uses the template. */
   @Delete(':id')
   async delete(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<TemplateResponse> {
-    return toTemplateResponse(await this.templates.delete(ws, id));
+    return toTemplateResponse(await this.deleteTemplate.execute(ws, id));
   }
 
   /** Renders the template exactly as the campaign sender would. */

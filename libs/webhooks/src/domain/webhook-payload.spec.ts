@@ -1,5 +1,5 @@
 import { compileOptOutRules } from './opt-out';
-import { parseWebhookBody } from './webhook-payload';
+import { parseWebhookBody, wabaIdsOf } from './webhook-payload';
 
 const rules = compileOptOutRules({ stopKeywords: ['STOP'], optOutButtons: ['Stop promotions'] });
 const parse = (v: unknown) =>
@@ -283,5 +283,21 @@ describe('webhook payload parsing', () => {
   it('recognises fields the engine does not consume without flagging them', () => {
     const p = parse(envelope('account_update', { event: 'MM_LITE_TERMS_SIGNED' }));
     expect(p).toMatchObject({ unknown: false, malformed: false, ignored: 1 });
+  });
+});
+
+describe('whose a payload is', () => {
+  it("names the entries' WhatsApp Business Account ids, once each", () => {
+    const two = {
+      object: 'whatsapp_business_account',
+      entry: [{ id: '111' }, { id: 222 }, { id: '111' }, { id: 'x\u0000' }, 'junk', {}],
+    };
+    expect(wabaIdsOf(Buffer.from(JSON.stringify(two)))).toEqual(['111', '222']);
+  });
+
+  it('names none for what is not a webhook envelope', () => {
+    for (const body of ['not json', '[]', 'null', '{"entry": {"id": "1"}}']) {
+      expect(wabaIdsOf(Buffer.from(body))).toEqual([]);
+    }
   });
 });

@@ -190,6 +190,23 @@ class Collector {
   }
 }
 
+/**
+ * The WhatsApp Business Account ids a payload is about (its entries' ids), which say whose it
+ * is: a workspace sees a failed event only when it holds one of them. Never throws.
+ */
+export function wabaIdsOf(body: Buffer): string[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    return [];
+  }
+  const ids = arr(isRecord(json) ? json.entry : null)
+    .map((e) => (isRecord(e) ? str(e.id) : null))
+    .filter((id): id is string => id !== null && /^[0-9]{1,30}$/.test(id));
+  return [...new Set(ids)];
+}
+
 /** Parses the raw body of one webhook POST. Never throws. */
 export function parseWebhookBody(
   body: Buffer,
