@@ -40,7 +40,9 @@ export class CampaignsProcessor implements OnModuleDestroy, BeforeApplicationShu
   lane(job: Job<LaneData>): Promise<string> {
     const run = this.sender.runLane(job.data.campaignId);
     this.active.add(run);
-    void run.finally(() => this.active.delete(run));
+    // Both ways: a lane that fails fails its job (bull has `run`), never the process.
+    const forget = (): void => void this.active.delete(run);
+    run.then(forget, forget);
     return run;
   }
 }
