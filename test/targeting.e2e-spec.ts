@@ -27,7 +27,8 @@ describe('targeting and iteration (sandbox, API, worker)', () => {
 
   afterEach(async () => {
     await e.control('PATCH', '/settings', { probabilities: { read: 1, perUserCap: 0 } });
-    await e.v1('PATCH', '/settings/frequency-cap', null);
+    expect((await e.v1('PATCH', '/settings/frequency-cap', null)).status).toBe(200);
+    expect((await e.v1('GET', '/settings/frequency-cap')).body).toBeNull();
   });
 
   /** Contacts with attributes and consent, one at a time through the API. */

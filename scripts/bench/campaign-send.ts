@@ -9,6 +9,7 @@
 //     --d-seconds 30          scenario d (five numbers at once) sends this long
 //     --e-seconds 60          scenario e sends this long from a 1,000,000-recipient campaign
 //     --e-recipients 1000000
+//     --f-recipients 50000    scenario f: like a, with a workspace frequency cap in force
 //     --wire meta|off         the sandbox's answers: Meta-like (default: p50 150 ms, p99 800 ms,
 //                             max 2 s, a few answers lost or 500) or at once
 //     --no-webhooks           no status webhooks (only sound with --wire off: a lost answer is
@@ -25,7 +26,9 @@
 //   c. like a with two worker processes: together still ≤ 1,000 in any second;
 //   d. five numbers at 1,000 mps, five campaigns at once: total messages/s, and CPU per process;
 //   e. a 1,000,000-recipient campaign: snapshot (targeting) time, and the worker's RSS (< 300 MB)
-//      sampled over a bounded stretch of sending (the campaign is cancelled afterwards).
+//      sampled over a bounded stretch of sending (the campaign is cancelled afterwards);
+//   f. like a, with a frequency cap in force (every claim locks its contacts and counts their
+//      messages in the window): sustained rate, and how much below a's it is (≤ 5 %).
 //
 // By default the sandbox answers like Meta on the wire (SANDBOX_LATENCY=meta) and posts sent and
 // delivered statuses to the API (batched up to 50 a POST, as Meta batches), which the worker
@@ -80,6 +83,9 @@ const C_SECONDS = argNumber('c-seconds', 30);
 const D_SECONDS = argNumber('d-seconds', 30);
 const E_SECONDS = argNumber('e-seconds', 60);
 const E_RECIPIENTS = argNumber('e-recipients', 1_000_000);
+const F_RECIPIENTS = argNumber('f-recipients', 50_000);
+/** Scenario f's cap: checked on every claim, but high enough to hold nobody back. */
+const F_CAP = { maxMessages: 10, perDays: 7 };
 const WIRE = argValue('wire') ?? 'meta';
 const WEBHOOKS = !process.argv.includes('--no-webhooks');
 const KEEP_DB = process.argv.includes('--keep-db');
@@ -100,6 +106,7 @@ const NUMBERS: Record<string, { ids: string[]; mps: number }> = {
     mps: 1000,
   },
   e: { ids: ['100000000000004'], mps: 1000 },
+  f: { ids: ['100000000000005'], mps: 1000 },
 };
 
 // ---------------------------------------------------------------- processes and /proc sampling
@@ -632,6 +639,15 @@ function scenarioRows(r: ScenarioResult): Row[] {
           ok: null,
         },
       ];
+    case 'f':
+      return [
+        {
+          figure: `f. ${r.targeted.toLocaleString('en')} recipients @1000 mps, frequency cap ${F_CAP.maxMessages}/${F_CAP.perDays} d: sustained`,
+          value: `${n[0]!.sustainedPerSecond} msg/s over ${n[0]!.sendingSeconds} s (slowest second ${n[0]!.minSecond}${tail})${errs}`,
+          target: '≥ 950 msg/s',
+          ok: n[0]!.sustainedPerSecond >= 950,
+        },
+      ];
     case 'e':
       return [
         {
@@ -650,6 +666,24 @@ function scenarioRows(r: ScenarioResult): Row[] {
     default:
       return [];
   }
+}
+
+/** The frequency cap's cost: scenario f's sustained rate against a's (same wire, same run). */
+function capCostRows(results: ScenarioResult[]): Row[] {
+  const a = results.find((r) => r.scenario === 'a')?.numbers[0];
+  const f = results.find((r) => r.scenario === 'f')?.numbers[0];
+  if (!a || !f) {
+    return [];
+  }
+  const lower = ((a.sustainedPerSecond - f.sustainedPerSecond) / a.sustainedPerSecond) * 100;
+  return [
+    {
+      figure: 'f vs a. send rate with the frequency cap in force',
+      value: `${f.sustainedPerSecond} vs ${a.sustainedPerSecond} msg/s: ${lower >= 0 ? `${lower.toFixed(1)} % lower` : `${(-lower).toFixed(1)} % higher`}`,
+      target: '≤ 5 % lower',
+      ok: lower <= 5,
+    },
+  ];
 }
 
 function printTable(rows: Row[]): void {
@@ -800,9 +834,10 @@ async function main(): Promise<void> {
       b: B_SECONDS * 80,
       c: C_SECONDS * 1000,
       d: D_SECONDS * 1000,
+      f: SCENARIOS.includes('f') ? F_RECIPIENTS : 0,
     };
     // Every scenario its own recipients (the sandbox's exactly-once counter is per recipient).
-    const slices = sizes.a + sizes.b + sizes.c + 5 * sizes.d;
+    const slices = sizes.a + sizes.b + sizes.c + 5 * sizes.d + sizes.f;
     const total = slices + want;
     const d0 = Date.now();
     await buildContacts(db, ws, total);
@@ -821,6 +856,10 @@ async function main(): Promise<void> {
         at += sizes.d;
       }
     }
+    if (SCENARIOS.includes('f')) {
+      audiences.f = [await buildAudience(db, ws, 'bench f', at, sizes.f)];
+    }
+    at += sizes.f;
     if (SCENARIOS.includes('e')) {
       audiences.e = [await buildAudience(db, ws, 'bench e', slices, E_RECIPIENTS)];
     }
@@ -837,14 +876,26 @@ async function main(): Promise<void> {
 
     const env2: Env = { api, sandbox, db, workerEnv, services, templateId: template.id, phoneIds };
     for (const s of SCENARIOS) {
+      if (s === 'f') {
+        await request(api, 'PATCH', '/v1/settings/frequency-cap', F_CAP);
+      }
       const r = await runScenario(env2, s, {
         workers: s === 'c' ? 2 : 1,
         audiences: audiences[s]!,
         sendSeconds: s === 'd' ? D_SECONDS : s === 'e' ? E_SECONDS : null,
         deadlineSeconds:
-          s === 'a' ? Math.max(60, (A_RECIPIENTS / 1000) * 2) : s === 'e' ? E_SECONDS + 180 : 120,
+          s === 'a'
+            ? Math.max(60, (A_RECIPIENTS / 1000) * 2)
+            : s === 'f'
+              ? Math.max(60, (F_RECIPIENTS / 1000) * 2)
+              : s === 'e'
+                ? E_SECONDS + 180
+                : 120,
         last: s === SCENARIOS[SCENARIOS.length - 1] && !KEEP_DB,
       });
+      if (s === 'f') {
+        await request(api, 'PATCH', '/v1/settings/frequency-cap', null);
+      }
       results.push(r);
       printTable(rowsOf(r));
       console.log(`    cpu % of one core: ${JSON.stringify(r.cpuPercent)}`);
@@ -860,7 +911,7 @@ async function main(): Promise<void> {
     }
   }
   console.log('\ncampaign send benchmark: figure vs target');
-  const all = results.flatMap(rowsOf);
+  const all = [...results.flatMap(rowsOf), ...capCostRows(results)];
   printTable(all);
   console.log(`BENCH_RESULT ${JSON.stringify({ rows: all, results })}`);
 }

@@ -1,4 +1,4 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { RouteConfig, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
 import { ValidationFailedException, type FieldProblem } from './validation';
 
@@ -128,9 +128,12 @@ export function registerInputPolicy(app: NestFastifyApplication, bodyLimit: numb
         done(err);
         return;
       }
-      // Every route takes an object; `null` would otherwise pass as `{}` (an empty PATCH).
-      const problems =
-        typeof value !== 'object' || value === null || Array.isArray(value)
+      // Every route takes an object; `null` would otherwise pass as `{}` (an empty PATCH). A
+      // route whose contract takes `null` (e.g. "remove this setting") says so: NullableBody().
+      const nullable = value === null && nullableBody(req);
+      const problems = nullable
+        ? []
+        : typeof value !== 'object' || value === null || Array.isArray(value)
           ? [{ field: 'body', problems: ['a JSON body must be an object'] }]
           : scan.suspectEscape
             ? inputProblems(value, 'body')
@@ -149,4 +152,14 @@ export function registerInputPolicy(app: NestFastifyApplication, bodyLimit: numb
       done(problems.length > 0 ? new ValidationFailedException(problems) : undefined);
     },
   );
+}
+
+const NULLABLE_BODY = 'nullableBody';
+
+/** On a route that takes the JSON body `null` (besides an object). */
+export const NullableBody = (): MethodDecorator => RouteConfig({ [NULLABLE_BODY]: true });
+
+function nullableBody(req: unknown): boolean {
+  const config: unknown = (req as FastifyRequest).routeOptions?.config;
+  return (config as Record<string, unknown> | undefined)?.[NULLABLE_BODY] === true;
 }

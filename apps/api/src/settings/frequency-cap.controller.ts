@@ -6,6 +6,7 @@ import { SegmentsService, type FrequencyCap } from '@app/segments';
 import { Workspace } from '../http/workspace.decorator';
 import { validPlain } from '../http/validation';
 import { AdminOnly } from '../http/admin-only.decorator';
+import { NullableBody } from '../http/input-policy';
 
 export class FrequencyCapRequest {
   @ApiProperty({ minimum: 1, maximum: 1000, example: 1 })
@@ -43,6 +44,7 @@ export class FrequencyCapController {
 
   @Patch()
   @AdminOnly()
+  @NullableBody()
   @ApiBody({ type: FrequencyCapRequest, description: 'or null to remove the cap' })
   async set(@Workspace() ws: WorkspaceId, @Body() body: unknown): Promise<FrequencyCap | null> {
     // `null` is a valid body here, which the global pipe would turn into {}: validated by hand.
