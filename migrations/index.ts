@@ -14,6 +14,7 @@ import { ReplaceCampaignMessageForeignKeys1764600000000 } from './1764600000000-
 import { ImportPartCheckpoints1764700000000 } from './1764700000000-ImportPartCheckpoints';
 import { CheaperContactsPhoneCheck1764700001000 } from './1764700001000-CheaperContactsPhoneCheck';
 import { DeliveryCore1764800000000 } from './1764800000000-DeliveryCore';
+import { IndexFailedCampaignMessages1765210000000 } from './1765210000000-IndexFailedCampaignMessages';
 
 export const MIGRATIONS = [
   CreateAccounts1764100000000,
@@ -30,4 +31,5 @@ export const MIGRATIONS = [
   ImportPartCheckpoints1764700000000,
   CheaperContactsPhoneCheck1764700001000,
   DeliveryCore1764800000000,
+  IndexFailedCampaignMessages1765210000000,
 ];

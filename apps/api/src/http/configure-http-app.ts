@@ -1,19 +1,22 @@
 import { Logger, type INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpMetrics } from '../metrics/http-metrics';
 import { registerWebhookBodyParser } from '../webhooks/webhook-body';
 import { APP_CONFIG, type AppConfig } from '@app/config';
+import { createOpenApiDocument } from './openapi';
+import { serveWebApp } from './web-app';
 
-const QUIET_PREFIXES = ['/webhooks/', '/metrics', '/health'];
+const QUIET_PREFIXES = ['/webhooks/', '/metrics', '/health', '/app'];
 
 /** Everything about the HTTP pipeline that production and the e2e tests must share. */
 export function configureHttpApp(app: NestFastifyApplication): INestApplication {
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(HttpMetrics);
   const logger = new Logger('Http');
-  registerWebhookBodyParser(app, app.get<AppConfig>(APP_CONFIG));
+  const config = app.get<AppConfig>(APP_CONFIG);
+  registerWebhookBodyParser(app, config);
 
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     void reply.header('x-request-id', req.id);
@@ -37,18 +40,10 @@ export function configureHttpApp(app: NestFastifyApplication): INestApplication 
     done();
   });
 
-  const doc = new DocumentBuilder()
-    .setTitle('MM Lite campaign engine')
-    .setDescription(
-      'Bulk WhatsApp marketing campaigns over the Marketing Messages Lite API. Every /v1 route needs `Authorization: Bearer <api-key>`.',
-    )
-    .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'workspace API key' })
-    .addSecurityRequirements('bearer')
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), {
+  SwaggerModule.setup('docs', app, () => createOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
   });
+  serveWebApp(fastify, config.webAppDir);
   app.enableShutdownHooks();
   return app;
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { BusinessAccountsService } from '@app/accounts';
 import type { WorkspaceId } from '@app/common';
 import { Workspace } from '../http/workspace.decorator';
@@ -18,6 +18,7 @@ export class PhoneNumbersController {
   constructor(private readonly accounts: BusinessAccountsService) {}
 
   @Get()
+  @ApiOkResponse({ type: PhoneNumberListResponse })
   async list(
     @Workspace() ws: WorkspaceId,
     @Query() q: ListRequest,
@@ -27,12 +28,14 @@ export class PhoneNumbersController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: PhoneNumberResponse })
   async get(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<PhoneNumberResponse> {
     return toPhoneNumberResponse(await this.accounts.getPhoneNumber(ws, id));
   }
 
   /** Overrides what the governor allows for this number. */
   @Patch(':id')
+  @ApiOkResponse({ type: PhoneNumberResponse })
   async update(
     @Workspace() ws: WorkspaceId,
     @Param('id') id: string,

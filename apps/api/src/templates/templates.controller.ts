@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { WorkspaceId } from '@app/common';
 import { ContactsService } from '@app/audiences';
 import { TemplatesService } from '@app/templates';
@@ -30,6 +30,7 @@ export class TemplatesController {
 
   /** Validates as Meta would, submits to the Graph API, stores Meta's id and status (PENDING). */
   @Post()
+  @ApiCreatedResponse({ type: TemplateResponse })
   async create(
     @Workspace() ws: WorkspaceId,
     @Body() body: TemplateCreateRequest,
@@ -38,6 +39,7 @@ export class TemplatesController {
   }
 
   @Get()
+  @ApiOkResponse({ type: TemplateListResponse })
   async list(
     @Workspace() ws: WorkspaceId,
     @Query() q: TemplateListRequest,
@@ -51,6 +53,7 @@ export class TemplatesController {
 
   /** Pulls every template of the business account from the Graph API. */
   @Post('sync')
+  @ApiOkResponse({ type: TemplateSyncResponse })
   @HttpCode(200)
   sync(
     @Workspace() ws: WorkspaceId,
@@ -60,17 +63,20 @@ export class TemplatesController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: TemplateResponse })
   async get(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<TemplateResponse> {
     return toTemplateResponse(await this.templates.get(ws, id));
   }
 
   @Delete(':id')
+  @ApiOkResponse({ type: TemplateResponse })
   async delete(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<TemplateResponse> {
     return toTemplateResponse(await this.templates.delete(ws, id));
   }
 
   /** Renders the template exactly as the campaign sender would. */
   @Post(':id/preview')
+  @ApiOkResponse({ type: TemplatePreviewResponse })
   @HttpCode(200)
   async preview(
     @Workspace() ws: WorkspaceId,

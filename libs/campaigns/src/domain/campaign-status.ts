@@ -42,6 +42,15 @@ export function nextStatus(
   return typeof t === 'function' ? t(ctx) : t;
 }
 
+/** The actions a marketer may take (the rest are the engine's own moves). */
+export const USER_ACTIONS = ['launch', 'pause', 'resume', 'cancel'] as const;
+export type UserAction = (typeof USER_ACTIONS)[number];
+
+/** The marketer's actions the table allows from `status` (what a UI offers as buttons). */
+export function userActions(status: CampaignStatus): UserAction[] {
+  return USER_ACTIONS.filter((a) => MOVES[status][a] !== undefined);
+}
+
 export function isFinal(status: CampaignStatus): boolean {
   return status === 'completed' || status === 'cancelled' || status === 'failed';
 }
