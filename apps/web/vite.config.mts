@@ -43,6 +43,6 @@ export default defineConfig({
       },
     },
   },
-  // `npm run web:dev`: the app with hot reload, the API (npm run start:api) behind /v1.
+  // `npm run web:dev`: the app with live reload; /v1 goes to an API on port 3000 (npm run start:api).
   server: { proxy: { '/v1': 'http://127.0.0.1:3000' } },
 });

@@ -1,5 +1,6 @@
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { createBrowserRouter, RouterProvider } from 'react-router';
+import { createBrowserRouter, RouterProvider, type LoaderFunctionArgs } from 'react-router';
+import { session } from './auth/session';
 import { ApiError } from './api/client';
 import { Layout } from './components/Layout';
 import { NotFound, RouteError } from './components/NotFound';
@@ -29,6 +30,13 @@ const router = createBrowserRouter(
         ...ROUTES.map((r) => ({
           ...(r.path === '' ? { index: true as const } : { path: r.path }),
           lazy: async () => ({ Component: (await r.page()).default }),
+          // The router runs a loader beside `lazy`: the page's requests start with its code.
+          loader: ({ params, request }: LoaderFunctionArgs) => {
+            if (session.apiKey()) {
+              r.prefetch?.({ params, search: new URL(request.url).searchParams, client });
+            }
+            return null;
+          },
         })),
         { path: '*', element: <NotFound /> },
       ],

@@ -3,9 +3,11 @@
 // adds its hooks here, next to the ones it resembles.
 import {
   keepPreviousData,
+  queryOptions,
   useMutation,
   useQuery,
   useQueryClient,
+  type QueryClient,
   type UseQueryResult,
 } from '@tanstack/react-query';
 import { api, unwrap } from './client';
@@ -43,11 +45,56 @@ export const keys = {
 
 const poll = (live: boolean): number | false => (live ? LIVE_POLL_MS : false);
 
-export function useOverview(from: string, to: string) {
-  return useQuery({
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+/** The overview's last 30 days, to the minute (so a prefetch and the page ask the same thing). */
+export function overviewPeriod(now = Date.now()): { from: string; to: string } {
+  const to = Math.ceil(now / MINUTE_MS) * MINUTE_MS;
+  return { from: new Date(to - 30 * DAY_MS).toISOString(), to: new Date(to).toISOString() };
+}
+
+// Query definitions shared by the hooks below and the routes' prefetches (routes.tsx), which
+// start a page's requests while its code is still loading.
+const overviewQuery = (from: string, to: string) =>
+  queryOptions({
     queryKey: keys.overview(from, to),
     queryFn: () => unwrap(api.GET('/v1/reports/overview', { params: { query: { from, to } } })),
   });
+
+const campaignQuery = (id: string) =>
+  queryOptions({
+    queryKey: keys.campaign(id),
+    queryFn: () => unwrap(api.GET('/v1/campaigns/{id}', { params: { path: { id } } })),
+  });
+
+const reportQuery = (id: string) =>
+  queryOptions({
+    queryKey: keys.report(id),
+    queryFn: () => unwrap(api.GET('/v1/campaigns/{id}/report', { params: { path: { id } } })),
+  });
+
+const messagesQuery = (id: string, filter: MessageFilter) =>
+  queryOptions({
+    queryKey: keys.messages(id, filter),
+    queryFn: () =>
+      unwrap(api.GET('/v1/campaigns/{id}/messages', { params: { path: { id }, query: filter } })),
+  });
+
+export const prefetch = {
+  overview(client: QueryClient): void {
+    const { from, to } = overviewPeriod();
+    void client.prefetchQuery(overviewQuery(from, to));
+  },
+  campaignPage(client: QueryClient, id: string, recipients: MessageFilter): void {
+    void client.prefetchQuery(campaignQuery(id));
+    void client.prefetchQuery(reportQuery(id));
+    void client.prefetchQuery(messagesQuery(id, recipients));
+  },
+};
+
+export function useOverview(from: string, to: string) {
+  return useQuery(overviewQuery(from, to));
 }
 
 export function useCampaigns(status?: Campaign['status'], cursor?: string) {
@@ -67,18 +114,17 @@ export function useCampaigns(status?: Campaign['status'], cursor?: string) {
 
 export function useCampaign(id: string): UseQueryResult<Campaign> {
   return useQuery({
-    queryKey: keys.campaign(id),
-    queryFn: () => unwrap(api.GET('/v1/campaigns/{id}', { params: { path: { id } } })),
+    ...campaignQuery(id),
     refetchInterval: (q) => poll(mayStillChange(q.state.data)),
   });
 }
 
 /** The report, polled as long as the campaign's figures may still move. */
 export function useCampaignReport(campaign: Campaign) {
-  const id = campaign.id;
   return useQuery({
-    queryKey: keys.report(id),
-    queryFn: () => unwrap(api.GET('/v1/campaigns/{id}/report', { params: { path: { id } } })),
+    ...reportQuery(campaign.id),
+    // A draft has no results yet.
+    enabled: campaign.status !== 'draft',
     refetchInterval: () => poll(mayStillChange(campaign)),
   });
 }
@@ -93,11 +139,8 @@ export function useCampaignPlan(id: string, enabled: boolean) {
 
 /** A page of the campaign's recipients, polled as long as its figures may still move. */
 export function useCampaignMessages(campaign: Campaign, filter: MessageFilter) {
-  const id = campaign.id;
   return useQuery({
-    queryKey: keys.messages(id, filter),
-    queryFn: () =>
-      unwrap(api.GET('/v1/campaigns/{id}/messages', { params: { path: { id }, query: filter } })),
+    ...messagesQuery(campaign.id, filter),
     placeholderData: keepPreviousData,
     refetchInterval: () => poll(mayStillChange(campaign)),
   });

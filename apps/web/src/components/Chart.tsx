@@ -2,7 +2,9 @@ import { lazy, Suspense } from 'react';
 import { formatCount } from '../lib/format';
 import type { ChartData } from './chart-types';
 
-const ChartCanvas = lazy(() => import('./ChartCanvas'));
+// Fetched as soon as a page with charts loads, in parallel with that page's data.
+const canvasModule = import('./ChartCanvas');
+const ChartCanvas = lazy(() => canvasModule);
 
 /**
  * A titled chart with its numbers as a table beside it (for screen readers, keyboard users and

@@ -8,7 +8,8 @@ import { formatCount, formatDateTime, formatPercent, humanize } from '../../lib/
 import { CampaignActions } from './CampaignActions';
 import { BenchmarkPanel, ConversionsPanel, FailuresPanel, FunnelAndHours } from './CampaignResults';
 import { PlanPanel } from './PlanPanel';
-import { recipientFilterOf, RecipientsPanel, type RecipientFilter } from './Recipients';
+import { recipientFilterOf, type RecipientFilter } from './recipient-filter';
+import { RecipientsPanel } from './Recipients';
 import { campaignProgress } from './progress';
 
 export default function CampaignPage() {
@@ -68,60 +69,66 @@ function CampaignView({ campaign: c }: { campaign: Campaign }) {
           <Progress {...progress} label="Sending progress" />
         </p>
       )}
-      <Stats label="Campaign counts">
-        <Stat label="Targeted" value={formatCount(c.counts.targeted)} />
-        <Stat label="Skipped" value={formatCount(c.counts.skipped)} />
-        <Stat label="Queued" value={formatCount(c.counts.queued + c.counts.sending)} />
-        <Stat label="Sent" value={formatCount(c.counts.sent)} />
-        <Stat
-          label="Delivered"
-          value={formatCount(c.counts.delivered)}
-          sub={r && formatPercent(r.rates.delivery)}
-        />
-        <Stat
-          label="Read"
-          value={formatCount(c.counts.read)}
-          sub={r && formatPercent(r.rates.read)}
-        />
-        <Stat
-          label="Clicked"
-          value={formatCount(c.counts.clicked)}
-          sub={r && formatPercent(r.rates.click)}
-        />
-        <Stat label="Failed" value={formatCount(c.counts.failed)} />
-        {r && (
-          <Stat
-            label="Converted"
-            value={formatCount(r.funnel.converted)}
-            sub={formatPercent(r.rates.conversion)}
-          />
-        )}
-      </Stats>
-      {c.status === 'draft' && <PlanPanel campaignId={c.id} />}
-      {report.error && !r && <ErrorView error={report.error} title="The report did not load" />}
-      {r && (
+      {c.status === 'draft' ? (
+        // Nothing has happened yet: what a launch would do is all there is to see.
+        <PlanPanel campaignId={c.id} />
+      ) : (
         <>
-          <FunnelAndHours report={r} />
-          <div className="grid-2">
-            <FailuresPanel
-              report={r}
-              onShow={(code) => {
-                setFilter({ status: 'failed', errorCode: code });
-                document.getElementById('recipients')?.scrollIntoView({ behavior: 'smooth' });
-              }}
+          <Stats label="Campaign counts">
+            <Stat label="Targeted" value={formatCount(c.counts.targeted)} />
+            <Stat label="Skipped" value={formatCount(c.counts.skipped)} />
+            <Stat label="Queued" value={formatCount(c.counts.queued + c.counts.sending)} />
+            <Stat label="Sent" value={formatCount(c.counts.sent)} />
+            <Stat
+              label="Delivered"
+              value={formatCount(c.counts.delivered)}
+              sub={r && formatPercent(r.rates.delivery)}
             />
-            <BenchmarkPanel report={r} />
-          </div>
-          <ConversionsPanel report={r} />
+            <Stat
+              label="Read"
+              value={formatCount(c.counts.read)}
+              sub={r && formatPercent(r.rates.read)}
+            />
+            <Stat
+              label="Clicked"
+              value={formatCount(c.counts.clicked)}
+              sub={r && formatPercent(r.rates.click)}
+            />
+            <Stat label="Failed" value={formatCount(c.counts.failed)} />
+            {r && (
+              <Stat
+                label="Converted"
+                value={formatCount(r.funnel.converted)}
+                sub={formatPercent(r.rates.conversion)}
+              />
+            )}
+          </Stats>
+          {report.error && !r && <ErrorView error={report.error} title="The report did not load" />}
+          {r && (
+            <>
+              <FunnelAndHours report={r} />
+              <div className="grid-2">
+                <FailuresPanel
+                  report={r}
+                  onShow={(code) => {
+                    setFilter({ status: 'failed', errorCode: code });
+                    document.getElementById('recipients')?.scrollIntoView({ behavior: 'smooth' });
+                  }}
+                />
+                <BenchmarkPanel report={r} />
+              </div>
+              <ConversionsPanel report={r} />
+            </>
+          )}
+          <RecipientsPanel
+            key={`${filter.status ?? ''}:${filter.errorCode ?? ''}`}
+            campaign={c}
+            report={r}
+            filter={filter}
+            onFilter={setFilter}
+          />
         </>
       )}
-      <RecipientsPanel
-        key={`${filter.status ?? ''}:${filter.errorCode ?? ''}`}
-        campaign={c}
-        report={r}
-        filter={filter}
-        onFilter={setFilter}
-      />
     </>
   );
 }

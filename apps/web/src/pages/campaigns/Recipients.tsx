@@ -14,35 +14,7 @@ import { Pager, useCursorPages } from '../../components/Pager';
 import { QueryState } from '../../components/QueryState';
 import { Section, StatusBadge } from '../../components/bits';
 import { formatCount, formatDateTime, humanize } from '../../lib/format';
-
-const STATUSES: MessageStatus[] = [
-  'pending',
-  'sending',
-  'in_doubt',
-  'sent',
-  'delivered',
-  'read',
-  'failed',
-  'skipped',
-  'cancelled',
-];
-
-export interface RecipientFilter {
-  status?: MessageStatus;
-  errorCode?: number;
-}
-
-/** Parses the filter from the page's query string (so a filtered list is a link). */
-export function recipientFilterOf(params: URLSearchParams): RecipientFilter {
-  const status = params.get('status');
-  const code = params.get('errorCode');
-  return {
-    ...(status && (STATUSES as string[]).includes(status)
-      ? { status: status as MessageStatus }
-      : {}),
-    ...(code !== null && /^\d+$/.test(code) ? { errorCode: Number(code) } : {}),
-  };
-}
+import { MESSAGE_STATUSES, RECIPIENTS_PAGE_SIZE, type RecipientFilter } from './recipient-filter';
 
 function Field({ label, value }: { label: string; value: string | number | null }) {
   return (
@@ -66,7 +38,7 @@ export function RecipientsPanel({
   onFilter: (f: RecipientFilter) => void;
 }) {
   const pages = useCursorPages();
-  const query: MessageFilter = { ...filter, cursor: pages.cursor, limit: 50 };
+  const query: MessageFilter = { ...filter, cursor: pages.cursor, limit: RECIPIENTS_PAGE_SIZE };
   const messages = useCampaignMessages(campaign, query);
   const [open, setOpen] = useState<CampaignMessage | null>(null);
   const dialog = useRef<HTMLDialogElement>(null);
@@ -119,7 +91,7 @@ export function RecipientsPanel({
             }
           >
             <option value="">any</option>
-            {STATUSES.map((s) => (
+            {MESSAGE_STATUSES.map((s) => (
               <option key={s} value={s}>
                 {humanize(s)}
               </option>

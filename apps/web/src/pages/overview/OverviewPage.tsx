@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
-import { useOverview } from '../../api/queries';
+import { overviewPeriod, useOverview } from '../../api/queries';
 import type { Overview } from '../../api/types';
 import { Chart } from '../../components/Chart';
 import { DataTable } from '../../components/DataTable';
@@ -8,16 +8,9 @@ import { QueryState } from '../../components/QueryState';
 import { PageHeader, Section, Stat, Stats, StatusBadge } from '../../components/bits';
 import { formatAmounts, formatCount, formatDay, formatPercent } from '../../lib/format';
 
-const DAY_MS = 86_400_000;
-
-/** The last 30 days, fixed when the page opens (so the query key does not move every render). */
-function last30Days(): { from: string; to: string } {
-  const to = new Date();
-  return { from: new Date(to.getTime() - 30 * DAY_MS).toISOString(), to: to.toISOString() };
-}
-
 export default function OverviewPage() {
-  const [period] = useState(last30Days);
+  // Fixed when the page opens, so the query key does not move with every render.
+  const [period] = useState(() => overviewPeriod());
   const overview = useOverview(period.from, period.to);
   return (
     <>
