@@ -12,7 +12,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../chromium';
 import { percentile, ROOT, waitUp } from './bench-support';
 import { benchEnv, contacts, freshDatabase, messages, seedAccount } from './report-fixture';
 
@@ -25,7 +26,6 @@ const LOADS = arg('--loads', 10);
 const DB_NAME = 'mmlite_bench_web';
 const PORT = Number(process.env.BENCH_PORT ?? 3919);
 const API_KEY = 'bench-web-key-0123456789';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const BASE = `http://127.0.0.1:${PORT}`;
 
 async function signedInPage(browser: Browser): Promise<Page> {
@@ -81,9 +81,6 @@ async function main(): Promise<void> {
   if (!existsSync(join(ROOT, 'dist/web/index.html'))) {
     throw new Error('dist/web is not built (npm run build)');
   }
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM} (bash scripts/install-browser.sh)`);
-  }
   const env = benchEnv(DB_NAME, PORT, API_KEY);
   const db = await freshDatabase(DB_NAME, env);
   const children: ChildProcess[] = [];
@@ -117,19 +114,7 @@ async function main(): Promise<void> {
     // The API seeded its key into a default workspace; move the bench data there.
     await db.query(`UPDATE api_keys SET workspace_id = $1 WHERE workspace_id <> $1`, [seed.ws]);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
 
     // 1. First page: the overview, nothing cached.
     const first = await signedInPage(browser);

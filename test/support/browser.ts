@@ -1,36 +1,15 @@
-// Debian's Chromium driven by playwright-core for the web app's tests and benchmark (no browser
-// download: scripts/install-browser.sh installs the chromium package). Each test saves a
-// screenshot under test-output/web/ (git-ignored).
+// The web app's browser tests: Debian's Chromium through playwright-core (scripts/chromium.ts),
+// fresh profiles at desktop or phone size, and screenshots under test-output/web/ (git-ignored).
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ROOT = join(__dirname, '..', '..');
 export const SCREENSHOT_DIR = join(ROOT, 'test-output', 'web');
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
-/** The flags a sandboxed, offline, root-run Chromium needs (no first-run or update traffic). */
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
-
-export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(
-      `no Chromium at ${CHROMIUM_PATH}: run scripts/install-browser.sh (npm test does), or set CHROMIUM_PATH`,
-    );
-  }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: FLAGS });
-}
+export { launchChromium as launchBrowser } from '../../scripts/chromium';
 
 /** The web app must have been built (npm test builds it); the API serves it from dist/web. */
 export function assertWebAppBuilt(): void {

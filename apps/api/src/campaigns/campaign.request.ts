@@ -16,6 +16,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { CAMPAIGN_STATUSES, MESSAGE_STATUSES } from '@app/campaigns';
 import { TemplateParametersRequest } from '../templates/template.request';
 import { ListRequest } from '../http/list.request';
 import { IsoDate } from '../http/iso-date';
@@ -95,16 +96,6 @@ export class CampaignTestRequest {
   phones!: string[];
 }
 
-const CAMPAIGN_STATUSES = [
-  'draft',
-  'scheduled',
-  'running',
-  'paused',
-  'completed',
-  'cancelled',
-  'failed',
-] as const;
-
 export class CampaignListRequest extends ListRequest {
   @ApiPropertyOptional({ enum: CAMPAIGN_STATUSES })
   @AbsentOr()
@@ -120,18 +111,6 @@ export class CampaignListRequest extends ListRequest {
   @IsIn(['asc', 'desc'])
   order?: 'asc' | 'desc';
 }
-
-const MESSAGE_STATUSES = [
-  'pending',
-  'sending',
-  'in_doubt',
-  'sent',
-  'delivered',
-  'read',
-  'failed',
-  'skipped',
-  'cancelled',
-] as const;
 
 export class CampaignMessagesRequest extends ListRequest {
   @ApiPropertyOptional({ enum: MESSAGE_STATUSES })

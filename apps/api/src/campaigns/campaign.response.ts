@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
+  CAMPAIGN_STATUSES,
+  MESSAGE_STATUSES,
   USER_ACTIONS,
   userActions,
   type CampaignMessageRecord,
@@ -37,10 +39,7 @@ export class SendWindowResponse {
 export class CampaignResponse {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
-  @ApiProperty({
-    enum: ['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled', 'failed'],
-  })
-  status!: string;
+  @ApiProperty({ enum: CAMPAIGN_STATUSES }) status!: string;
   @ApiProperty({
     nullable: true,
     type: String,
@@ -78,20 +77,7 @@ export class CampaignMessageResponse {
   @ApiProperty() id!: string;
   @ApiProperty() contactId!: string;
   @ApiProperty() phone!: string;
-  @ApiProperty({
-    enum: [
-      'pending',
-      'sending',
-      'in_doubt',
-      'sent',
-      'delivered',
-      'read',
-      'failed',
-      'skipped',
-      'cancelled',
-    ],
-  })
-  status!: string;
+  @ApiProperty({ enum: MESSAGE_STATUSES }) status!: string;
   @ApiProperty({ nullable: true, type: String }) skipReason!: string | null;
   @ApiProperty({ nullable: true, type: String }) wamid!: string | null;
   @ApiProperty({ nullable: true, type: Number }) errorCode!: number | null;

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { CAMPAIGN_STATUSES } from '@app/campaigns';
 import type { CampaignReport, OverviewGroup, WorkspaceOverview } from '@app/reports';
 
 const PCT = 'percent (0–100, 2 decimals); null when the denominator is 0';
@@ -230,10 +231,7 @@ export class DayResponse {
 }
 
 export class CampaignStatusCountResponse {
-  @ApiProperty({
-    enum: ['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled', 'failed'],
-  })
-  status!: string;
+  @ApiProperty({ enum: CAMPAIGN_STATUSES }) status!: string;
   @ApiProperty() campaigns!: number;
 }
 

@@ -2,8 +2,16 @@
 // target is always derived here (callers name an action, never a status), so no caller can make
 // a move the table forbids.
 
-export type CampaignStatus =
-  'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled' | 'failed';
+export const CAMPAIGN_STATUSES = [
+  'draft',
+  'scheduled',
+  'running',
+  'paused',
+  'completed',
+  'cancelled',
+  'failed',
+] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 export type CampaignAction = 'launch' | 'start' | 'pause' | 'resume' | 'finish' | 'cancel' | 'fail';
 

@@ -1,8 +1,8 @@
 import { useParams } from 'react-router';
 import { useAudience, useAudienceMembers } from '../../api/queries';
 import type { Member } from '../../api/types';
-import { DataTable } from '../../components/DataTable';
-import { Pager, useCursorPages } from '../../components/Pager';
+import { PagedTable } from '../../components/PagedTable';
+import { useCursorPages } from '../../components/Pager';
 import { QueryState } from '../../components/QueryState';
 import { PageHeader, Section, Stat, Stats, StatusBadge } from '../../components/bits';
 import { formatCount, formatDateTime } from '../../lib/format';
@@ -27,34 +27,25 @@ export default function AudiencePage() {
           </Stats>
           <CsvUpload audienceId={a.id} />
           <Section title="Members">
-            <QueryState query={members}>
-              {(page) => (
-                <>
-                  <DataTable<Member>
-                    caption="Members"
-                    captionHidden
-                    rows={page.data}
-                    rowKey={(m) => m.id}
-                    empty="No members yet: upload a CSV above."
-                    columns={[
-                      { header: 'Phone', cell: (m) => m.phone },
-                      { header: 'Opt-in', cell: (m) => <StatusBadge status={m.consent} /> },
-                      {
-                        header: 'Attributes',
-                        cell: (m) =>
-                          Object.entries(m.attributes)
-                            .map(
-                              ([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`,
-                            )
-                            .join(', ') || '—',
-                      },
-                      { header: 'Added', cell: (m) => formatDateTime(m.addedAt) },
-                    ]}
-                  />
-                  <Pager pages={pages} nextCursor={page.nextCursor} label="Member pages" />
-                </>
-              )}
-            </QueryState>
+            <PagedTable<Member>
+              query={members}
+              pages={pages}
+              caption="Members"
+              rowKey={(m) => m.id}
+              empty="No members yet: upload a CSV above."
+              columns={[
+                { header: 'Phone', cell: (m) => m.phone },
+                { header: 'Opt-in', cell: (m) => <StatusBadge status={m.consent} /> },
+                {
+                  header: 'Attributes',
+                  cell: (m) =>
+                    Object.entries(m.attributes)
+                      .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+                      .join(', ') || '—',
+                },
+                { header: 'Added', cell: (m) => formatDateTime(m.addedAt) },
+              ]}
+            />
           </Section>
         </>
       )}

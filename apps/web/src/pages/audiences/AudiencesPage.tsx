@@ -2,10 +2,9 @@ import { useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useAudiences, useCreateAudience } from '../../api/queries';
 import type { Audience } from '../../api/types';
-import { DataTable } from '../../components/DataTable';
 import { ErrorView } from '../../components/ErrorView';
-import { Pager, useCursorPages } from '../../components/Pager';
-import { QueryState } from '../../components/QueryState';
+import { PagedTable } from '../../components/PagedTable';
+import { useCursorPages } from '../../components/Pager';
 import { PageHeader, Section } from '../../components/bits';
 import { formatCount, formatDateTime } from '../../lib/format';
 
@@ -41,26 +40,19 @@ export default function AudiencesPage() {
         {create.error && <ErrorView error={create.error} title="The audience was not created" />}
       </Section>
       <Section title="All audiences">
-        <QueryState query={audiences}>
-          {(page) => (
-            <>
-              <DataTable<Audience>
-                caption="Audiences"
-                captionHidden
-                rows={page.data}
-                rowKey={(a) => a.id}
-                empty="No audiences yet."
-                columns={[
-                  { header: 'Name', cell: (a) => <Link to={`/audiences/${a.id}`}>{a.name}</Link> },
-                  { header: 'Members', numeric: true, cell: (a) => formatCount(a.memberCount) },
-                  { header: 'Description', cell: (a) => a.description ?? '—' },
-                  { header: 'Created', cell: (a) => formatDateTime(a.createdAt) },
-                ]}
-              />
-              <Pager pages={pages} nextCursor={page.nextCursor} label="Audience pages" />
-            </>
-          )}
-        </QueryState>
+        <PagedTable<Audience>
+          query={audiences}
+          pages={pages}
+          caption="Audiences"
+          rowKey={(a) => a.id}
+          empty="No audiences yet."
+          columns={[
+            { header: 'Name', cell: (a) => <Link to={`/audiences/${a.id}`}>{a.name}</Link> },
+            { header: 'Members', numeric: true, cell: (a) => formatCount(a.memberCount) },
+            { header: 'Description', cell: (a) => a.description ?? '—' },
+            { header: 'Created', cell: (a) => formatDateTime(a.createdAt) },
+          ]}
+        />
       </Section>
     </>
   );

@@ -1,11 +1,11 @@
 import { Link, useSearchParams } from 'react-router';
 import { useCampaigns } from '../../api/queries';
 import type { Campaign, CampaignStatus } from '../../api/types';
-import { DataTable } from '../../components/DataTable';
-import { Pager, useCursorPages } from '../../components/Pager';
-import { QueryState } from '../../components/QueryState';
+import { ChoiceFilter } from '../../components/ChoiceFilter';
+import { PagedTable } from '../../components/PagedTable';
+import { useCursorPages } from '../../components/Pager';
 import { PageHeader, Progress, Section, StatusBadge } from '../../components/bits';
-import { formatCount, formatDateTime, humanize } from '../../lib/format';
+import { formatCount, formatDateTime } from '../../lib/format';
 import { campaignProgress } from './progress';
 
 const STATUSES: CampaignStatus[] = [
@@ -38,67 +38,52 @@ export default function CampaignsPage() {
       <Section
         title="All campaigns"
         actions={
-          <label className="inline">
-            Status{' '}
-            <select
-              value={status ?? ''}
-              onChange={(e) => {
-                pages.reset();
-                setParams(e.target.value ? { status: e.target.value } : {});
-              }}
-            >
-              <option value="">any</option>
-              {STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {humanize(s)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <ChoiceFilter
+            label="Status"
+            value={status}
+            values={STATUSES}
+            onChange={(s) => {
+              pages.reset();
+              setParams(s ? { status: s } : {});
+            }}
+          />
         }
       >
-        <QueryState query={campaigns}>
-          {(page) => (
-            <>
-              <DataTable<Campaign>
-                caption="Campaigns, newest first"
-                captionHidden
-                rows={page.data}
-                rowKey={(c) => c.id}
-                empty={status ? `No ${status} campaigns.` : 'No campaigns yet.'}
-                columns={[
-                  { header: 'Name', cell: (c) => <Link to={`/campaigns/${c.id}`}>{c.name}</Link> },
-                  { header: 'Status', cell: (c) => <StatusBadge status={c.status} /> },
-                  {
-                    header: 'Progress',
-                    cell: (c) => {
-                      const p = campaignProgress(c.counts);
-                      return <Progress {...p} label={`Progress of ${c.name}`} />;
-                    },
-                  },
-                  {
-                    header: 'Targeted',
-                    numeric: true,
-                    cell: (c) => formatCount(c.counts.targeted),
-                  },
-                  { header: 'Sent', numeric: true, cell: (c) => formatCount(c.counts.sent) },
-                  {
-                    header: 'Delivered',
-                    numeric: true,
-                    cell: (c) => formatCount(c.counts.delivered),
-                  },
-                  { header: 'Read', numeric: true, cell: (c) => formatCount(c.counts.read) },
-                  { header: 'Failed', numeric: true, cell: (c) => formatCount(c.counts.failed) },
-                  {
-                    header: 'Started',
-                    cell: (c) => formatDateTime(c.startedAt ?? c.scheduledAt),
-                  },
-                ]}
-              />
-              <Pager pages={pages} nextCursor={page.nextCursor} label="Campaign pages" />
-            </>
-          )}
-        </QueryState>
+        <PagedTable<Campaign>
+          query={campaigns}
+          pages={pages}
+          caption="Campaigns, newest first"
+          rowKey={(c) => c.id}
+          empty={status ? `No ${status} campaigns.` : 'No campaigns yet.'}
+          columns={[
+            { header: 'Name', cell: (c) => <Link to={`/campaigns/${c.id}`}>{c.name}</Link> },
+            { header: 'Status', cell: (c) => <StatusBadge status={c.status} /> },
+            {
+              header: 'Progress',
+              cell: (c) => {
+                const p = campaignProgress(c.counts);
+                return <Progress {...p} label={`Progress of ${c.name}`} />;
+              },
+            },
+            {
+              header: 'Targeted',
+              numeric: true,
+              cell: (c) => formatCount(c.counts.targeted),
+            },
+            { header: 'Sent', numeric: true, cell: (c) => formatCount(c.counts.sent) },
+            {
+              header: 'Delivered',
+              numeric: true,
+              cell: (c) => formatCount(c.counts.delivered),
+            },
+            { header: 'Read', numeric: true, cell: (c) => formatCount(c.counts.read) },
+            { header: 'Failed', numeric: true, cell: (c) => formatCount(c.counts.failed) },
+            {
+              header: 'Started',
+              cell: (c) => formatDateTime(c.startedAt ?? c.scheduledAt),
+            },
+          ]}
+        />
       </Section>
     </>
   );

@@ -1,17 +1,11 @@
 import { useRef, useState } from 'react';
 import { downloadFile } from '../../api/client';
 import { useCampaignMessages } from '../../api/queries';
-import type {
-  Campaign,
-  CampaignMessage,
-  CampaignReport,
-  MessageFilter,
-  MessageStatus,
-} from '../../api/types';
-import { DataTable } from '../../components/DataTable';
+import type { Campaign, CampaignMessage, CampaignReport, MessageFilter } from '../../api/types';
+import { ChoiceFilter } from '../../components/ChoiceFilter';
 import { ErrorView } from '../../components/ErrorView';
-import { Pager, useCursorPages } from '../../components/Pager';
-import { QueryState } from '../../components/QueryState';
+import { PagedTable } from '../../components/PagedTable';
+import { useCursorPages } from '../../components/Pager';
 import { Section, StatusBadge } from '../../components/bits';
 import { formatCount, formatDateTime, humanize } from '../../lib/format';
 import { MESSAGE_STATUSES, RECIPIENTS_PAGE_SIZE, type RecipientFilter } from './recipient-filter';
@@ -79,25 +73,12 @@ export function RecipientsPanel({
     >
       {exportError !== null && <ErrorView error={exportError} title="The export failed" />}
       <div className="filters" role="group" aria-label="Filter recipients">
-        <label className="inline">
-          State{' '}
-          <select
-            value={filter.status ?? ''}
-            onChange={(e) =>
-              change({
-                ...filter,
-                status: (e.target.value || undefined) as MessageStatus | undefined,
-              })
-            }
-          >
-            <option value="">any</option>
-            {MESSAGE_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {humanize(s)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ChoiceFilter
+          label="State"
+          value={filter.status}
+          values={MESSAGE_STATUSES}
+          onChange={(status) => change({ ...filter, status })}
+        />
         <label className="inline">
           Error code{' '}
           <select
@@ -122,55 +103,48 @@ export function RecipientsPanel({
           </select>
         </label>
       </div>
-      <QueryState query={messages}>
-        {(page) => (
-          <>
-            <DataTable<CampaignMessage>
-              caption="Recipients"
-              captionHidden
-              rows={page.data}
-              rowKey={(m) => m.id}
-              empty="No recipient in this state."
-              columns={[
-                { header: 'Phone', cell: (m) => m.phone },
-                { header: 'State', cell: (m) => <StatusBadge status={m.status} /> },
-                {
-                  header: 'Error',
-                  cell: (m) =>
-                    m.errorCode !== null ? (
-                      <span>
-                        <code>{m.errorCode}</code> {m.errorTitle}
-                      </span>
-                    ) : m.skipReason ? (
-                      humanize(m.skipReason)
-                    ) : (
-                      '—'
-                    ),
-                },
-                { header: 'Sent', cell: (m) => formatDateTime(m.sentAt) },
-                { header: 'Read', cell: (m) => formatDateTime(m.readAt) },
-                {
-                  header: <span className="visually-hidden">Details</span>,
-                  cell: (m) => (
-                    <button
-                      type="button"
-                      className="link"
-                      aria-label={`Details of ${m.phone}`}
-                      onClick={() => {
-                        setOpen(m);
-                        dialog.current?.showModal();
-                      }}
-                    >
-                      Details
-                    </button>
-                  ),
-                },
-              ]}
-            />
-            <Pager pages={pages} nextCursor={page.nextCursor} label="Recipient pages" />
-          </>
-        )}
-      </QueryState>
+      <PagedTable<CampaignMessage>
+        query={messages}
+        pages={pages}
+        caption="Recipients"
+        rowKey={(m) => m.id}
+        empty="No recipient in this state."
+        columns={[
+          { header: 'Phone', cell: (m) => m.phone },
+          { header: 'State', cell: (m) => <StatusBadge status={m.status} /> },
+          {
+            header: 'Error',
+            cell: (m) =>
+              m.errorCode !== null ? (
+                <span>
+                  <code>{m.errorCode}</code> {m.errorTitle}
+                </span>
+              ) : m.skipReason ? (
+                humanize(m.skipReason)
+              ) : (
+                '—'
+              ),
+          },
+          { header: 'Sent', cell: (m) => formatDateTime(m.sentAt) },
+          { header: 'Read', cell: (m) => formatDateTime(m.readAt) },
+          {
+            header: <span className="visually-hidden">Details</span>,
+            cell: (m) => (
+              <button
+                type="button"
+                className="link"
+                aria-label={`Details of ${m.phone}`}
+                onClick={() => {
+                  setOpen(m);
+                  dialog.current?.showModal();
+                }}
+              >
+                Details
+              </button>
+            ),
+          },
+        ]}
+      />
       <dialog
         ref={dialog}
         className="details"

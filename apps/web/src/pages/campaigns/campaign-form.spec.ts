@@ -1,29 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Member, Template } from '../../api/types';
+import type { Member } from '../../api/types';
+import { aTemplate } from '../../testing/fixtures';
 import { contactFields, localToIso, parametersOf, slotsOf } from './campaign-form';
 
-function template(over: Partial<Template>): Template {
-  return {
-    id: 't1',
-    businessAccountId: 'b1',
-    metaTemplateId: '1',
-    name: 'promo',
-    language: 'en_US',
-    category: 'MARKETING',
-    previousCategory: null,
-    parameterFormat: 'positional',
-    components: [],
-    slots: { header: [], body: [], buttons: [], headerMedia: null },
-    messageSendTtlSeconds: null,
-    status: 'APPROVED',
-    qualityScore: null,
-    rejectedReason: null,
-    statusChangedAt: '2026-01-01T00:00:00Z',
-    createdAt: '2026-01-01T00:00:00Z',
-    updatedAt: '2026-01-01T00:00:00Z',
-    ...over,
-  };
-}
+const template = aTemplate;
 
 describe('new campaign form', () => {
   const positional = template({

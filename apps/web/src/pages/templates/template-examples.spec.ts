@@ -1,28 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Template } from '../../api/types';
+import { aTemplate } from '../../testing/fixtures';
 import { buttonLabels, componentText, exampleParameters } from './template-examples';
-
-const base = {
-  id: 't1',
-  businessAccountId: 'b1',
-  metaTemplateId: '1',
-  name: 'promo',
-  language: 'en_US',
-  category: 'MARKETING',
-  previousCategory: null,
-  messageSendTtlSeconds: null,
-  status: 'APPROVED',
-  qualityScore: null,
-  rejectedReason: null,
-  statusChangedAt: '2026-01-01T00:00:00Z',
-  createdAt: '2026-01-01T00:00:00Z',
-  updatedAt: '2026-01-01T00:00:00Z',
-};
 
 describe("a template's examples", () => {
   it('fills positional placeholders from the examples, and stands in where there are none', () => {
-    const t: Template = {
-      ...base,
+    const t = aTemplate({
       parameterFormat: 'positional',
       components: [
         { type: 'BODY', text: 'Hi {{1}}, code {{2}}', example: { body_text: [['Ana']] } },
@@ -46,7 +28,7 @@ describe("a template's examples", () => {
         buttons: [{ index: 1, type: 'URL' }],
         headerMedia: null,
       },
-    };
+    });
     expect(exampleParameters(t)).toEqual({
       body: ['Ana', '[2]'],
       buttons: [{ index: 1, text: 'https://s.test/x' }],
@@ -57,8 +39,7 @@ describe("a template's examples", () => {
   });
 
   it('fills named placeholders by name', () => {
-    const t: Template = {
-      ...base,
+    const t = aTemplate({
       parameterFormat: 'named',
       components: [
         {
@@ -68,7 +49,7 @@ describe("a template's examples", () => {
         },
       ],
       slots: { header: [], body: ['first_name'], buttons: [], headerMedia: null },
-    };
+    });
     expect(exampleParameters(t)).toEqual({ body: { first_name: 'Ana' } });
   });
 });
