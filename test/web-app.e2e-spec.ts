@@ -28,6 +28,8 @@ describe('the web app in Chromium (sandbox, API, worker)', () => {
   const undeliverable = [people[3]!, people[7]!];
   let audienceId = '';
   let campaignId = '';
+  /** What the browser reported as errors on the main page (CSP violations, failed scripts). */
+  const browserErrors: string[] = [];
 
   const app = (path = '') => `${e.api.url}/app${path}`;
   const heading = (p: Page, name: string | RegExp) =>
@@ -53,6 +55,12 @@ describe('the web app in Chromium (sandbox, API, worker)', () => {
     browser = await launchBrowser();
     const context = await newContext(browser, undefined, { acceptDownloads: true });
     page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/status of 40[01]/.test(m.text())) {
+        browserErrors.push(m.text());
+      }
+    });
+    page.on('pageerror', (e) => browserErrors.push(e.message));
   });
 
   afterAll(async () => {
@@ -316,5 +324,9 @@ describe('the web app in Chromium (sandbox, API, worker)', () => {
 
     const served = await http(e.api.url, 'GET', '/docs-json');
     expect(served.body).toEqual(JSON.parse(JSON.stringify(await buildOpenApiDocument())));
+  });
+
+  it('ran everything above without a script error or a Content-Security-Policy violation', () => {
+    expect(browserErrors).toEqual([]);
   });
 });
