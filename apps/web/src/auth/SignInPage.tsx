@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { api, toApiError } from '../api/client';
 import { ErrorView } from '../components/ErrorView';
 import { session } from './session';
@@ -9,6 +10,7 @@ export function SignInPage() {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const refusal = session.refusal();
+  const client = useQueryClient();
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -23,6 +25,8 @@ export function SignInPage() {
       if (!response.ok) {
         throw toApiError(response.status, response.headers.get('x-request-id'), body);
       }
+      // Nothing another key loaded (before it was refused) may show under this one.
+      client.clear();
       session.signIn(key.trim());
     } catch (err) {
       setError(err);
