@@ -24,7 +24,13 @@ export async function newContext(
   viewport = DESKTOP,
   opts: { acceptDownloads?: boolean } = {},
 ): Promise<BrowserContext> {
-  return browser.newContext({ viewport, locale: 'en-US', acceptDownloads: opts.acceptDownloads });
+  // Reduced motion: charts draw without animating, which keeps the tests' CPU use down.
+  return browser.newContext({
+    viewport,
+    locale: 'en-US',
+    reducedMotion: 'reduce',
+    acceptDownloads: opts.acceptDownloads,
+  });
 }
 
 /** Signs the tab in without the form (tests of other pages): the key the app would keep. */

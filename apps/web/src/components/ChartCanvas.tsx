@@ -71,7 +71,8 @@ function configOf(data: ChartData): ChartConfiguration<'bar' | 'line', number[],
     options: {
       responsive: true,
       maintainAspectRatio: false,
-      animation: { duration: 400 },
+      // Bars and lines move to new numbers, unless the reader asked for less motion.
+      animation: matchMedia('(prefers-reduced-motion: reduce)').matches ? false : { duration: 400 },
       interaction: { mode: 'index', intersect: false },
       plugins: {
         legend: { display: data.series.length > 1, position: 'top', align: 'start' },
