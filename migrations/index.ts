@@ -19,6 +19,7 @@ import { CreateAuditLog1764900001000 } from './1764900001000-CreateAuditLog';
 import { AddWebhookDeadLetters1764900002000 } from './1764900002000-AddWebhookDeadLetters';
 import { Targeting1764950000000 } from './1764950000000-Targeting';
 import { TargetingIndexes1764950001000 } from './1764950001000-TargetingIndexes';
+import { IndexFailedCampaignMessages1765210000000 } from './1765210000000-IndexFailedCampaignMessages';
 
 export const MIGRATIONS = [
   CreateAccounts1764100000000,
@@ -40,4 +41,5 @@ export const MIGRATIONS = [
   AddWebhookDeadLetters1764900002000,
   Targeting1764950000000,
   TargetingIndexes1764950001000,
+  IndexFailedCampaignMessages1765210000000,
 ];

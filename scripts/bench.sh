@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+bash scripts/install-browser.sh
 npm run build
 bash scripts/services.sh
 exec node dist/scripts/bench/run-all.js "$@"

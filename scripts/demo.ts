@@ -406,6 +406,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   log(
     formatPairs(
       [
+        ['web app (sign in with the API key)', `${o.apiUrl}/app/campaigns/${created.id}`],
         ['API docs (OpenAPI)', `${o.apiUrl}/docs`],
         ['the campaign', `${o.apiUrl}/v1/campaigns/${created.id}`],
         ['its report', `${o.apiUrl}/v1/campaigns/${created.id}/report`],

@@ -114,6 +114,7 @@ echo "main job done in $(($(date +%s) - STARTED)) s (install, build, migrate, st
 
 if [ "$KEEP" = 1 ]; then
   echo "services keep running: sandbox, API and worker (pids ${PIDS[*]}; logs in .data/logs/)"
+  echo "  web app:  http://127.0.0.1:$PORT/app  (sign in with API_KEY from .data/dev.env)"
   echo "  explore:  http://127.0.0.1:$PORT/docs  (API key: API_KEY in .data/dev.env)"
   echo "  CLI:      export MMLITE_API_URL=http://127.0.0.1:$PORT MMLITE_API_KEY=\$(grep ^API_KEY= .data/dev.env | cut -d= -f2)"
   echo "            npm run cli -- campaigns list"

@@ -241,6 +241,41 @@ describe('campaign reports (SQL-built campaign with known outcomes)', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('shows daily activity of the last 30 days and campaigns by status in the overview', async () => {
+    const o = await e.v1('GET', '/reports/overview');
+    expect(o.status).toBe(200);
+    const days: Array<{ day: string; delivered: number; read: number; clicked: number }> =
+      o.body.daily;
+    // 30 days back from now touch 31 UTC days, each listed once, oldest first.
+    expect(days).toHaveLength(31);
+    expect(days.map((d) => d.day)).toEqual([...days.map((d) => d.day)].sort());
+    expect(days[days.length - 1]!.day).toBe(new Date().toISOString().slice(0, 10));
+    const sum = (k: 'delivered' | 'read' | 'clicked') => days.reduce((n, d) => n + d[k], 0);
+    expect([sum('delivered'), sum('read'), sum('clicked')]).toEqual([7, 6, 2]);
+    expect(days.find((d) => d.day === new Date(H).toISOString().slice(0, 10))!.delivered).toBe(7);
+    expect(o.body.campaignsByStatus).toEqual([{ status: 'completed', campaigns: 1 }]);
+  });
+
+  it("lists a campaign's failed recipients by Meta's error code, with the error", async () => {
+    const page = await e.v1('GET', `/campaigns/${campaignId}/messages?errorCode=131049`);
+    expect(page.status).toBe(200);
+    expect(page.body.data).toEqual([
+      expect.objectContaining({
+        phone: f2,
+        status: 'failed',
+        errorCode: 131049,
+        errorTitle: 'This message was not delivered to maintain healthy ecosystem engagement.',
+      }),
+    ]);
+    const failed = await e.v1('GET', `/campaigns/${campaignId}/messages?status=failed`);
+    expect(failed.body.data.map((m: { phone: string }) => m.phone).sort()).toEqual([f1, f2].sort());
+    expect((await e.v1('GET', `/campaigns/${campaignId}/messages?errorCode=0`)).body.data).toEqual(
+      [],
+    );
+    const bad = await e.v1('GET', `/campaigns/${campaignId}/messages?errorCode=abc`);
+    expect(bad.status).toBe(400);
+  });
+
   it('exports every recipient as CSV with formula-like cells escaped', async () => {
     const res = await http(e.api.url, 'GET', `/v1/campaigns/${campaignId}/messages.csv`, {
       key: e.key,

@@ -2,7 +2,7 @@
 // two cores, so never at once), and prints ONE table with each figure beside its target.
 //
 //   npm run bench            (builds, starts Postgres/Redis, then runs this)
-//   node dist/scripts/bench/run-all.js [--only import,governor,webhooks,sandbox,campaign,segments,report]
+//   node dist/scripts/bench/run-all.js [--only import,governor,webhooks,sandbox,campaign,segments,report,web]
 //
 // Exit status: non-zero only when a benchmark fails to run (crash, time-out, output it cannot
 // read) — a slow figure is reported as MISSED in the table, not as an error.
@@ -45,6 +45,8 @@ const TARGETS = {
   webhookP99Ms: 100, // p99 answer time under 100 ms
   sandboxSendsPerSecond: 3_000, // sandbox issue: ≥ 3,000 send requests/s
   reportP99Ms: 200, // reports issue: under 200 ms for 1,000,000 messages
+  webFirstPageKb: 250, // web app issue: JavaScript of the first page ≤ 250 KB gzipped
+  webCampaignPageMs: 1000, // web app issue: campaign page of 1,000,000 recipients loads in < 1 s
 };
 
 function need(m: RegExpExecArray | null, what: string): RegExpExecArray {
@@ -217,6 +219,40 @@ function rowsOfReport(out: string): Row[] {
   ];
 }
 
+function rowsOfWeb(out: string): Row[] {
+  const first = need(/web first page .*?: ([\d.]+) KB/.exec(out), 'first page size');
+  const page = need(
+    /web campaign page of a (\d+)-message campaign over (\d+) loads: fresh profile p50 (\d+) ms, max (\d+) ms; cached assets p50 (\d+) ms, max (\d+) ms; failed of one error code p50 (\d+) ms, max (\d+) ms/.exec(
+      out,
+    ),
+    'campaign page load times',
+  );
+  const [, messages, loads, coldP50, coldMax, warmP50, , codeP50, codeMax] = page.map(Number);
+  return [
+    {
+      bench: 'web',
+      figure: 'web app first page (overview): JS + CSS received, gzip',
+      value: `${first[1]} KB`,
+      target: `≤ ${TARGETS.webFirstPageKb} KB`,
+      ok: Number(first[1]) <= TARGETS.webFirstPageKb,
+    },
+    {
+      bench: 'web',
+      figure: `campaign page, ${fmt(messages!)} recipients, fresh browser profile (${loads} loads)`,
+      value: `p50 ${coldP50} ms (max ${coldMax} ms; cached assets p50 ${warmP50} ms)`,
+      target: `< ${TARGETS.webCampaignPageMs} ms`,
+      ok: coldP50! < TARGETS.webCampaignPageMs,
+    },
+    {
+      bench: 'web',
+      figure: 'campaign page filtered by an error code (cached assets)',
+      value: `p50 ${codeP50} ms (max ${codeMax} ms)`,
+      target: `< ${TARGETS.webCampaignPageMs} ms`,
+      ok: codeP50! < TARGETS.webCampaignPageMs,
+    },
+  ];
+}
+
 const BENCHES: Bench[] = [
   {
     name: 'import',
@@ -279,6 +315,13 @@ const BENCHES: Bench[] = [
     args: [],
     timeoutS: 240,
     parse: rowsOfReport,
+  },
+  {
+    name: 'web',
+    script: 'web.js',
+    args: [],
+    timeoutS: 300,
+    parse: rowsOfWeb,
   },
 ];
 

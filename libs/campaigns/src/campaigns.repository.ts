@@ -255,6 +255,12 @@ export interface MessageOutcome {
   requestAt: Date | null;
 }
 
+/** Which of a campaign's messages to list. */
+export interface MessageFilter {
+  status?: string;
+  errorCode?: number;
+}
+
 export interface SendWindowFilter {
   start: string;
   end: string;
@@ -370,14 +376,17 @@ export class CampaignsRepository {
     limit: number,
     cursor?: string,
     status?: string,
+    order: 'asc' | 'desc' = 'asc',
   ): Promise<Page<CampaignRecord>> {
     const c = cursor ? decodeCursor(cursor) : null;
+    // The page after the cursor in creation order, oldest or newest first.
+    const [after, dir] = order === 'desc' ? ['<', 'DESC'] : ['>', 'ASC'];
     const rows = await queryRows<CampaignRow & { created_at: Date }>(
       this.db,
       `${SELECT_CAMPAIGN}
-        WHERE c.workspace_id = $1 AND ($2::timestamptz IS NULL OR (c.created_at, c.id) > ($2, $3::uuid))
+        WHERE c.workspace_id = $1 AND ($2::timestamptz IS NULL OR (c.created_at, c.id) ${after} ($2, $3::uuid))
           AND ($5::text IS NULL OR c.status = $5)
-        ORDER BY c.created_at, c.id LIMIT $4`,
+        ORDER BY c.created_at ${dir}, c.id ${dir} LIMIT $4`,
       [ws, c?.createdAt ?? null, c?.id ?? null, limit + 1, status ?? null],
     );
     return toPage(rows.map(toCampaign), limit);
@@ -834,20 +843,25 @@ export class CampaignsRepository {
     return { requeued: rows.length - failed, failed };
   }
 
+  /**
+   * A page of a campaign's messages in id order, optionally of one status, and failed ones of one
+   * error code (0: failed without a code, as the report counts them; campaign_messages_failed_idx).
+   */
   async messages(
     ws: WorkspaceId,
     campaignId: string,
     limit: number,
     afterId: string | null,
-    status?: string,
+    filter: MessageFilter = {},
   ): Promise<{ data: CampaignMessageRecord[]; nextCursor: string | null }> {
     const rows = await queryRows<MessageRow>(
       this.db,
       `SELECT cm.* FROM campaign_messages cm JOIN campaigns c ON c.id = cm.campaign_id
         WHERE c.workspace_id = $1 AND cm.campaign_id = $2 AND ($3::bigint IS NULL OR cm.id > $3)
           AND ($5::text IS NULL OR cm.status = $5)
+          AND ($6::int IS NULL OR (cm.status = 'failed' AND coalesce(cm.error_code, 0) = $6))
         ORDER BY cm.id LIMIT $4`,
-      [ws, campaignId, afterId, limit + 1, status ?? null],
+      [ws, campaignId, afterId, limit + 1, filter.status ?? null, filter.errorCode ?? null],
     );
     const data = rows.slice(0, limit).map(toMessage);
     return { data, nextCursor: rows.length > limit ? (data[data.length - 1]?.id ?? null) : null };

@@ -13,7 +13,7 @@ import {
   validateBindings,
   type StoppedTemplate,
 } from '@app/templates';
-import { CampaignsRepository } from './campaigns.repository';
+import { CampaignsRepository, type MessageFilter } from './campaigns.repository';
 import { CampaignStateService } from './campaign-state.service';
 import {
   CampaignInvalidError,
@@ -189,8 +189,9 @@ export class CampaignsService {
     limit: number,
     cursor?: string,
     status?: string,
+    order?: 'asc' | 'desc',
   ): Promise<Page<CampaignRecord>> {
-    return this.campaigns.list(ws, limit, cursor, status);
+    return this.campaigns.list(ws, limit, cursor, status, order);
   }
 
   async messages(
@@ -198,13 +199,13 @@ export class CampaignsService {
     id: string,
     limit: number,
     cursor?: string,
-    status?: string,
+    filter?: MessageFilter,
   ): Promise<Page<CampaignMessageRecord>> {
     await this.get(ws, id);
     if (cursor !== undefined && !/^\d{1,18}$/.test(cursor)) {
       throw new CampaignInvalidError([{ field: 'cursor', message: 'cursor is not valid' }]);
     }
-    return this.campaigns.messages(ws, id, limit, cursor ?? null, status);
+    return this.campaigns.messages(ws, id, limit, cursor ?? null, filter);
   }
 
   /**

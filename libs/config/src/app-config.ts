@@ -81,6 +81,8 @@ export interface AppConfig {
     /** How the sandbox answers sends on the wire: `meta` (long-tailed latency, lost answers) or `off` (at once). */
     latency: 'meta' | 'off';
   };
+  /** The built web app the API serves at /app (WEB_APP_DIR, relative to the working directory). */
+  webAppDir: string;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

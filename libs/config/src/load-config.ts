@@ -113,6 +113,8 @@ export class Env {
   @IsString() @MinLength(4) SANDBOX_ACCESS_TOKEN = 'sandbox-token';
   @IsIn(['meta', 'off'], { message: 'SANDBOX_LATENCY must be meta or off' })
   SANDBOX_LATENCY: 'meta' | 'off' = 'meta';
+
+  @IsOptional() @IsString() WEB_APP_DIR = 'dist/web';
 }
 
 /** "a, b,,c" → ["a", "b", "c"]: comma-separated lists in one variable. */
@@ -211,6 +213,7 @@ export function loadConfig(
       accessToken: parsed.SANDBOX_ACCESS_TOKEN,
       latency: parsed.SANDBOX_LATENCY,
     },
+    webAppDir: parsed.WEB_APP_DIR,
   };
 }
 

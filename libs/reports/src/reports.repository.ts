@@ -1,7 +1,7 @@
 import { Database, queryRows } from '@app/db';
 import { Injectable } from '@nestjs/common';
 import type { WorkspaceId } from '@app/common';
-import type { FunnelCounts, RateCard } from './domain/report-math';
+import type { DayActivity, FunnelCounts, RateCard } from './domain/report-math';
 
 export interface CampaignHead {
   id: string;
@@ -370,6 +370,39 @@ export class ReportsRepository {
       [ws, from, to],
     );
     return rows.map(toHead);
+  }
+
+  /**
+   * Deliveries, reads and clicks per UTC day of every campaign of the workspace, from the hourly
+   * aggregates (an hour counts on the day it starts in; hours starting in [from, to)).
+   */
+  async dailyActivity(ws: WorkspaceId, from: Date, to: Date): Promise<DayActivity[]> {
+    const rows = await queryRows<{ day: string; delivered: string; read: string; clicked: string }>(
+      this.db,
+      `SELECT to_char(date_trunc('day', h.hour, 'UTC'), 'YYYY-MM-DD') AS day,
+              sum(h.delivered) AS delivered, sum(h.read) AS read, sum(h.clicked) AS clicked
+         FROM campaign_hourly_stats h JOIN campaigns c ON c.id = h.campaign_id
+        WHERE c.workspace_id = $1 AND h.hour >= $2 AND h.hour < $3
+        GROUP BY 1 ORDER BY 1`,
+      [ws, from, to],
+    );
+    return rows.map((r) => ({
+      day: r.day,
+      delivered: n(r.delivered),
+      read: n(r.read),
+      clicked: n(r.clicked),
+    }));
+  }
+
+  /** How many of the workspace's campaigns are in each status now (statuses with none left out). */
+  async campaignsByStatus(ws: WorkspaceId): Promise<Array<{ status: string; campaigns: number }>> {
+    const rows = await queryRows<{ status: string; campaigns: string }>(
+      this.db,
+      `SELECT status, count(*) AS campaigns FROM campaigns WHERE workspace_id = $1
+        GROUP BY status ORDER BY status`,
+      [ws],
+    );
+    return rows.map((r) => ({ status: r.status, campaigns: n(r.campaigns) }));
   }
 
   /** The next batch of a campaign's messages after `afterId` (keyset on the primary key). */

@@ -11,6 +11,7 @@ import { csvLine } from './domain/csv';
 import {
   compareToBenchmark,
   conversionsSideBySide,
+  dailySeries,
   estimateSpend,
   funnelRates,
   holdoutLift,
@@ -240,10 +241,12 @@ export class ReportsService {
     }
     const heads = await this.repo.campaignsStarted(ws, start, end);
     const ids = heads.map((h) => h.id);
-    const [prefixes, cards, stats] = await Promise.all([
+    const [prefixes, cards, stats, days, byStatus] = await Promise.all([
       this.repo.billablePrefixes(ws, ids, 'template'),
       this.repo.rateCards(),
       this.repo.conversionStats(ws, ids, 'template'),
+      this.repo.dailyActivity(ws, start, end),
+      this.repo.campaignsByStatus(ws),
     ]);
     const group = (
       members: readonly CampaignHead[],
@@ -283,6 +286,8 @@ export class ReportsService {
       to: end,
       totals: group(heads, prefixes, stats, cards),
       templates: perTemplate,
+      daily: dailySeries(start, end, days),
+      campaignsByStatus: byStatus,
     };
   }
 

@@ -1,5 +1,6 @@
 import type {
   BenchmarkComparison,
+  DayActivity,
   FunnelCounts,
   FunnelRates,
   HoldoutLift,
@@ -86,4 +87,8 @@ export interface WorkspaceOverview {
   to: Date;
   totals: OverviewGroup;
   templates: TemplateOverview[];
+  /** Deliveries, reads and clicks per UTC day of the period, of any campaign. */
+  daily: DayActivity[];
+  /** Every campaign of the workspace by its status now. */
+  campaignsByStatus: Array<{ status: string; campaigns: number }>;
 }

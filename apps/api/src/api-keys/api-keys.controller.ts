@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiKeysService } from '@app/accounts';
 import type { WorkspaceId } from '@app/common';
 import { Workspace } from '../http/workspace.decorator';
@@ -23,6 +23,7 @@ export class ApiKeysController {
 
   /** Creates a key in the caller's workspace; the secret is in this answer only. */
   @Post()
+  @ApiCreatedResponse({ type: ApiKeyCreatedResponse })
   async create(
     @Workspace() ws: WorkspaceId,
     @Body() body: ApiKeyCreateRequest,
@@ -31,12 +32,14 @@ export class ApiKeysController {
   }
 
   @Get()
+  @ApiOkResponse({ type: ApiKeyListResponse })
   async list(@Workspace() ws: WorkspaceId, @Query() q: ListRequest): Promise<ApiKeyListResponse> {
     const page = await this.keys.list(ws, q.limit, q.cursor);
     return { data: page.data.map(toApiKeyResponse), nextCursor: page.nextCursor };
   }
 
   @Delete(':id')
+  @ApiOkResponse({ type: ApiKeyResponse })
   async revoke(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<ApiKeyResponse> {
     return toApiKeyResponse(await this.keys.revoke(ws, id));
   }

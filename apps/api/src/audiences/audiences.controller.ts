@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { WorkspaceId } from '@app/common';
 import { AudiencesService } from '@app/audiences';
 import { Workspace } from '../http/workspace.decorator';
@@ -22,6 +22,7 @@ export class AudiencesController {
   constructor(private readonly audiences: AudiencesService) {}
 
   @Post()
+  @ApiCreatedResponse({ type: AudienceResponse })
   async create(
     @Workspace() ws: WorkspaceId,
     @Body() body: AudienceCreateRequest,
@@ -30,17 +31,20 @@ export class AudiencesController {
   }
 
   @Get()
+  @ApiOkResponse({ type: AudienceListResponse })
   async list(@Workspace() ws: WorkspaceId, @Query() q: ListRequest): Promise<AudienceListResponse> {
     const page = await this.audiences.list(ws, q.limit, q.cursor);
     return { data: page.data.map(toAudienceResponse), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: AudienceResponse })
   async get(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<AudienceResponse> {
     return toAudienceResponse(await this.audiences.get(ws, id));
   }
 
   @Post(':id/members')
+  @ApiCreatedResponse({ type: MembersChangeResponse })
   async addMembers(
     @Workspace() ws: WorkspaceId,
     @Param('id') id: string,
@@ -50,6 +54,7 @@ export class AudiencesController {
   }
 
   @Delete(':id/members')
+  @ApiOkResponse({ type: MembersChangeResponse })
   async removeMembers(
     @Workspace() ws: WorkspaceId,
     @Param('id') id: string,
@@ -59,6 +64,7 @@ export class AudiencesController {
   }
 
   @Get(':id/members')
+  @ApiOkResponse({ type: MemberListResponse })
   async members(
     @Workspace() ws: WorkspaceId,
     @Param('id') id: string,

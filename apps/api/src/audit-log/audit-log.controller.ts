@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuditLogService } from '@app/accounts';
 import type { WorkspaceId } from '@app/common';
 import { AdminOnly } from '../http/admin-only.decorator';
@@ -15,6 +15,7 @@ export class AuditLogController {
   constructor(private readonly audit: AuditLogService) {}
 
   /** Every mutating call of this workspace's keys, with its outcome; newest first. */
+  @ApiOkResponse({ type: AuditLogResponse })
   @Get()
   async list(@Workspace() ws: WorkspaceId, @Query() q: ListRequest): Promise<AuditLogResponse> {
     const page = await this.audit.list(ws, q.limit, q.cursor);

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { BusinessAccountsService } from '@app/accounts';
 import type { WorkspaceId } from '@app/common';
 import { Workspace } from '../http/workspace.decorator';
@@ -21,6 +21,7 @@ export class BusinessAccountsController {
   /** Stores the account (token encrypted) with the phone numbers the Graph API lists for it. */
   @Post()
   @AdminOnly()
+  @ApiCreatedResponse({ type: BusinessAccountResponse })
   async register(
     @Workspace() ws: WorkspaceId,
     @Body() body: BusinessAccountCreateRequest,
@@ -29,6 +30,7 @@ export class BusinessAccountsController {
   }
 
   @Get()
+  @ApiOkResponse({ type: BusinessAccountListResponse })
   async list(
     @Workspace() ws: WorkspaceId,
     @Query() q: ListRequest,
@@ -38,6 +40,7 @@ export class BusinessAccountsController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: BusinessAccountResponse })
   async get(
     @Workspace() ws: WorkspaceId,
     @Param('id') id: string,

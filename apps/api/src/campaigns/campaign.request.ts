@@ -18,6 +18,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { CAMPAIGN_STATUSES, MESSAGE_STATUSES } from '@app/campaigns';
 import { TemplateParametersRequest } from '../templates/template.request';
 import { ListRequest } from '../http/list.request';
 import { IsoDate } from '../http/iso-date';
@@ -180,19 +181,35 @@ export class CampaignTestRequest {
 }
 
 export class CampaignListRequest extends ListRequest {
+  @ApiPropertyOptional({ enum: CAMPAIGN_STATUSES })
+  @AbsentOr()
+  @IsIn(CAMPAIGN_STATUSES)
+  status?: (typeof CAMPAIGN_STATUSES)[number];
+
   @ApiPropertyOptional({
-    enum: ['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled', 'failed'],
+    enum: ['asc', 'desc'],
+    default: 'asc',
+    description: 'by creation time: oldest first (asc) or newest first (desc)',
   })
   @AbsentOr()
-  @IsIn(['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled', 'failed'])
-  status?: string;
+  @IsIn(['asc', 'desc'])
+  order?: 'asc' | 'desc';
 }
 
 export class CampaignMessagesRequest extends ListRequest {
+  @ApiPropertyOptional({ enum: MESSAGE_STATUSES })
+  @AbsentOr()
+  @IsIn(MESSAGE_STATUSES)
+  status?: (typeof MESSAGE_STATUSES)[number];
+
   @ApiPropertyOptional({
-    enum: ['pending', 'sending', 'sent', 'delivered', 'read', 'failed', 'skipped', 'cancelled'],
+    type: Number,
+    description:
+      "Failed messages with this Meta error code (0: failed without a code), as in the report's failures",
   })
   @AbsentOr()
-  @IsIn(['pending', 'sending', 'sent', 'delivered', 'read', 'failed', 'skipped', 'cancelled'])
-  status?: string;
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  errorCode?: number;
 }

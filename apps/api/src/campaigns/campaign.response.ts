@@ -1,9 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type {
-  CampaignMessageRecord,
-  CampaignPlan,
-  CampaignRecord,
-  TestSendResult,
+import {
+  CAMPAIGN_STATUSES,
+  MESSAGE_STATUSES,
+  USER_ACTIONS,
+  userActions,
+  type CampaignMessageRecord,
+  type CampaignRecord,
+  type TestSendResult,
+  type UserAction,
 } from '@app/campaigns';
 
 export class CampaignCountsResponse {
@@ -33,13 +37,17 @@ export class CampaignExclusionResponse {
   @ApiPropertyOptional() segmentId?: string;
 }
 
+export class SendWindowResponse {
+  @ApiProperty({ example: '09:00' }) start!: string;
+  @ApiProperty({ example: '20:00' }) end!: string;
+  @ApiProperty({ example: 'America/Sao_Paulo' }) timezone!: string;
+  @ApiPropertyOptional() perContactTimezone?: boolean;
+}
+
 export class CampaignResponse {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
-  @ApiProperty({
-    enum: ['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled', 'failed'],
-  })
-  status!: string;
+  @ApiProperty({ enum: CAMPAIGN_STATUSES }) status!: string;
   @ApiProperty({
     nullable: true,
     type: String,
@@ -65,9 +73,16 @@ export class CampaignResponse {
   @ApiProperty({ type: 'object', additionalProperties: true }) parameters!: unknown;
   @ApiProperty({ nullable: true, type: String }) scheduledAt!: string | null;
   @ApiProperty({ nullable: true, type: Number }) throughputMps!: number | null;
-  @ApiPropertyOptional({ nullable: true }) sendWindow!: unknown;
-  @ApiProperty() latePolicy!: string;
+  @ApiProperty({ nullable: true, type: SendWindowResponse })
+  sendWindow!: SendWindowResponse | null;
+  @ApiProperty({ enum: ['send', 'fail'] }) latePolicy!: string;
   @ApiProperty({ type: CampaignCountsResponse }) counts!: CampaignCountsResponse;
+  @ApiProperty({
+    enum: USER_ACTIONS,
+    isArray: true,
+    description: 'what POST /v1/campaigns/:id/<action> accepts in this status',
+  })
+  actions!: UserAction[];
   @ApiProperty({ nullable: true, type: String }) startedAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) completedAt!: string | null;
   @ApiProperty() createdAt!: string;
@@ -83,25 +98,14 @@ export class CampaignMessageResponse {
   @ApiProperty() id!: string;
   @ApiProperty() contactId!: string;
   @ApiProperty() phone!: string;
-  @ApiProperty({
-    enum: [
-      'pending',
-      'sending',
-      'in_doubt',
-      'sent',
-      'delivered',
-      'read',
-      'failed',
-      'skipped',
-      'cancelled',
-    ],
-  })
-  status!: string;
+  @ApiProperty({ enum: MESSAGE_STATUSES }) status!: string;
   @ApiProperty({ nullable: true, type: String }) skipReason!: string | null;
   @ApiProperty({ description: 'times it was sent again by POST /retry' }) retries!: number;
   @ApiProperty({ nullable: true, type: String }) wamid!: string | null;
   @ApiProperty({ nullable: true, type: Number }) errorCode!: number | null;
   @ApiProperty({ nullable: true, type: String }) errorTitle!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "Meta's error details" })
+  errorDetails!: string | null;
   @ApiProperty({ description: 'requests sent to Meta for this message' }) attempts!: number;
   @ApiProperty({ nullable: true, type: String }) lastRequestAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) sentAt!: string | null;
@@ -116,6 +120,31 @@ export class CampaignMessageListResponse {
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
 }
 
+export class PlanMessagingLimitResponse {
+  @ApiProperty({ nullable: true, type: Number, description: 'null: unlimited' })
+  perDay!: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'unique recipients left in 24 h' })
+  remaining!: number | null;
+  @ApiProperty({ description: 'every eligible recipient fits in what is left now' })
+  fitsNow!: boolean;
+  @ApiProperty({ description: 'eligible recipients that wait for the limit to free up' })
+  heldByLimit!: number;
+}
+
+export class PlanCountryCostResponse {
+  @ApiProperty({ example: '55' }) callingCode!: string;
+  @ApiProperty() recipients!: number;
+  @ApiProperty() cost!: number;
+}
+
+export class PlanCostResponse {
+  @ApiProperty({ nullable: true, type: String, example: 'USD' }) currency!: string | null;
+  @ApiProperty() total!: number;
+  @ApiProperty({ type: [PlanCountryCostResponse] }) byCountry!: PlanCountryCostResponse[];
+  @ApiProperty({ description: 'eligible recipients of countries missing from the rate card' })
+  unpriced!: number;
+}
+
 export class CampaignPlanResponse {
   @ApiProperty() eligible!: number;
   @ApiProperty({
@@ -126,10 +155,10 @@ export class CampaignPlanResponse {
   skipped!: Record<string, number>;
   @ApiProperty() audienceSize!: number;
   @ApiProperty({ description: 'Messages per second the governor will send at' }) rateMps!: number;
-  @ApiProperty({ type: 'object', additionalProperties: true })
-  messagingLimit!: CampaignPlan['messagingLimit'];
+  @ApiProperty({ type: PlanMessagingLimitResponse })
+  messagingLimit!: PlanMessagingLimitResponse;
   @ApiProperty() etaSeconds!: number;
-  @ApiProperty({ type: 'object', additionalProperties: true }) cost!: CampaignPlan['cost'];
+  @ApiProperty({ type: PlanCostResponse }) cost!: PlanCostResponse;
 }
 
 export class TestSendResultResponse {
@@ -170,6 +199,7 @@ export function toCampaignResponse(c: CampaignRecord): CampaignResponse {
     sendWindow: c.sendWindow,
     latePolicy: c.latePolicy,
     counts,
+    actions: userActions(c.status),
     startedAt: iso(c.startedAt),
     completedAt: iso(c.completedAt),
     createdAt: c.createdAt.toISOString(),
@@ -188,6 +218,7 @@ export function toCampaignMessageResponse(m: CampaignMessageRecord): CampaignMes
     errorCode: m.errorCode,
     errorTitle: m.errorTitle,
     retries: m.retries,
+    errorDetails: m.errorDetails,
     attempts: m.attempts,
     lastRequestAt: iso(m.lastRequestAt),
     sentAt: iso(m.sentAt),

@@ -1,5 +1,11 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import {
   CampaignPlanner,
   CampaignsService,
@@ -40,6 +46,7 @@ export class CampaignsController {
 
   /** Creates a draft; nothing is sent until launch. */
   @Post()
+  @ApiCreatedResponse({ type: CampaignResponse })
   async create(
     @Workspace() ws: WorkspaceId,
     @Body() body: CampaignCreateRequest,
@@ -51,6 +58,7 @@ export class CampaignsController {
   }
 
   /** A draft to the recipients of this campaign with an outcome (e.g. delivered_not_read). */
+  @ApiCreatedResponse({ type: CampaignResponse })
   @Post(':id/follow-up')
   async followUp(
     @Workspace() ws: WorkspaceId,
@@ -67,6 +75,7 @@ export class CampaignsController {
    * Sends failed messages again by the retry class of their error: rate limits at once, 131049
    * once and not before 24 h, permanent failures never; never to who opted out or got it.
    */
+  @ApiOkResponse({ type: CampaignRetryResponse })
   @Post(':id/retry')
   @HttpCode(200)
   async retry(
@@ -79,28 +88,32 @@ export class CampaignsController {
   }
 
   @Get()
+  @ApiOkResponse({ type: CampaignListResponse })
   async list(
     @Workspace() ws: WorkspaceId,
     @Query() q: CampaignListRequest,
   ): Promise<CampaignListResponse> {
-    const r = await this.campaigns.list(ws, q.limit, q.cursor, q.status);
+    const r = await this.campaigns.list(ws, q.limit, q.cursor, q.status, q.order);
     return { data: r.data.map(toCampaignResponse), nextCursor: r.nextCursor };
   }
 
   /** With live counts (kept by the engine, not counted on each call). */
   @Get(':id')
+  @ApiOkResponse({ type: CampaignResponse })
   async get(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<CampaignResponse> {
     return toCampaignResponse(await this.campaigns.get(ws, id));
   }
 
   /** Before launch: eligible recipients, skips by reason, messaging-limit check, ETA, cost. */
   @Get(':id/plan')
+  @ApiOkResponse({ type: CampaignPlanResponse })
   plan(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<CampaignPlanResponse> {
     return this.planner.plan(ws, id);
   }
 
   /** Sends the rendered message to a few numbers only; the campaign's counts stay untouched. */
   @Post(':id/test')
+  @ApiOkResponse({ type: CampaignTestResponse })
   @HttpCode(200)
   async test(
     @Workspace() ws: WorkspaceId,
@@ -112,8 +125,9 @@ export class CampaignsController {
 
   /** Now, or at scheduledAt. With an Idempotency-Key a retried launch returns the first answer. */
   @Post(':id/launch')
+  @ApiOkResponse({ type: CampaignResponse })
   @HttpCode(200)
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiHeader({ name: 'idempotency-key', required: false })
   async launch(
     @Workspace() ws: WorkspaceId,
     @Param('id') id: string,
@@ -123,30 +137,37 @@ export class CampaignsController {
   }
 
   @Post(':id/pause')
+  @ApiOkResponse({ type: CampaignResponse })
   @HttpCode(200)
   async pause(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<CampaignResponse> {
     return toCampaignResponse(await this.campaigns.pause(ws, id));
   }
 
   @Post(':id/resume')
+  @ApiOkResponse({ type: CampaignResponse })
   @HttpCode(200)
   async resume(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<CampaignResponse> {
     return toCampaignResponse(await this.campaigns.resume(ws, id));
   }
 
   @Post(':id/cancel')
+  @ApiOkResponse({ type: CampaignResponse })
   @HttpCode(200)
   async cancel(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<CampaignResponse> {
     return toCampaignResponse(await this.campaigns.cancel(ws, id));
   }
 
   @Get(':id/messages')
+  @ApiOkResponse({ type: CampaignMessageListResponse })
   async messages(
     @Workspace() ws: WorkspaceId,
     @Param('id') id: string,
     @Query() q: CampaignMessagesRequest,
   ): Promise<CampaignMessageListResponse> {
-    const r = await this.campaigns.messages(ws, id, q.limit, q.cursor, q.status);
+    const r = await this.campaigns.messages(ws, id, q.limit, q.cursor, {
+      status: q.status,
+      errorCode: q.errorCode,
+    });
     return { data: r.data.map(toCampaignMessageResponse), nextCursor: r.nextCursor };
   }
 }

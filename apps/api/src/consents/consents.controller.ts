@@ -1,5 +1,5 @@
 import { Body, Controller, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import type { WorkspaceId } from '@app/common';
 import { ConsentsService, type ConsentRecord } from '@app/consents';
 import { Workspace, type AuthenticatedRequest } from '../http/workspace.decorator';
@@ -14,6 +14,7 @@ export class ConsentsController {
 
   /** Appends an opt-in or opt-out to the contact's ledger (a phone not known yet becomes a contact). */
   @Post()
+  @ApiCreatedResponse({ type: ConsentCreateResponse })
   async create(
     @Workspace() ws: WorkspaceId,
     @Body() body: ConsentCreateRequest,

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { WorkspaceId } from '@app/common';
 import { ContactsService } from '@app/audiences';
@@ -21,6 +21,8 @@ export class ContactsController {
 
   /** Creates the contact (201) or merges into the one with this phone (200). */
   @Post()
+  @ApiCreatedResponse({ type: ContactResponse, description: 'a new contact' })
+  @ApiOkResponse({ type: ContactResponse, description: 'merged into the contact with this phone' })
   async upsert(
     @Workspace() ws: WorkspaceId,
     @Body() body: ContactUpsertRequest,
@@ -32,6 +34,7 @@ export class ContactsController {
   }
 
   @Get()
+  @ApiOkResponse({ type: ContactListResponse })
   async list(
     @Workspace() ws: WorkspaceId,
     @Query() q: ContactListRequest,
@@ -41,12 +44,14 @@ export class ContactsController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: ContactResponse })
   async get(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<ContactResponse> {
     return toContactResponse(await this.contacts.get(ws, id));
   }
 
   /** The contact's consent ledger, oldest first. */
   @Get(':id/consents')
+  @ApiOkResponse({ type: ConsentListResponse })
   async consentsOf(
     @Workspace() ws: WorkspaceId,
     @Param('id') id: string,

@@ -1,5 +1,11 @@
 import { Body, Controller, Get, Headers, HttpCode, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiHeader,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { WorkspaceId } from '@app/common';
 import { ConversionsService } from '@app/conversions';
 import { Workspace } from '../http/workspace.decorator';
@@ -15,8 +21,9 @@ export class ConversionsController {
 
   /** Up to 1000 app events; each is validated on its own, deduplicated by eventId and attributed. */
   @Post('conversions')
+  @ApiAcceptedResponse({ type: ConversionBatchResponse })
   @HttpCode(202)
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiHeader({ name: 'idempotency-key', required: false })
   async ingest(
     @Workspace() ws: WorkspaceId,
     @Body() body: ConversionBatchRequest,
@@ -33,12 +40,14 @@ export class ConversionsController {
 
   /** The attribution window of this workspace (days before an event a message may claim it). */
   @Get('settings/attribution')
+  @ApiOkResponse({ type: AttributionSettingsResponse })
   settings(@Workspace() ws: WorkspaceId): Promise<AttributionSettingsResponse> {
     return this.conversions.settings(ws);
   }
 
   @Patch('settings/attribution')
   @AdminOnly()
+  @ApiOkResponse({ type: AttributionSettingsResponse })
   updateSettings(
     @Workspace() ws: WorkspaceId,
     @Body() body: AttributionSettingsRequest,

@@ -1,5 +1,5 @@
 import { Logger, type INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpMetrics } from '../metrics/http-metrics';
@@ -8,8 +8,10 @@ import { APP_CONFIG, type AppConfig } from '@app/config';
 import { registerInputPolicy } from './input-policy';
 import { registerApiKeyIdentity } from './api-key-identity';
 import { registerAuditTrail } from './audit-trail';
+import { createOpenApiDocument } from './openapi';
+import { serveWebApp } from './web-app';
 
-const QUIET_PREFIXES = ['/webhooks/', '/metrics', '/health'];
+const QUIET_PREFIXES = ['/webhooks/', '/metrics', '/health', '/app'];
 
 /** Everything about the HTTP pipeline that production and the e2e tests must share. */
 export function configureHttpApp(app: NestFastifyApplication): INestApplication {
@@ -44,18 +46,10 @@ export function configureHttpApp(app: NestFastifyApplication): INestApplication 
     done();
   });
 
-  const doc = new DocumentBuilder()
-    .setTitle('MM Lite campaign engine')
-    .setDescription(
-      'Bulk WhatsApp marketing campaigns over the Marketing Messages Lite API. Every /v1 route needs `Authorization: Bearer <api-key>`.',
-    )
-    .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'workspace API key' })
-    .addSecurityRequirements('bearer')
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), {
+  SwaggerModule.setup('docs', app, () => createOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
   });
+  serveWebApp(fastify, config.webAppDir);
   app.enableShutdownHooks();
   return app;
 }

@@ -4,13 +4,13 @@ import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import { AbsentOr } from './absent-or';
 
 export class ListRequest {
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 1000 })
+  @ApiPropertyOptional({ type: Number, default: 50, minimum: 1, maximum: 1000 })
   @AbsentOr()
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(1000)
-  limit = 50;
+  limit: number = 50;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @AbsentOr()

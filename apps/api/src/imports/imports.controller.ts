@@ -9,7 +9,15 @@ import {
   Query,
   Req,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiHeader,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Readable } from 'node:stream';
 import type { WorkspaceId } from '@app/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
@@ -35,13 +43,14 @@ export class ImportsController {
 
   /** Stores the CSV durably and answers at once; the worker parses it. Poll GET /v1/imports/:id. */
   @Post('audiences/:id/imports')
+  @ApiAcceptedResponse({ type: ImportAcceptedResponse })
   @HttpCode(202)
   @ApiConsumes('text/csv', 'multipart/form-data')
   @ApiBody({
     description: 'the CSV (header row required), or multipart with field "file"',
     required: true,
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiHeader({ name: 'idempotency-key', required: false })
   async create(
     @Workspace() ws: WorkspaceId,
     @Param('id') audienceId: string,
@@ -76,6 +85,7 @@ export class ImportsController {
   }
 
   @Get('imports/:id')
+  @ApiOkResponse({ type: ImportResponse })
   async get(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<ImportResponse> {
     return toImportResponse(await this.imports.get(ws, id));
   }

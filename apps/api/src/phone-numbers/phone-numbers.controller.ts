@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { BusinessAccountsService } from '@app/accounts';
 import type { WorkspaceId } from '@app/common';
 import { Workspace } from '../http/workspace.decorator';
@@ -19,6 +19,7 @@ export class PhoneNumbersController {
   constructor(private readonly accounts: BusinessAccountsService) {}
 
   @Get()
+  @ApiOkResponse({ type: PhoneNumberListResponse })
   async list(
     @Workspace() ws: WorkspaceId,
     @Query() q: ListRequest,
@@ -28,6 +29,7 @@ export class PhoneNumbersController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: PhoneNumberResponse })
   async get(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<PhoneNumberResponse> {
     return toPhoneNumberResponse(await this.accounts.getPhoneNumber(ws, id));
   }
@@ -35,6 +37,7 @@ export class PhoneNumbersController {
   /** Overrides what the governor allows for this number. */
   @Patch(':id')
   @AdminOnly()
+  @ApiOkResponse({ type: PhoneNumberResponse })
   async update(
     @Workspace() ws: WorkspaceId,
     @Param('id') id: string,

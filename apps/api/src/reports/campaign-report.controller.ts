@@ -16,6 +16,7 @@ export class CampaignReportController {
 
   /** Funnel, failures by code, conversions, spend, hourly series and MM Lite benchmarks. */
   @Get(':id/report')
+  @ApiOkResponse({ type: CampaignReportResponse })
   async report(
     @Workspace() ws: WorkspaceId,
     @Param('id') id: string,

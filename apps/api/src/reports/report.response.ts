@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { CAMPAIGN_STATUSES } from '@app/campaigns';
 import type { CampaignReport, OverviewGroup, WorkspaceOverview } from '@app/reports';
 
 const PCT = 'percent (0–100, 2 decimals); null when the denominator is 0';
@@ -271,12 +272,35 @@ export class TemplateOverviewResponse extends OverviewGroupResponse {
   @ApiProperty() language!: string;
 }
 
+export class DayResponse {
+  @ApiProperty({ example: '2026-03-31', description: 'UTC day' }) day!: string;
+  @ApiProperty() delivered!: number;
+  @ApiProperty() read!: number;
+  @ApiProperty() clicked!: number;
+}
+
+export class CampaignStatusCountResponse {
+  @ApiProperty({ enum: CAMPAIGN_STATUSES }) status!: string;
+  @ApiProperty() campaigns!: number;
+}
+
 export class WorkspaceOverviewResponse {
   @ApiProperty() from!: string;
   @ApiProperty() to!: string;
   @ApiProperty({ type: OverviewGroupResponse, description: 'campaigns started in [from, to)' })
   totals!: OverviewGroupResponse;
   @ApiProperty({ type: [TemplateOverviewResponse] }) templates!: TemplateOverviewResponse[];
+  @ApiProperty({
+    type: [DayResponse],
+    description:
+      'deliveries, reads and clicks per UTC day of [from, to), of any campaign (every day listed)',
+  })
+  daily!: DayResponse[];
+  @ApiProperty({
+    type: [CampaignStatusCountResponse],
+    description: "the workspace's campaigns by their status now (statuses with none left out)",
+  })
+  campaignsByStatus!: CampaignStatusCountResponse[];
 }
 
 function toGroup(g: OverviewGroup): OverviewGroupResponse {
@@ -301,5 +325,7 @@ export function toWorkspaceOverviewResponse(o: WorkspaceOverview): WorkspaceOver
       language: t.language,
       ...toGroup(t),
     })),
+    daily: o.daily.map((d) => ({ ...d })),
+    campaignsByStatus: o.campaignsByStatus.map((c) => ({ ...c })),
   };
 }

@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { WorkspaceId } from '@app/common';
 import { ReportsService } from '@app/reports';
 import { Workspace } from '../http/workspace.decorator';
@@ -14,6 +14,7 @@ export class ReportsController {
 
   /** Totals of the campaigns started in [from, to), overall and per template. */
   @Get('overview')
+  @ApiOkResponse({ type: WorkspaceOverviewResponse })
   async overview(
     @Workspace() ws: WorkspaceId,
     @Query() q: OverviewRequest,

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ContactsService } from '@app/audiences';
 import type { WorkspaceId } from '@app/common';
 import { SegmentsService, type SegmentCount } from '@app/segments';
@@ -28,6 +28,7 @@ export class SegmentsController {
   ) {}
 
   /** Validated on write: a bad node answers 400 with its path. */
+  @ApiCreatedResponse({ type: SegmentResponse })
   @Post()
   async create(
     @Workspace() ws: WorkspaceId,
@@ -36,6 +37,7 @@ export class SegmentsController {
     return toSegmentResponse(await this.segments.create(ws, body));
   }
 
+  @ApiOkResponse({ type: SegmentListResponse })
   @Get()
   async list(
     @Workspace() ws: WorkspaceId,
@@ -46,6 +48,7 @@ export class SegmentsController {
   }
 
   /** What a filter matches now, without storing it. */
+  @ApiOkResponse({ type: SegmentCountResponse })
   @Post('preview')
   @HttpCode(200)
   async preview(
@@ -55,11 +58,13 @@ export class SegmentsController {
     return this.withSamples(ws, await this.segments.preview(ws, body.filter));
   }
 
+  @ApiOkResponse({ type: SegmentResponse })
   @Get(':id')
   async get(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<SegmentResponse> {
     return toSegmentResponse(await this.segments.get(ws, id));
   }
 
+  @ApiOkResponse({ type: SegmentCountResponse })
   @Get(':id/count')
   async count(
     @Workspace() ws: WorkspaceId,
@@ -68,6 +73,7 @@ export class SegmentsController {
     return this.withSamples(ws, await this.segments.count(ws, id));
   }
 
+  @ApiOkResponse({ type: SegmentResponse })
   @Patch(':id')
   async update(
     @Workspace() ws: WorkspaceId,

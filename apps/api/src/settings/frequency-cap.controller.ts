@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsInt, Max, Min } from 'class-validator';
 import type { WorkspaceId } from '@app/common';
 import { SegmentsService, type FrequencyCap } from '@app/segments';
@@ -37,11 +37,13 @@ export class FrequencyCapResponse {
 export class FrequencyCapController {
   constructor(private readonly segments: SegmentsService) {}
 
+  @ApiOkResponse({ type: FrequencyCapResponse, description: 'null: no cap' })
   @Get()
   get(@Workspace() ws: WorkspaceId): Promise<FrequencyCap | null> {
     return this.segments.frequencyCap(ws);
   }
 
+  @ApiOkResponse({ type: FrequencyCapResponse, description: 'null: no cap' })
   @Patch()
   @AdminOnly()
   @NullableBody()

@@ -72,6 +72,19 @@ export class TemplateParametersRequest {
   @ApiPropertyOptional({
     description:
       'Header values: an array (positional), an object (named) or { type, link | id } for media',
+    oneOf: [
+      { type: 'array', items: { type: 'string' } },
+      { type: 'object', additionalProperties: { type: 'string' } },
+      {
+        type: 'object',
+        required: ['type'],
+        properties: {
+          type: { type: 'string', enum: ['image', 'video', 'document', 'gif'] },
+          link: { type: 'string' },
+          id: { type: 'string' },
+        },
+      },
+    ],
   })
   @AbsentOr()
   header?:
@@ -82,6 +95,10 @@ export class TemplateParametersRequest {
   @ApiPropertyOptional({
     description:
       'Body values: an array (positional) or an object (named); each a literal or e.g. {{contact.attributes.firstName}}',
+    oneOf: [
+      { type: 'array', items: { type: 'string' } },
+      { type: 'object', additionalProperties: { type: 'string' } },
+    ],
   })
   @AbsentOr()
   body?: string[] | Record<string, string>;

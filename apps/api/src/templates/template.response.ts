@@ -1,5 +1,25 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { RenderResult, TemplateRecord } from '@app/templates';
+import { slotsOf, type RenderResult, type TemplateRecord } from '@app/templates';
+
+export class TemplateButtonSlotResponse {
+  @ApiProperty({ description: 'position among all buttons, from 0' }) index!: number;
+  @ApiProperty({ enum: ['URL', 'COPY_CODE'] }) type!: 'URL' | 'COPY_CODE';
+}
+
+/** What a campaign must bind for this template (the placeholders of TemplateParametersRequest). */
+export class TemplateSlotsResponse {
+  @ApiProperty({ type: [String], description: 'header placeholders: `1`, `2`… or names' })
+  header!: string[];
+  @ApiProperty({ type: [String], description: 'body placeholders, in the order values are given' })
+  body!: string[];
+  @ApiProperty({ type: [TemplateButtonSlotResponse] }) buttons!: TemplateButtonSlotResponse[];
+  @ApiProperty({
+    nullable: true,
+    enum: ['IMAGE', 'VIDEO', 'GIF', 'DOCUMENT', 'LOCATION'],
+    description: 'a media header needs { type, link | id }',
+  })
+  headerMedia!: 'IMAGE' | 'VIDEO' | 'GIF' | 'DOCUMENT' | 'LOCATION' | null;
+}
 
 export class TemplateResponse {
   @ApiProperty() id!: string;
@@ -9,8 +29,9 @@ export class TemplateResponse {
   @ApiProperty() language!: string;
   @ApiProperty() category!: string;
   @ApiProperty({ nullable: true, type: String }) previousCategory!: string | null;
-  @ApiProperty() parameterFormat!: string;
+  @ApiProperty({ enum: ['positional', 'named'] }) parameterFormat!: string;
   @ApiProperty({ type: 'array', items: { type: 'object' } }) components!: unknown[];
+  @ApiProperty({ type: TemplateSlotsResponse }) slots!: TemplateSlotsResponse;
   @ApiProperty({ nullable: true, type: Number }) messageSendTtlSeconds!: number | null;
   @ApiProperty({ example: 'APPROVED' }) status!: string;
   @ApiProperty({ nullable: true, type: String, example: 'GREEN' }) qualityScore!: string | null;
@@ -32,6 +53,12 @@ export class TemplateSyncResponse {
   @ApiProperty() updated!: number;
 }
 
+export class PreviewButtonResponse {
+  @ApiProperty({ example: 'URL' }) type!: string;
+  @ApiProperty() text!: string;
+  @ApiPropertyOptional({ description: 'the URL with its suffix filled in' }) url?: string;
+}
+
 export class TemplatePreviewResponse {
   @ApiProperty({
     description: 'false when the contact lacks a bound attribute (the campaign would skip it)',
@@ -43,7 +70,7 @@ export class TemplatePreviewResponse {
   @ApiPropertyOptional({ nullable: true, type: String }) header?: string | null;
   @ApiPropertyOptional() body?: string;
   @ApiPropertyOptional({ nullable: true, type: String }) footer?: string | null;
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object' } }) buttons?: unknown[];
+  @ApiPropertyOptional({ type: [PreviewButtonResponse] }) buttons?: PreviewButtonResponse[];
   @ApiPropertyOptional({
     description: 'The components sent to Meta',
     type: 'array',
@@ -63,6 +90,7 @@ export function toTemplateResponse(t: TemplateRecord): TemplateResponse {
     previousCategory: t.previousCategory,
     parameterFormat: t.parameterFormat,
     components: t.components,
+    slots: slotsOf(t.components, t.parameterFormat),
     messageSendTtlSeconds: t.messageSendTtlSeconds ?? null,
     status: t.status,
     qualityScore: t.qualityScore,

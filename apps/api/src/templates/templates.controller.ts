@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { WorkspaceId } from '@app/common';
 import { ContactsService } from '@app/audiences';
 import { TemplatesService } from '@app/templates';
@@ -32,6 +32,7 @@ export class TemplatesController {
 
   /** Validates as Meta would, submits to the Graph API, stores Meta's id and status (PENDING). */
   @Post()
+  @ApiCreatedResponse({ type: TemplateResponse })
   async create(
     @Workspace() ws: WorkspaceId,
     @Body() body: TemplateCreateRequest,
@@ -40,6 +41,7 @@ export class TemplatesController {
   }
 
   @Get()
+  @ApiOkResponse({ type: TemplateListResponse })
   async list(
     @Workspace() ws: WorkspaceId,
     @Query() q: TemplateListRequest,
@@ -53,6 +55,7 @@ export class TemplatesController {
 
   /** Pulls every template of the business account from the Graph API. */
   @Post('sync')
+  @ApiOkResponse({ type: TemplateSyncResponse })
   @HttpCode(200)
   sync(
     @Workspace() ws: WorkspaceId,
@@ -62,18 +65,21 @@ export class TemplatesController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: TemplateResponse })
   async get(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<TemplateResponse> {
     return toTemplateResponse(await this.templates.get(ws, id));
   }
 
   /** 409 while a campaign that is not finished uses the template. */
   @Delete(':id')
+  @ApiOkResponse({ type: TemplateResponse })
   async delete(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<TemplateResponse> {
     return toTemplateResponse(await this.deleteTemplate.execute(ws, id));
   }
 
   /** Renders the template exactly as the campaign sender would. */
   @Post(':id/preview')
+  @ApiOkResponse({ type: TemplatePreviewResponse })
   @HttpCode(200)
   async preview(
     @Workspace() ws: WorkspaceId,

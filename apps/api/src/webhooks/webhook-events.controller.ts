@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { WorkspaceId } from '@app/common';
 import { WebhookDeadLetters } from '@app/webhooks';
 import { AdminOnly } from '../http/admin-only.decorator';
@@ -19,6 +19,7 @@ import {
 export class WebhookEventsController {
   constructor(private readonly deadLetters: WebhookDeadLetters) {}
 
+  @ApiOkResponse({ type: WebhookEventListResponse })
   @Get()
   async list(
     @Workspace() ws: WorkspaceId,
@@ -29,6 +30,7 @@ export class WebhookEventsController {
   }
 
   /** Makes a dead letter due again at once, with a fresh count of attempts. */
+  @ApiOkResponse({ type: WebhookEventResponse })
   @Post(':id/retry')
   @HttpCode(200)
   async retry(

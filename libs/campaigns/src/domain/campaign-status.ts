@@ -2,8 +2,16 @@
 // target is always derived here (callers name an action, never a status), so no caller can make
 // a move the table forbids.
 
-export type CampaignStatus =
-  'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled' | 'failed';
+export const CAMPAIGN_STATUSES = [
+  'draft',
+  'scheduled',
+  'running',
+  'paused',
+  'completed',
+  'cancelled',
+  'failed',
+] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 export type CampaignAction =
   'launch' | 'start' | 'pause' | 'resume' | 'finish' | 'cancel' | 'fail' | 'retry';
@@ -42,6 +50,15 @@ export function nextStatus(
     return null;
   }
   return typeof t === 'function' ? t(ctx) : t;
+}
+
+/** The actions a marketer may take (the rest are the engine's own moves). */
+export const USER_ACTIONS = ['launch', 'pause', 'resume', 'cancel'] as const;
+export type UserAction = (typeof USER_ACTIONS)[number];
+
+/** The marketer's actions the table allows from `status` (what a UI offers as buttons). */
+export function userActions(status: CampaignStatus): UserAction[] {
+  return USER_ACTIONS.filter((a) => MOVES[status][a] !== undefined);
 }
 
 export function isFinal(status: CampaignStatus): boolean {

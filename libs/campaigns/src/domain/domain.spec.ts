@@ -1,4 +1,4 @@
-import { nextStatus } from './campaign-status';
+import { nextStatus, userActions } from './campaign-status';
 import { callingCodeOf, estimateCost, estimatePlan, isScheduleMissed } from './plan';
 import {
   DEFAULT_RETRY_POLICY,
@@ -75,6 +75,16 @@ describe('campaign status machine', () => {
     expect(nextStatus('completed', 'cancel', ctx)).toBeNull();
     expect(nextStatus('cancelled', 'resume', ctx)).toBeNull();
     expect(nextStatus('draft', 'start', ctx)).toBeNull();
+  });
+
+  it("offers the marketer's actions each status allows", () => {
+    expect(userActions('draft')).toEqual(['launch', 'cancel']);
+    expect(userActions('scheduled')).toEqual(['pause', 'cancel']);
+    expect(userActions('running')).toEqual(['pause', 'cancel']);
+    expect(userActions('paused')).toEqual(['resume', 'cancel']);
+    for (const s of ['completed', 'cancelled', 'failed'] as const) {
+      expect(userActions(s)).toEqual([]);
+    }
   });
 
   it('resumes a paused campaign to scheduled while its time is still ahead', () => {

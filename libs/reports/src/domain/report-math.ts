@@ -262,3 +262,28 @@ export function holdoutLift(
     relativeLift: p0 > 0 ? round((diff / p0) * 100, 1) : null,
   };
 }
+
+/** Deliveries, reads and clicks that happened on one UTC day (YYYY-MM-DD). */
+export interface DayActivity {
+  day: string;
+  delivered: number;
+  read: number;
+  clicked: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * One entry per UTC day that [from, to) touches, oldest first: the activity of the days that had
+ * some, zeros for the rest (a chart's x axis has no gaps).
+ */
+export function dailySeries(from: Date, to: Date, days: readonly DayActivity[]): DayActivity[] {
+  const byDay = new Map(days.map((d) => [d.day, d]));
+  const out: DayActivity[] = [];
+  const last = to.getTime() - 1;
+  for (let t = Math.floor(from.getTime() / DAY_MS) * DAY_MS; t <= last; t += DAY_MS) {
+    const day = new Date(t).toISOString().slice(0, 10);
+    out.push(byDay.get(day) ?? { day, delivered: 0, read: 0, clicked: 0 });
+  }
+  return out;
+}

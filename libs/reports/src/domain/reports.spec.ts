@@ -2,6 +2,7 @@ import { csvCell, csvLine } from './csv';
 import {
   compareToBenchmark,
   conversionsSideBySide,
+  dailySeries,
   estimateSpend,
   funnelRates,
   holdoutLift,
@@ -30,6 +31,28 @@ describe('funnel rates', () => {
   it('is unknown rather than 0 when nothing reached the stage before', () => {
     expect(percent(0, 0)).toBeNull();
     expect(perMessage(10, 0)).toBeNull();
+  });
+});
+
+describe('daily series', () => {
+  it('has every UTC day the period touches, oldest first, zeros where nothing happened', () => {
+    const series = dailySeries(new Date('2026-03-30T22:00:00Z'), new Date('2026-04-02T00:00:00Z'), [
+      { day: '2026-03-31', delivered: 5, read: 4, clicked: 1 },
+    ]);
+    expect(series).toEqual([
+      { day: '2026-03-30', delivered: 0, read: 0, clicked: 0 },
+      { day: '2026-03-31', delivered: 5, read: 4, clicked: 1 },
+      { day: '2026-04-01', delivered: 0, read: 0, clicked: 0 },
+    ]);
+  });
+
+  it('ends with the day of the last instant before `to`', () => {
+    const series = dailySeries(
+      new Date('2026-04-01T00:00:00Z'),
+      new Date('2026-04-01T00:00:01Z'),
+      [],
+    );
+    expect(series.map((d) => d.day)).toEqual(['2026-04-01']);
   });
 });
 

@@ -20,16 +20,18 @@ export function isDeliveryStatus(value: unknown): value is DeliveryStatus {
  * again after SEND_RESEND_AFTER_MS), Meta's status once known, or never sent (`skipped` with a
  * reason, `cancelled`).
  */
-export type MessageStatus =
-  | 'pending'
-  | 'sending'
-  | 'in_doubt'
-  | 'sent'
-  | 'delivered'
-  | 'read'
-  | 'failed'
-  | 'skipped'
-  | 'cancelled';
+export const MESSAGE_STATUSES = [
+  'pending',
+  'sending',
+  'in_doubt',
+  'sent',
+  'delivered',
+  'read',
+  'failed',
+  'skipped',
+  'cancelled',
+] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /** The stages whose first timestamp the ledger keeps in a column of its own. */
 export type DeliveryStage = 'sent' | 'delivered' | 'read' | 'failed';
