@@ -12,13 +12,13 @@ export class IndexFailedCampaignMessages1765210000000 implements MigrationInterf
 
   async up(q: QueryRunner): Promise<void> {
     // A failed build leaves an invalid index behind; drop it so the migration can run again.
-    await q.query(`DROP INDEX CONCURRENTLY IF EXISTS campaign_messages_failed_idx`);
+    await q.query(`DROP INDEX IF EXISTS campaign_messages_failed_idx`);
     await q.query(`
       CREATE INDEX CONCURRENTLY campaign_messages_failed_idx
         ON campaign_messages (campaign_id, (coalesce(error_code, 0)), id) WHERE status = 'failed'`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP INDEX CONCURRENTLY IF EXISTS campaign_messages_failed_idx`);
+    await q.query(`DROP INDEX IF EXISTS campaign_messages_failed_idx`);
   }
 }

@@ -1,5 +1,13 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiProperty,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { IsInt, Max, Min } from 'class-validator';
 import type { WorkspaceId } from '@app/common';
 import { SegmentsService, type FrequencyCap } from '@app/segments';
@@ -47,7 +55,11 @@ export class FrequencyCapController {
   @Patch()
   @AdminOnly()
   @NullableBody()
-  @ApiBody({ type: FrequencyCapRequest, description: 'or null to remove the cap' })
+  @ApiExtraModels(FrequencyCapRequest)
+  @ApiBody({
+    schema: { allOf: [{ $ref: getSchemaPath(FrequencyCapRequest) }], nullable: true },
+    description: 'or null to remove the cap',
+  })
   async set(@Workspace() ws: WorkspaceId, @Body() body: unknown): Promise<FrequencyCap | null> {
     // `null` is a valid body here, which the global pipe would turn into {}: validated by hand.
     if (body === null) {

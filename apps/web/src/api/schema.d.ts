@@ -3377,7 +3377,7 @@ export interface operations {
     /** @description or null to remove the cap */
     requestBody: {
       content: {
-        'application/json': components['schemas']['FrequencyCapRequest'];
+        'application/json': components['schemas']['FrequencyCapRequest'] | null;
       };
     };
     responses: {
