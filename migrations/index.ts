@@ -19,6 +19,7 @@ import { CreateAuditLog1764900001000 } from './1764900001000-CreateAuditLog';
 import { AddWebhookDeadLetters1764900002000 } from './1764900002000-AddWebhookDeadLetters';
 import { Targeting1764950000000 } from './1764950000000-Targeting';
 import { TargetingIndexes1764950001000 } from './1764950001000-TargetingIndexes';
+import { VariantsAndLinks1764970000000 } from './1764970000000-VariantsAndLinks';
 import { IndexFailedCampaignMessages1765210000000 } from './1765210000000-IndexFailedCampaignMessages';
 
 export const MIGRATIONS = [
@@ -41,5 +42,6 @@ export const MIGRATIONS = [
   AddWebhookDeadLetters1764900002000,
   Targeting1764950000000,
   TargetingIndexes1764950001000,
+  VariantsAndLinks1764970000000,
   IndexFailedCampaignMessages1765210000000,
 ];

@@ -427,6 +427,7 @@ export class ControlController {
         repeatAccepts: s.repeatAccepts,
         untracked: s.untrackedAccepts,
       },
+      linkFollows: s.linkFollows,
       errors: { sync: countsOf(s.syncErrors), async: countsOf(s.asyncErrors) },
       wire: { ...s.wireCounts },
       webhooks: { ...this.rt.webhooks.counters, pending: this.rt.webhooks.pending },

@@ -6,6 +6,7 @@ import type {
   WebhookStatusValue,
 } from '@app/graph-contract';
 import { ASYNC_ERRORS } from './graph-error';
+import { follow } from './links';
 import type {
   ProductType,
   SandboxPhoneNumber,
@@ -27,6 +28,8 @@ export interface AcceptedMessage {
   pricingCategory: string;
   bizOpaqueCallbackData: string | null;
   quickReplyPayloads: Map<number, string>;
+  /** The URLs the recipient sees (buttons with their suffix, links in text). */
+  links: string[];
   /** Graph version of the send: v23.0 and older still carry the `conversation` object (§9.3). */
   legacyConversation: boolean;
 }
@@ -246,9 +249,15 @@ export class MessageLifecycle {
       }
     }
     const url = buttons.find((b) => b.type.toUpperCase() === 'URL');
-    if (m.template && url && s.random.chance(p.urlClick)) {
+    if (m.template && (url || m.links.length > 0) && s.random.chance(p.urlClick)) {
       const day = s.templateDay(m.template.id, m.product, s.clock.nowMs());
-      this.click(day, 'url_button', url.text ?? '');
+      this.click(day, 'url_button', url?.text ?? '');
+      // The reader's browser opens the link (the engine's tracked link records the click).
+      const link = m.links[0];
+      if (link) {
+        s.linkFollows++;
+        void follow(link);
+      }
       if (s.random.chance(p.conversion)) {
         day.conversions.set(
           'WEBSITE_PURCHASES',

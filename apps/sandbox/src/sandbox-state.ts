@@ -118,6 +118,8 @@ export class SandboxState {
   acceptedTotal = 0;
   /** Accepted sends to a recipient that already had one (what exactly-once tests look at). */
   repeatAccepts = 0;
+  /** Tracked links the simulated readers opened. */
+  linkFollows = 0;
   /** Accepted sends whose recipient could not be tracked any more (over maxTrackedRecipients). */
   untrackedAccepts = 0;
   readonly syncErrors = new Map<number, number>();
@@ -160,6 +162,7 @@ export class SandboxState {
     this.acceptedByRecipient.clear();
     this.acceptedTotal = 0;
     this.repeatAccepts = 0;
+    this.linkFollows = 0;
     this.untrackedAccepts = 0;
     this.syncErrors.clear();
     this.asyncErrors.clear();

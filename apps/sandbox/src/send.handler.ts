@@ -7,6 +7,7 @@ import type { SandboxRuntime } from './sandbox-runtime';
 import type { ProductType } from './sandbox-state';
 import { validateSend, versionNumber, type SendEndpoint } from './send-rules';
 import { drawFate, isInstant } from './wire';
+import { linksOfSend } from './links';
 
 interface SendParams {
   version: string;
@@ -115,6 +116,12 @@ export function handleSend(
         : (send.template?.category.toLowerCase() ?? 'service'),
     bizOpaqueCallbackData: send.bizOpaqueCallbackData,
     quickReplyPayloads: send.quickReplyPayloads,
+    links: send.template
+      ? linksOfSend(
+          send.template.components,
+          (body as { template?: { components?: unknown } }).template?.components,
+        )
+      : [],
     legacyConversation: versionNumber(params.version) <= 23,
   });
   return {

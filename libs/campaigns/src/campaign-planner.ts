@@ -5,12 +5,19 @@ import { SendGate, ThroughputGovernor } from '@app/governor';
 import { GraphApiError, GraphClient, type SendResult } from '@app/graph-client';
 import { isUsRecipient, normalizePhone } from '@app/audiences';
 import { SegmentsService } from '@app/segments';
-import { boundFields, renderTemplate, TemplatesService, type SendComponent } from '@app/templates';
+import { renderTemplate, TemplatesService, type SendComponent } from '@app/templates';
 import { CampaignsRepository } from './campaigns.repository';
 import { CampaignsService } from './campaigns.service';
 import { CampaignInvalidError } from './campaigns.errors';
 import { estimateCost, estimatePlan } from './domain/plan';
-import { targetSpecOf, type CampaignPlan, type TestSendResult } from './campaigns.types';
+import { testSize, variantOfRank } from './domain/ab-test';
+import {
+  boundPathsOf,
+  targetSpecOf,
+  type CampaignRecord,
+  type CampaignPlan,
+  type TestSendResult,
+} from './campaigns.types';
 
 /** `GET /plan` (what a launch would do) and `POST /test` (a few real sends outside the counts). */
 @Injectable()
@@ -42,7 +49,7 @@ export class CampaignPlanner {
         workspaceId: ws,
         filter: campaign.targetFilter ?? (await this.segments.targetOf(ws, targetSpecOf(campaign))),
         referenceAt: campaign.targetReferenceAt ?? now,
-        boundPaths: boundFields(campaign.parameters).map((f) => f.split('.')),
+        boundPaths: boundPathsOf(campaign),
         holdoutPercent: campaign.holdoutPercent,
       },
       await this.segments.capWindow(ws, now),
@@ -89,6 +96,7 @@ export class CampaignPlanner {
       },
       etaSeconds: estimate.etaSeconds,
       cost: estimateCost(byCode, await this.campaigns.rateCard()),
+      abTest: campaign.variants.length > 0 ? splitPlan(campaign, eligible) : null,
     };
   }
 
@@ -187,4 +195,28 @@ export class CampaignPlanner {
       .map((raw) => normalizePhone(raw, null))
       .flatMap((n) => (n.ok && results.has(n.e164) ? [results.get(n.e164) as TestSendResult] : []));
   }
+}
+
+/** How an A/B campaign's eligible recipients split: the test share by variant, and the rest. */
+function splitPlan(c: CampaignRecord, eligible: number): NonNullable<CampaignPlan['abTest']> {
+  const test = testSize(eligible, c.abTest?.testPercent ?? 100);
+  const counts = new Map(c.variants.map((v) => [v.key, 0]));
+  const total = c.variants.reduce((sum, v) => sum + v.weight, 0);
+  const cycles = Math.floor(test / total);
+  for (const v of c.variants) {
+    counts.set(v.key, cycles * v.weight);
+  }
+  for (let r = cycles * total; r < test; r++) {
+    const k = variantOfRank(r, c.variants);
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  return {
+    test,
+    rest: eligible - test,
+    variants: c.variants.map((v) => ({
+      key: v.key,
+      templateId: v.templateId,
+      recipients: counts.get(v.key) ?? 0,
+    })),
+  };
 }

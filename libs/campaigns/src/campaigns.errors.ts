@@ -7,7 +7,9 @@ export type CampaignsErrorCode =
   | 'TEMPLATE_NOT_APPROVED'
   | 'TEMPLATE_NOT_MARKETING'
   | 'SEND_TIME_IN_PAST'
-  | 'TEMPLATE_IN_USE';
+  | 'TEMPLATE_IN_USE'
+  | 'VARIANT_NOT_FOUND'
+  | 'WINNER_ALREADY_DECIDED';
 
 export class CampaignNotFoundError extends DomainError<CampaignsErrorCode> {
   readonly code = 'CAMPAIGN_NOT_FOUND';
@@ -64,5 +66,19 @@ export class TemplateInUseError extends DomainError<CampaignsErrorCode> {
       `template ${templateId} is used by campaigns that are not finished (${campaignIds.join(', ')}); cancel them or let them finish first`,
       { campaignIds },
     );
+  }
+}
+
+export class VariantNotFoundError extends DomainError<CampaignsErrorCode> {
+  readonly code = 'VARIANT_NOT_FOUND';
+  constructor(campaignId: string, key: string) {
+    super(`campaign ${campaignId} has no A/B variant "${key}"`);
+  }
+}
+
+export class WinnerAlreadyDecidedError extends DomainError<CampaignsErrorCode> {
+  readonly code = 'WINNER_ALREADY_DECIDED';
+  constructor(campaignId: string, winner: string) {
+    super(`the A/B test of campaign ${campaignId} has already been decided: "${winner}" won`);
   }
 }

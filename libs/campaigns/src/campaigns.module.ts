@@ -14,6 +14,10 @@ import { CampaignsRepository } from './campaigns.repository';
 import { CampaignsService } from './campaigns.service';
 import { CAMPAIGNS_QUEUE } from './campaigns.queue';
 import { RetryFailed } from './use-cases/retry-failed';
+import { TrackedLinks } from './links/tracked-links';
+import { LinkClicksRepository } from './links/link-clicks.repository';
+import { LinkRedirects } from './links/link-redirects.service';
+import { AbTestWinner } from './use-cases/ab-test-winner';
 import { DeleteTemplate } from './use-cases/delete-template';
 
 /**
@@ -52,6 +56,10 @@ import { DeleteTemplate } from './use-cases/delete-template';
     CampaignPlanner,
     RetryFailed,
     DeleteTemplate,
+    TrackedLinks,
+    LinkClicksRepository,
+    LinkRedirects,
+    AbTestWinner,
   ],
   exports: [
     CampaignsRepository,
@@ -60,6 +68,9 @@ import { DeleteTemplate } from './use-cases/delete-template';
     CampaignStateService,
     CampaignPlanner,
     RetryFailed,
+    TrackedLinks,
+    LinkRedirects,
+    AbTestWinner,
     AccountsModule,
     ConsentsModule,
     GovernorModule,

@@ -3,6 +3,7 @@ import { asWorkspaceId, decodeCursor, toPage, type Page, type WorkspaceId } from
 import { usAreaCodes } from '@app/audiences';
 import { Database, queryRows, type Sql } from '@app/db';
 import {
+  ACCEPTED_SQL,
   cappedSql,
   compileFilter,
   driverOf,
@@ -22,7 +23,9 @@ import type {
   CampaignExclusion,
   CampaignMessageRecord,
   CampaignRecord,
+  WinnerDecision,
 } from './campaigns.types';
+import type { AbTest } from './domain/ab-test';
 
 /** IANA zones Node knows; a contact's zone outside this list falls back to the campaign's. */
 const KNOWN_TIMEZONES: string[] = Intl.supportedValuesOf('timeZone');
@@ -40,6 +43,17 @@ interface CampaignRow {
   holdout_percent: number;
   target_filter: FilterNode | null;
   target_reference_at: Date | null;
+  variants: Array<{
+    key: string;
+    position: number;
+    template_id: string;
+    parameters: CampaignRecord['parameters'];
+    weight: number;
+  }> | null;
+  ab_test: AbTest | null;
+  winner_key: string | null;
+  winner_decided_at: Date | null;
+  winner_decision: WinnerDecision | null;
   phone_number_id: string;
   parameters: CampaignRecord['parameters'];
   status: CampaignStatus;
@@ -77,6 +91,17 @@ function toCampaign(r: CampaignRow): CampaignRecord {
     holdoutPercent: r.holdout_percent,
     targetFilter: r.target_filter,
     targetReferenceAt: r.target_reference_at,
+    variants: (r.variants ?? []).map((v) => ({
+      key: v.key,
+      position: v.position,
+      templateId: v.template_id,
+      parameters: v.parameters,
+      weight: v.weight,
+    })),
+    abTest: r.ab_test,
+    winnerKey: r.winner_key,
+    winnerDecidedAt: r.winner_decided_at,
+    winnerDecision: r.winner_decision,
     phoneNumberId: r.phone_number_id,
     parameters: r.parameters,
     status: r.status,
@@ -98,7 +123,9 @@ function toCampaign(r: CampaignRow): CampaignRecord {
 }
 
 const SELECT_CAMPAIGN = `
-  SELECT c.*, to_jsonb(k) - 'campaign_id' - 'updated_at' AS counters
+  SELECT c.*, to_jsonb(k) - 'campaign_id' - 'updated_at' AS counters,
+         (SELECT jsonb_agg(to_jsonb(v) - 'campaign_id' ORDER BY v.position)
+            FROM campaign_variants v WHERE v.campaign_id = c.id) AS variants
     FROM campaigns c LEFT JOIN campaign_counters k ON k.campaign_id = c.id`;
 
 interface MessageRow {
@@ -121,6 +148,13 @@ interface MessageRow {
   clicked_at: Date | null;
   pricing_category: string | null;
   billable: boolean | null;
+  variant_sent: string | null;
+  link_clicks: Array<{
+    linkIndex: number;
+    clicks: number;
+    firstClickAt: string;
+    lastClickAt: string;
+  }> | null;
 }
 
 function toMessage(r: MessageRow): CampaignMessageRecord {
@@ -144,6 +178,14 @@ function toMessage(r: MessageRow): CampaignMessageRecord {
     clickedAt: r.clicked_at,
     pricingCategory: r.pricing_category,
     billable: r.billable,
+    variant: r.variant_sent,
+    linkClicks: (r.link_clicks ?? []).map((l) => ({
+      linkIndex: l.linkIndex,
+      clicks: l.clicks,
+      firstClickAt: new Date(l.firstClickAt),
+      lastClickAt: new Date(l.lastClickAt),
+    })),
+    trackedLinks: [],
   };
 }
 
@@ -240,6 +282,8 @@ export interface ClaimedMessage {
   pairRateFailures: number;
   /** Manual retries so far: part of the callback data, so a status of an earlier request never settles this one. */
   retries: number;
+  /** Its A/B variant (null: the campaign has none, or it is of the rest, sent with the winner). */
+  variant: string | null;
   /** The bound values frozen at the snapshot; null for messages snapshotted before they were. */
   boundValues: Record<string, unknown> | null;
   attributes: Record<string, unknown>;
@@ -296,8 +340,8 @@ export class CampaignsRepository {
         tx,
         `INSERT INTO campaigns (workspace_id, name, template_id, audience_id, segment_id, parent_campaign_id,
             follow_up_outcome, exclude, holdout_percent, phone_number_id, parameters, scheduled_at,
-            throughput_mps, send_window, late_policy)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+            throughput_mps, send_window, late_policy, ab_test)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
         [
           ws,
           c.name,
@@ -314,10 +358,27 @@ export class CampaignsRepository {
           c.throughputMps ?? null,
           c.sendWindow ? JSON.stringify(c.sendWindow) : null,
           c.latePolicy ?? 'send',
+          c.abTest ? JSON.stringify(c.abTest) : null,
         ],
       );
       const id = (rows[0] as { id: string }).id;
       await tx.query(`INSERT INTO campaign_counters (campaign_id) VALUES ($1)`, [id]);
+      if (c.variants && c.variants.length > 0) {
+        await tx.query(
+          `INSERT INTO campaign_variants (campaign_id, key, position, template_id, parameters, weight)
+           SELECT $1, key, position, template_id, parameters, weight
+             FROM unnest($2::text[], $3::int[], $4::uuid[], $5::jsonb[], $6::int[])
+                  AS v(key, position, template_id, parameters, weight)`,
+          [
+            id,
+            c.variants.map((v) => v.key),
+            c.variants.map((_, i) => i),
+            c.variants.map((v) => v.templateId),
+            c.variants.map((v) => JSON.stringify(v.parameters)),
+            c.variants.map((v) => v.weight),
+          ],
+        );
+      }
       return (await this.find(ws, id, tx)) as CampaignRecord;
     });
   }
@@ -450,6 +511,101 @@ export class CampaignsRepository {
     return rows.map((r) => r.id);
   }
 
+  /**
+   * Splits the test share of a snapshotted A/B campaign exactly: its pending messages ranked by a
+   * hash of campaign and contact (reproducible), the first `testSize` get a variant by rank
+   * (variantOfRank's pattern of the weights), the rest keep none and wait for the winner.
+   * Idempotent: the same snapshot gives the same split, so a restarted snapshot may run it again.
+   */
+  async assignVariants(
+    campaignId: string,
+    variants: ReadonlyArray<{ key: string; weight: number }>,
+    testPercent: number,
+  ): Promise<number> {
+    const total = variants.reduce((sum, v) => sum + v.weight, 0);
+    const slots = variants.flatMap((v) => Array.from({ length: v.weight }, () => v.key));
+    const rows = await queryRows<{ n: number }>(
+      this.db,
+      `WITH ranked AS (
+         SELECT id, row_number() OVER (ORDER BY hashtextextended(contact_id::text || $1, 1), id) - 1 AS r,
+                count(*) OVER () AS n
+           FROM campaign_messages WHERE campaign_id = $1 AND status = 'pending'
+       ), picked AS (
+         SELECT id, ($3::text[])[(r % $4) + 1] AS variant FROM ranked
+          WHERE r < round(n * $2::numeric / 100)
+       ), upd AS (
+         UPDATE campaign_messages cm SET variant = p.variant, updated_at = now()
+           FROM picked p WHERE cm.id = p.id AND cm.variant IS DISTINCT FROM p.variant
+         RETURNING 1
+       )
+       SELECT (SELECT count(*)::int FROM picked) AS n`,
+      [campaignId, testPercent, slots, total],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  /** How each variant's test share is doing on the A/B test's metric (for the decision and the report). */
+  async variantResults(campaignId: string): Promise<
+    Array<{
+      variant: string;
+      messages: number;
+      sent: number;
+      delivered: number;
+      read: number;
+      clicked: number;
+      converted: number;
+      unsettled: number;
+    }>
+  > {
+    const rows = await queryRows<Record<string, string> & { variant: string }>(
+      this.db,
+      `SELECT cm.variant, count(*) AS messages,
+              count(*) FILTER (WHERE ${ACCEPTED_SQL('cm')}) AS sent,
+              count(*) FILTER (WHERE cm.status IN ('delivered', 'read')) AS delivered,
+              count(*) FILTER (WHERE cm.status = 'read') AS read,
+              count(*) FILTER (WHERE cm.clicked_at IS NOT NULL AND cm.status IN ('delivered', 'read')) AS clicked,
+              count(*) FILTER (WHERE cm.status IN ('delivered', 'read')
+                                 AND EXISTS (SELECT 1 FROM campaign_converted_messages x
+                                              WHERE x.campaign_message_id = cm.id)) AS converted,
+              count(*) FILTER (WHERE cm.status IN ('pending', 'sending', 'in_doubt')) AS unsettled
+         FROM campaign_messages cm
+        WHERE cm.campaign_id = $1 AND cm.variant IS NOT NULL
+        GROUP BY cm.variant`,
+      [campaignId],
+    );
+    return rows.map((r) => ({
+      variant: r.variant,
+      messages: Number(r.messages),
+      sent: Number(r.sent),
+      delivered: Number(r.delivered),
+      read: Number(r.read),
+      clicked: Number(r.clicked),
+      converted: Number(r.converted),
+      unsettled: Number(r.unsettled),
+    }));
+  }
+
+  /** Sets the winner once: false when one was already set (by the rule, or promoted by hand). */
+  async setWinner(id: string, key: string, decision: WinnerDecision, at: Date): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      this.db,
+      `UPDATE campaigns SET winner_key = $2, winner_decision = $3, winner_decided_at = $4, updated_at = now()
+        WHERE id = $1 AND winner_key IS NULL RETURNING id`,
+      [id, key, JSON.stringify(decision), at],
+    );
+    return rows.length > 0;
+  }
+
+  /** Running A/B campaigns whose winner is not decided yet (the tick may decide it). */
+  async undecidedAbTests(): Promise<string[]> {
+    const rows = await queryRows<{ id: string }>(
+      this.db,
+      `SELECT id FROM campaigns WHERE status = 'running' AND ab_test IS NOT NULL AND winner_key IS NULL
+          AND targeted_at IS NOT NULL`,
+    );
+    return rows.map((r) => r.id);
+  }
+
   async markTargeted(id: string, now: Date): Promise<void> {
     await this.db.query(
       `UPDATE campaigns SET targeted_at = coalesce(targeted_at, $2) WHERE id = $1`,
@@ -555,6 +711,8 @@ export class CampaignsRepository {
     window: SendWindowFilter | null,
     now: Date,
     cap: CapWindow | null = null,
+    /** An A/B test without a winner yet: only its test share may go. */
+    testShareOnly = false,
   ): Promise<ClaimedMessage[]> {
     return this.db.tx(
       async (tx) => {
@@ -569,6 +727,7 @@ export class CampaignsRepository {
              ) local
             WHERE cm.campaign_id = $1 AND cm.status = 'pending'
               AND (cm.next_attempt_at IS NULL OR cm.next_attempt_at <= $6)
+              AND (NOT $9::boolean OR cm.variant IS NOT NULL)
               AND ($3::text IS NULL OR CASE WHEN $4::time < $5::time
                                             THEN local.t >= $4::time AND local.t < $5::time
                                             ELSE local.t >= $4::time OR local.t < $5::time END)
@@ -583,6 +742,7 @@ export class CampaignsRepository {
             now,
             window?.perContactTimezone ?? false,
             window?.perContactTimezone ? KNOWN_TIMEZONES : [],
+            testShareOnly,
           ],
         );
         if (picked.length === 0) {
@@ -606,6 +766,7 @@ export class CampaignsRepository {
           attempts: number;
           pair_rate_failures: number;
           retries: number;
+          variant: string | null;
           bound_values: Record<string, unknown> | null;
           attributes: Record<string, unknown> | null;
           locale: string | null;
@@ -630,7 +791,7 @@ export class CampaignsRepository {
              FROM judged j, contacts c
             WHERE cm.id = j.id AND c.id = cm.contact_id
            RETURNING cm.id, cm.contact_id, cm.phone, cm.attempts, cm.pair_rate_failures, cm.retries,
-                     cm.bound_values, CASE WHEN cm.bound_values IS NULL THEN c.attributes END AS attributes,
+                     cm.variant, cm.bound_values, CASE WHEN cm.bound_values IS NULL THEN c.attributes END AS attributes,
                      c.locale, c.timezone, j.verdict`,
           p.values,
         );
@@ -644,6 +805,7 @@ export class CampaignsRepository {
             attempts: r.attempts,
             pairRateFailures: r.pair_rate_failures,
             retries: r.retries,
+            variant: r.variant,
             boundValues: r.bound_values,
             attributes: r.attributes ?? {},
             locale: r.locale,
@@ -856,7 +1018,12 @@ export class CampaignsRepository {
   ): Promise<{ data: CampaignMessageRecord[]; nextCursor: string | null }> {
     const rows = await queryRows<MessageRow>(
       this.db,
-      `SELECT cm.* FROM campaign_messages cm JOIN campaigns c ON c.id = cm.campaign_id
+      `SELECT cm.*, coalesce(cm.variant, c.winner_key) AS variant_sent,
+              (SELECT jsonb_agg(jsonb_build_object('linkIndex', l.link_index, 'clicks', l.clicks,
+                                                   'firstClickAt', l.first_click_at,
+                                                   'lastClickAt', l.last_click_at) ORDER BY l.link_index)
+                 FROM link_clicks l WHERE l.campaign_message_id = cm.id) AS link_clicks
+         FROM campaign_messages cm JOIN campaigns c ON c.id = cm.campaign_id
         WHERE c.workspace_id = $1 AND cm.campaign_id = $2 AND ($3::bigint IS NULL OR cm.id > $3)
           AND ($5::text IS NULL OR cm.status = $5)
           AND ($6::int IS NULL OR (cm.status = 'failed' AND coalesce(cm.error_code, 0) = $6))
@@ -995,8 +1162,9 @@ export class CampaignsRepository {
     const rows = await queryRows<{ id: string }>(
       this.db,
       `SELECT id FROM campaigns
-        WHERE workspace_id = $1 AND template_id = $2
-          AND status IN ('draft', 'scheduled', 'running', 'paused')
+        WHERE workspace_id = $1 AND status IN ('draft', 'scheduled', 'running', 'paused')
+          AND (template_id = $2
+               OR EXISTS (SELECT 1 FROM campaign_variants v WHERE v.campaign_id = campaigns.id AND v.template_id = $2))
         ORDER BY created_at, id LIMIT $3`,
       [ws, templateId, limit],
     );
@@ -1007,7 +1175,9 @@ export class CampaignsRepository {
   async liveCampaignsOfTemplates(tx: Sql, templateIds: string[]): Promise<string[]> {
     const rows = await queryRows<{ id: string }>(
       tx,
-      `SELECT id FROM campaigns WHERE template_id = ANY($1::uuid[]) AND status IN ('scheduled', 'running', 'paused')`,
+      `SELECT id FROM campaigns c WHERE c.status IN ('scheduled', 'running', 'paused')
+          AND (c.template_id = ANY($1::uuid[])
+               OR EXISTS (SELECT 1 FROM campaign_variants v WHERE v.campaign_id = c.id AND v.template_id = ANY($1::uuid[])))`,
       [templateIds],
     );
     return rows.map((r) => r.id);

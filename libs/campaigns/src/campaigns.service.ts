@@ -8,11 +8,14 @@ import { hashRequest, IdempotencyStore } from '@app/idempotency';
 import { AudiencesService } from '@app/audiences';
 import { SegmentsService, type CampaignOutcome } from '@app/segments';
 import {
+  linkProblems,
   stopsCampaigns,
   TemplatesService,
   validateBindings,
   type StoppedTemplate,
+  type TemplateRecord,
 } from '@app/templates';
+import { TrackedLinks } from './links/tracked-links';
 import { CampaignsRepository, type MessageFilter } from './campaigns.repository';
 import { CampaignStateService } from './campaign-state.service';
 import {
@@ -42,6 +45,8 @@ const JOB_DEFAULTS = { removeOnComplete: true, removeOnFail: 1000 } as const;
 
 const DATE_FIELDS = [
   'scheduledAt',
+  'targetReferenceAt',
+  'winnerDecidedAt',
   'targetedAt',
   'startedAt',
   'pausedAt',
@@ -51,6 +56,21 @@ const DATE_FIELDS = [
   'createdAt',
   'updatedAt',
 ] as const;
+
+/** The URL of each URL button of a template, by button index (for tracked-link checks). */
+function buttonUrlsOf(t: TemplateRecord): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const c of t.components) {
+    if (c.type === 'BUTTONS') {
+      c.buttons.forEach((b, i) => {
+        if (b.type === 'URL' && b.url) {
+          out.set(i, b.url);
+        }
+      });
+    }
+  }
+  return out;
+}
 
 /** A campaign stored as JSON (an idempotent answer) with its dates made dates again. */
 function reviveDates(c: CampaignRecord): CampaignRecord {
@@ -75,26 +95,50 @@ export class CampaignsService {
     private readonly accounts: BusinessAccountsService,
     private readonly segments: SegmentsService,
     private readonly idempotency: IdempotencyStore,
+    private readonly links: TrackedLinks,
     @InjectQueue(CAMPAIGNS_QUEUE) private readonly queue: Queue,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async create(ws: WorkspaceId, input: CampaignCreate): Promise<CampaignRecord> {
-    const template = await this.templates.get(ws, input.templateId);
+  async create(ws: WorkspaceId, given: CampaignCreate): Promise<CampaignRecord> {
+    // With variants, the campaign's own template and parameters are those of the first.
+    const first = given.variants?.[0];
+    const input: CampaignCreate = first
+      ? { ...given, templateId: first.templateId, parameters: first.parameters }
+      : given;
     const phone = await this.accounts.getPhoneNumber(ws, input.phoneNumberId);
     const problems: Array<{ field: string; message: string }> = [];
     problems.push(...(await this.targetProblems(ws, input)));
-    if (template.category !== 'MARKETING') {
-      throw new TemplateNotMarketingError(template.category);
+    const contents = given.variants
+      ? given.variants.map((v, i) => ({ at: `variants[${i}].`, ...v }))
+      : [{ at: '', templateId: input.templateId, parameters: input.parameters }];
+    for (const c of contents) {
+      const template = await this.templates.get(ws, c.templateId);
+      if (template.category !== 'MARKETING') {
+        throw new TemplateNotMarketingError(template.category);
+      }
+      if (phone.businessAccountId !== template.businessAccountId) {
+        problems.push({
+          field: `${c.at}templateId`,
+          message: "the phone number belongs to another business account than the template's",
+        });
+      }
+      problems.push(
+        ...[
+          ...validateBindings(template, c.parameters),
+          ...linkProblems(c.parameters, buttonUrlsOf(template), this.links.redirectPrefix),
+        ].map((p) => ({ ...p, field: `${c.at}${p.field}` })),
+      );
     }
-    if (phone.businessAccountId !== template.businessAccountId) {
-      problems.push({
-        field: 'phoneNumberId',
-        message: "the phone number belongs to another business account than the template's",
-      });
+    if (given.variants) {
+      const keys = given.variants.map((v) => v.key);
+      if (new Set(keys).size !== keys.length) {
+        problems.push({ field: 'variants', message: 'variant keys must differ' });
+      }
+    } else if (given.abTest) {
+      problems.push({ field: 'abTest', message: 'an A/B test needs variants' });
     }
-    problems.push(...validateBindings(template, input.parameters));
     if (input.sendWindow) {
       problems.push(
         ...validateSendWindow(input.sendWindow).map((message) => ({
@@ -201,11 +245,25 @@ export class CampaignsService {
     cursor?: string,
     filter?: MessageFilter,
   ): Promise<Page<CampaignMessageRecord>> {
-    await this.get(ws, id);
+    const campaign = await this.get(ws, id);
     if (cursor !== undefined && !/^\d{1,18}$/.test(cursor)) {
       throw new CampaignInvalidError([{ field: 'cursor', message: 'cursor is not valid' }]);
     }
-    return this.campaigns.messages(ws, id, limit, cursor ?? null, filter);
+    const page = await this.campaigns.messages(ws, id, limit, cursor ?? null, filter);
+    // Each message's own links (its tokens), with what its recipient clicked.
+    for (const m of page.data) {
+      m.trackedLinks = this.links.linksOf(campaign, m.id, m.variant).map((l) => {
+        const c = m.linkClicks.find((x) => x.linkIndex === l.index);
+        return {
+          token: l.token,
+          target: l.target,
+          clicks: c?.clicks ?? 0,
+          firstClickAt: c?.firstClickAt ?? null,
+          lastClickAt: c?.lastClickAt ?? null,
+        };
+      });
+    }
+    return page;
   }
 
   /**
@@ -288,10 +346,14 @@ export class CampaignsService {
     );
   }
 
+  /** Every template the campaign sends (each variant's) must be APPROVED. */
   async requireApprovedTemplate(ws: WorkspaceId, campaign: CampaignRecord): Promise<void> {
-    const template = await this.templates.get(ws, campaign.templateId);
-    if (template.status !== 'APPROVED') {
-      throw new TemplateNotApprovedError(template.status);
+    const ids = new Set([campaign.templateId, ...campaign.variants.map((v) => v.templateId)]);
+    for (const id of ids) {
+      const template = await this.templates.get(ws, id);
+      if (template.status !== 'APPROVED') {
+        throw new TemplateNotApprovedError(template.status);
+      }
     }
   }
 

@@ -1,11 +1,30 @@
 import type { WorkspaceId } from '@app/common';
 import type { CampaignOutcome, FilterNode, TargetSpec } from '@app/segments';
-import type { TemplateBindings } from '@app/templates';
+import { boundFields, type TemplateBindings } from '@app/templates';
+import type { AbMetric, AbTest } from './domain/ab-test';
 import type { CampaignStatus } from './domain/campaign-status';
 import type { Counters } from './domain/counters';
 import type { MessageStatus } from './delivery/domain/delivery-status';
 import type { LatePolicy } from './domain/plan';
 import type { SendWindow } from './domain/send-window';
+
+export interface CampaignVariant {
+  key: string;
+  position: number;
+  templateId: string;
+  parameters: TemplateBindings;
+  weight: number;
+}
+
+/** How the winner of an A/B test was chosen, with the figures it was chosen on. */
+export interface WinnerDecision {
+  by: 'rule' | 'hand';
+  metric: AbMetric;
+  /** The best variant against the runner-up (rule), null by hand or without data. */
+  pValue: number | null;
+  significant: boolean;
+  results: Array<{ key: string; delivered: number; successes: number }>;
+}
 
 /** What a campaign is sent to besides its target: audiences or segments whose contacts are left out. */
 export type CampaignExclusion = { audienceId: string } | { segmentId: string };
@@ -26,6 +45,12 @@ export interface CampaignRecord {
   /** The target as resolved when the snapshot started, and when (null before). */
   targetFilter: FilterNode | null;
   targetReferenceAt: Date | null;
+  /** A/B variants, in their order (empty: one template and its parameters). */
+  variants: CampaignVariant[];
+  abTest: AbTest | null;
+  winnerKey: string | null;
+  winnerDecidedAt: Date | null;
+  winnerDecision: WinnerDecision | null;
   phoneNumberId: string;
   parameters: TemplateBindings;
   status: CampaignStatus;
@@ -53,6 +78,9 @@ export interface CampaignCreate {
   followUp?: { campaignId: string; outcome: CampaignOutcome } | null;
   exclude?: CampaignExclusion[];
   holdoutPercent?: number;
+  /** Instead of one templateId/parameters: 2–5 variants (templateId/parameters are the first's). */
+  variants?: Array<Omit<CampaignVariant, 'position'>>;
+  abTest?: AbTest | null;
   phoneNumberId: string;
   parameters: TemplateBindings;
   scheduledAt?: Date | null;
@@ -83,6 +111,18 @@ export interface CampaignMessageRecord {
   clickedAt: Date | null;
   pricingCategory: string | null;
   billable: boolean | null;
+  /** The variant it was (or will be) sent with: its own, or the winner for the rest of a test. */
+  variant: string | null;
+  /** Clicks through its tracked links, per link that was clicked. */
+  linkClicks: Array<{ linkIndex: number; clicks: number; firstClickAt: Date; lastClickAt: Date }>;
+  /** Its tracked links (one per distinct target of its bindings), with their clicks. */
+  trackedLinks: Array<{
+    token: string;
+    target: string;
+    clicks: number;
+    firstClickAt: Date | null;
+    lastClickAt: Date | null;
+  }>;
 }
 
 export interface CampaignPlan {
@@ -103,6 +143,12 @@ export interface CampaignPlan {
     byCountry: Array<{ callingCode: string; recipients: number; cost: number }>;
     unpriced: number;
   };
+  /** An A/B campaign: the test share per variant, and the rest that gets the winner. */
+  abTest: {
+    test: number;
+    rest: number;
+    variants: Array<{ key: string; templateId: string; recipients: number }>;
+  } | null;
 }
 
 export interface TestSendResult {
@@ -129,4 +175,16 @@ export function targetSpecOf(
         : null,
     exclude: c.exclude,
   };
+}
+
+/**
+ * The contact fields a campaign's templates bind, as paths: every variant's (the rest of an A/B
+ * test is sent with a winner not known at the snapshot), so each message freezes all of them.
+ */
+export function boundPathsOf(c: Pick<CampaignRecord, 'parameters' | 'variants'>): string[][] {
+  const fields = new Set<string>(boundFields(c.parameters));
+  for (const v of c.variants) {
+    boundFields(v.parameters).forEach((f) => fields.add(f));
+  }
+  return [...fields].map((f) => f.split('.'));
 }

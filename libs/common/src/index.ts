@@ -8,3 +8,4 @@ export * from './mask';
 export * from './cursor';
 export * from './wa-id';
 export * from './group-commit';
+export * from './statistics';

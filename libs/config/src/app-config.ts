@@ -83,6 +83,8 @@ export interface AppConfig {
   };
   /** The built web app the API serves at /app (WEB_APP_DIR, relative to the working directory). */
   webAppDir: string;
+  /** Tracked links: `${publicBaseUrl}/r/<token>` redirects; tokens older than ttlDays answer 404. */
+  links: { publicBaseUrl: string; ttlDays: number };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -115,6 +115,14 @@ export class Env {
   SANDBOX_LATENCY: 'meta' | 'off' = 'meta';
 
   @IsOptional() @IsString() WEB_APP_DIR = 'dist/web';
+
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: 'PUBLIC_LINK_BASE_URL must be an http(s) URL' },
+  )
+  PUBLIC_LINK_BASE_URL?: string;
+  @Type(() => Number) @IsInt() @Min(1) @Max(3650) LINK_TTL_DAYS = 90;
 }
 
 /** "a, b,,c" → ["a", "b", "c"]: comma-separated lists in one variable. */
@@ -214,6 +222,13 @@ export function loadConfig(
       latency: parsed.SANDBOX_LATENCY,
     },
     webAppDir: parsed.WEB_APP_DIR,
+    links: {
+      publicBaseUrl: (parsed.PUBLIC_LINK_BASE_URL ?? `http://127.0.0.1:${parsed.PORT}`).replace(
+        /\/+$/,
+        '',
+      ),
+      ttlDays: parsed.LINK_TTL_DAYS,
+    },
   };
 }
 

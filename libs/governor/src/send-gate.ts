@@ -54,6 +54,11 @@ export interface DispatchHooks<T, R, G> {
 }
 
 export interface Dispatch {
+  /**
+   * Every item has its slot booked (or was given up): the last ones are about to leave. A sender
+   * prepares its next batch now, so that batch's slots follow these without a gap.
+   */
+  booked: Promise<void>;
   /** Every item has left or been given up (answers may still be on their way). */
   fired: Promise<void>;
   /** Every item has its outcome. */
@@ -149,6 +154,8 @@ export class SendGate {
     let doneFiring = false;
     let settle: () => void = () => undefined;
     const settled = new Promise<void>((r) => (settle = r));
+    let markBooked: () => void = () => undefined;
+    const booked = new Promise<void>((r) => (markBooked = r));
     const maybeSettled = (): void => {
       if (doneFiring && answersLeft === 0) {
         settle();
@@ -166,17 +173,19 @@ export class SendGate {
         const sendable = await this.admit(lane, items, report);
         await this.fire(lane, sendable, hooks, report, {
           booked: () => answersLeft++,
+          allBooked: markBooked,
           answered: () => {
             answersLeft--;
             maybeSettled();
           },
         });
       } finally {
+        markBooked();
         doneFiring = true;
         maybeSettled();
       }
     })();
-    return { fired, settled: fired.then(() => settled) };
+    return { booked, fired, settled: fired.then(() => settled) };
   }
 
   /** Messaging limit and pair rate: what may be sent now; the rest is reported held. */
@@ -225,7 +234,7 @@ export class SendGate {
     items: Array<DispatchItem<T>>,
     hooks: DispatchHooks<T, R, G>,
     report: (o: DispatchOutcome<T, R, G>) => void,
-    track: { booked(): void; answered(): void },
+    track: { booked(): void; allBooked(): void; answered(): void },
   ): Promise<void> {
     const state = this.stateOf(lane.phoneNumberId);
     const now = (): number => this.clock.now().getTime();
@@ -282,12 +291,15 @@ export class SendGate {
           });
         });
       }
-      const last = grant.slots[grant.slots.length - 1] as number;
-      await sleep(last - now() - BOOK_AHEAD_MS);
+      if (i < items.length) {
+        const last = grant.slots[grant.slots.length - 1] as number;
+        await sleep(last - now() - BOOK_AHEAD_MS);
+      }
     }
     for (; i < items.length; i++) {
       report({ kind: 'unsent', item: (items[i] as DispatchItem<T>).item, why: 'halted' });
     }
+    track.allBooked();
     // "Fired": every booked request has left or been given up (answers may still be coming).
     await Promise.all(gone);
   }

@@ -21,6 +21,15 @@ export interface CampaignHead {
   holdoutPercent: number;
   holdout: number;
   workspaceId: string;
+  abTest: { testPercent: number; metric: 'read' | 'click' | 'conversion' } | null;
+  winner: {
+    key: string;
+    decidedAt: Date;
+    by: 'rule' | 'hand';
+    pValue: number | null;
+    significant: boolean;
+  } | null;
+  variants: Array<{ key: string; templateId: string; weight: number }>;
   targetReferenceAt: Date | null;
 }
 
@@ -76,6 +85,11 @@ interface HeadRow {
   holdout: string | null;
   holdout_percent: number;
   workspace_id: string;
+  ab_test: CampaignHead['abTest'];
+  winner_key: string | null;
+  winner_decision: { by: 'rule' | 'hand'; pValue: number | null; significant: boolean } | null;
+  winner_decided_at: Date | null;
+  variants: CampaignHead['variants'] | null;
   target_reference_at: Date | null;
 }
 
@@ -86,7 +100,11 @@ const HEAD_SELECT = `SELECT c.id, c.name, c.status, c.template_id, t.name AS tem
               t.language AS template_language, t.meta_template_id, c.started_at, c.completed_at,
               c.cancelled_at, c.failed_at, k.targeted, k.skipped, k.sent, k.delivered, k.read,
               k.clicked, k.failed, ct.converted_messages AS converted, k.retried, k.recovered,
-              k.holdout, c.holdout_percent, c.workspace_id, c.target_reference_at
+              k.holdout, c.holdout_percent, c.workspace_id, c.target_reference_at, c.ab_test,
+              c.winner_key, c.winner_decision, c.winner_decided_at,
+              (SELECT jsonb_agg(jsonb_build_object('key', v.key, 'templateId', v.template_id,
+                                                   'weight', v.weight) ORDER BY v.position)
+                 FROM campaign_variants v WHERE v.campaign_id = c.id) AS variants
          FROM campaigns c JOIN templates t ON t.id = c.template_id
          LEFT JOIN campaign_counters k ON k.campaign_id = c.id
          LEFT JOIN campaign_conversion_totals ct ON ct.campaign_id = c.id`;
@@ -117,6 +135,18 @@ function toHead(r: HeadRow): CampaignHead {
     retried: n(r.retried),
     recovered: n(r.recovered),
     holdoutPercent: r.holdout_percent,
+    abTest: r.ab_test,
+    winner:
+      r.winner_key && r.winner_decision && r.winner_decided_at
+        ? {
+            key: r.winner_key,
+            decidedAt: r.winner_decided_at,
+            by: r.winner_decision.by,
+            pValue: r.winner_decision.pValue,
+            significant: r.winner_decision.significant,
+          }
+        : null,
+    variants: r.variants ?? [],
     holdout: n(r.holdout),
     workspaceId: r.workspace_id,
     targetReferenceAt: r.target_reference_at,
@@ -169,6 +199,45 @@ export class ReportsRepository {
     );
     const of = (g: string): number => Number(rows.find((r) => r.grp === g)?.n ?? 0);
     return { sent: of('sent'), holdout: of('holdout') };
+  }
+
+  /**
+   * A/B campaigns: each variant's test share, and the rest of the target (sent with the winner,
+   * `variant` null), counted like the funnel (sent = accepted; the rest per delivered).
+   */
+  async variantFunnels(
+    campaignId: string,
+  ): Promise<Array<{ variant: string | null; counts: FunnelCounts }>> {
+    const rows = await queryRows<Record<string, string> & { variant: string | null }>(
+      this.db,
+      `SELECT cm.variant, count(*) AS targeted,
+              count(*) FILTER (WHERE cm.status = 'skipped') AS skipped,
+              count(*) FILTER (WHERE cm.status IN ('sent', 'delivered', 'read')
+                                  OR (cm.status = 'failed' AND cm.wamid IS NOT NULL)) AS sent,
+              count(*) FILTER (WHERE cm.status IN ('delivered', 'read')) AS delivered,
+              count(*) FILTER (WHERE cm.status = 'read') AS read,
+              count(*) FILTER (WHERE cm.clicked_at IS NOT NULL) AS clicked,
+              count(*) FILTER (WHERE cm.status = 'failed') AS failed,
+              count(*) FILTER (WHERE EXISTS (SELECT 1 FROM campaign_converted_messages x
+                                              WHERE x.campaign_message_id = cm.id)) AS converted
+         FROM campaign_messages cm
+        WHERE cm.campaign_id = $1 AND cm.status <> 'skipped'
+        GROUP BY cm.variant`,
+      [campaignId],
+    );
+    return rows.map((r) => ({
+      variant: r.variant,
+      counts: {
+        targeted: n(r.targeted),
+        skipped: n(r.skipped),
+        sent: n(r.sent),
+        delivered: n(r.delivered),
+        read: n(r.read),
+        clicked: n(r.clicked),
+        failed: n(r.failed),
+        converted: n(r.converted),
+      },
+    }));
   }
 
   /** The workspace's attribution window in days (7 unless set). */

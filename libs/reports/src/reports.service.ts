@@ -16,6 +16,7 @@ import {
   funnelRates,
   holdoutLift,
   percent,
+  variantRows,
   perMessage,
   recommendationsFor,
   returnOnSpend,
@@ -123,6 +124,7 @@ export class ReportsService {
     const funnel = c.counts;
     const rates = funnelRates(funnel);
     const holdout = c.holdoutPercent > 0 ? await this.holdout(c, now) : null;
+    const abTest = c.variants.length > 0 ? await this.abTest(c) : null;
     const delivered = funnel.delivered;
     const conversions: EventConversions[] = stats.map((s) => ({
       eventName: s.eventName,
@@ -188,6 +190,7 @@ export class ReportsService {
       hourly,
       retries: { retried: c.retried, recovered: c.recovered },
       holdout,
+      abTest,
       mmLite: {
         benchmark,
         comparison,
@@ -198,6 +201,30 @@ export class ReportsService {
           metaReported ? metaReported.conversions : null,
         ),
       },
+    };
+  }
+
+  /** An A/B campaign: a row per variant (its test share), the winner, and the rest sent with it. */
+  private async abTest(c: CampaignHead): Promise<CampaignReport['abTest']> {
+    const funnels = await this.repo.variantFunnels(c.id);
+    const byKey = new Map(
+      funnels.flatMap((f) => (f.variant === null ? [] : [[f.variant, f.counts] as const])),
+    );
+    const metric = c.abTest?.metric ?? 'read';
+    const rest = funnels.find((f) => f.variant === null)?.counts ?? null;
+    return {
+      testPercent: c.abTest?.testPercent ?? 100,
+      metric,
+      winner: c.winner
+        ? {
+            key: c.winner.key,
+            decidedAt: c.winner.decidedAt,
+            by: c.winner.by,
+            significant: c.winner.significant,
+          }
+        : null,
+      variants: variantRows(c.variants, byKey, metric, c.winner),
+      rest: rest ? { funnel: rest, rates: funnelRates(rest) } : null,
     };
   }
 

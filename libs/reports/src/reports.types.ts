@@ -5,6 +5,7 @@ import type {
   FunnelRates,
   HoldoutLift,
   Money,
+  VariantRow,
   Recommendation,
   SideBySide,
   SpendEstimate,
@@ -40,6 +41,14 @@ export interface CampaignReport {
   retries: { retried: number; recovered: number };
   /** With a holdout: the campaign's conversion rate against its control group's. */
   holdout: (HoldoutLift & { percent: number; from: Date | null; to: Date | null }) | null;
+  /** With A/B variants: a row per variant (its test share), the winner, the rest sent with it. */
+  abTest: {
+    testPercent: number;
+    metric: 'read' | 'click' | 'conversion';
+    winner: { key: string; decidedAt: Date; by: 'rule' | 'hand'; significant: boolean } | null;
+    variants: VariantRow[];
+    rest: { funnel: FunnelCounts; rates: FunnelRates } | null;
+  } | null;
   mmLite: {
     benchmark: {
       asOf: string;

@@ -8,3 +8,4 @@ export * from './domain/template-model';
 export * from './domain/validate-template';
 export * from './domain/render-template';
 export * from './domain/placeholders';
+export * from './domain/links';

@@ -1,4 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { withLinks } from './domain/links';
 import { Database, type Sql } from '@app/db';
 import { isUuid, type Page, type WorkspaceId } from '@app/common';
 import {
@@ -66,6 +68,7 @@ export class TemplatesService {
     private readonly budget: WabaCallBudget,
     private readonly graph: GraphClient,
     private readonly db: Database,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Validates as Meta would, submits through the Graph API and stores Meta's id and status. */
@@ -201,7 +204,11 @@ export class TemplatesService {
     if (problems.length) {
       throw new TemplateInvalidError(problems);
     }
-    return renderTemplate(template, bindings, contact);
+    // A tracked link shows as what a recipient will get: a short link of ours.
+    const preview = withLinks(bindings, (_i, form) =>
+      form === 'token' ? 'PREVIEW' : `${this.config.links.publicBaseUrl}/r/PREVIEW`,
+    );
+    return renderTemplate(template, preview, contact);
   }
 
   /**

@@ -25,6 +25,7 @@ import { IsoDate } from '../http/iso-date';
 import { AbsentOr } from '../http/absent-or';
 import { ExactlyOneOf } from '../http/exactly-one-of';
 import { CAMPAIGN_OUTCOMES, type CampaignOutcome } from '@app/segments';
+import { AB_METRICS, type AbMetric } from '@app/campaigns';
 
 export class SendWindowRequest {
   @ApiProperty({ example: '09:00' }) @Matches(/^([01]\d|2[0-3]):[0-5]\d$/) start!: string;
@@ -51,10 +52,86 @@ export class CampaignExclusionRequest {
   @ApiPropertyOptional() @AbsentOr() @IsUUID() segmentId?: string;
 }
 
+/** One message of an A/B test: its template, bindings and share of the test. */
+export class CampaignVariantRequest {
+  @ApiProperty({ example: 'a', description: 'letters, digits, _ or -; up to 32' })
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/)
+  key!: string;
+  @ApiProperty() @IsUUID() templateId!: string;
+  @ApiProperty({ type: TemplateParametersRequest })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TemplateParametersRequest)
+  parameters!: TemplateParametersRequest;
+  @ApiProperty({
+    minimum: 1,
+    maximum: 100,
+    description: 'share of the test, relative to the others',
+  })
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  weight!: number;
+}
+
+export class AbTestRequest {
+  @ApiProperty({
+    minimum: 1,
+    maximum: 100,
+    description:
+      'share of the eligible target split between the variants; the rest gets the winner',
+  })
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  testPercent!: number;
+  @ApiProperty({ enum: AB_METRICS }) @IsIn(AB_METRICS) metric!: AbMetric;
+  @ApiProperty({ minimum: 1, maximum: 10080 })
+  @IsInt()
+  @Min(1)
+  @Max(10080)
+  decideAfterMinutes!: number;
+  @ApiProperty({
+    minimum: 1,
+    maximum: 1000000,
+    description: 'delivered messages each variant needs before the winner is decided',
+  })
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  minPerVariant!: number;
+}
+
+const withoutVariants = (o: { variants?: unknown }): boolean => o.variants === undefined;
+
 /** What every campaign is made of, whatever it targets. */
 class CampaignSettingsRequest {
   @ApiProperty() @IsString() @Length(1, 200) name!: string;
-  @ApiProperty() @IsUUID() templateId!: string;
+  @ApiPropertyOptional({ description: 'the template (or variants)' })
+  @ValidateIf(
+    (o: CampaignSettingsRequest) => o.templateId !== undefined || o.variants === undefined,
+  )
+  @IsUUID()
+  @ExactlyOneOf(['templateId', 'variants'])
+  templateId?: string;
+
+  @ApiPropertyOptional({
+    type: [CampaignVariantRequest],
+    description: 'an A/B test: 2–5 variants instead of one templateId and parameters',
+  })
+  @AbsentOr()
+  @IsArray()
+  @ArrayMinSize(2)
+  @ArrayMaxSize(5)
+  @ValidateNested({ each: true })
+  @Type(() => CampaignVariantRequest)
+  variants?: CampaignVariantRequest[];
+
+  @ApiPropertyOptional({ type: AbTestRequest })
+  @AbsentOr()
+  @ValidateNested()
+  @Type(() => AbTestRequest)
+  abTest?: AbTestRequest;
 
   @ApiPropertyOptional({
     type: [CampaignExclusionRequest],
@@ -88,10 +165,11 @@ class CampaignSettingsRequest {
     },
   })
   // ValidateNested alone lets a missing object through (then rendering fails with a 500).
+  @ValidateIf(withoutVariants)
   @IsObject()
   @ValidateNested()
   @Type(() => TemplateParametersRequest)
-  parameters!: TemplateParametersRequest;
+  parameters?: TemplateParametersRequest;
 
   @ApiPropertyOptional({ description: 'Launch sends at this time (ISO-8601)' })
   @AbsentOr()

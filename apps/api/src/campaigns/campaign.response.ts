@@ -32,6 +32,29 @@ export class CampaignCountsResponse {
   @ApiProperty({ description: 'kept out as the control group (also in skipped)' }) holdout!: number;
 }
 
+export class CampaignVariantResponse {
+  @ApiProperty() key!: string;
+  @ApiProperty() templateId!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) parameters!: unknown;
+  @ApiProperty() weight!: number;
+}
+
+export class AbTestResponse {
+  @ApiProperty() testPercent!: number;
+  @ApiProperty({ enum: ['read', 'click', 'conversion'] }) metric!: string;
+  @ApiProperty() decideAfterMinutes!: number;
+  @ApiProperty() minPerVariant!: number;
+}
+
+export class WinnerResponse {
+  @ApiProperty() key!: string;
+  @ApiProperty() decidedAt!: string;
+  @ApiProperty({ enum: ['rule', 'hand'] }) by!: string;
+  @ApiProperty({ nullable: true, type: Number, description: 'best against the runner-up' })
+  pValue!: number | null;
+  @ApiProperty() significant!: boolean;
+}
+
 export class CampaignExclusionResponse {
   @ApiPropertyOptional() audienceId?: string;
   @ApiPropertyOptional() segmentId?: string;
@@ -69,6 +92,10 @@ export class CampaignResponse {
   @ApiProperty({ type: [CampaignExclusionResponse] }) exclude!: CampaignExclusionResponse[];
   @ApiProperty({ description: 'share of the target kept out as a control group (0–50)' })
   holdoutPercent!: number;
+  @ApiProperty({ type: [CampaignVariantResponse], description: 'A/B variants (empty: none)' })
+  variants!: CampaignVariantResponse[];
+  @ApiProperty({ type: AbTestResponse, nullable: true }) abTest!: AbTestResponse | null;
+  @ApiProperty({ type: WinnerResponse, nullable: true }) winner!: WinnerResponse | null;
   @ApiProperty() phoneNumberId!: string;
   @ApiProperty({ type: 'object', additionalProperties: true }) parameters!: unknown;
   @ApiProperty({ nullable: true, type: String }) scheduledAt!: string | null;
@@ -94,6 +121,14 @@ export class CampaignListResponse {
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
 }
 
+export class TrackedLinkResponse {
+  @ApiProperty({ description: 'the link is ${PUBLIC_LINK_BASE_URL}/r/<token>' }) token!: string;
+  @ApiProperty() target!: string;
+  @ApiProperty() clicks!: number;
+  @ApiProperty({ nullable: true, type: String }) firstClickAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) lastClickAt!: string | null;
+}
+
 export class CampaignMessageResponse {
   @ApiProperty() id!: string;
   @ApiProperty() contactId!: string;
@@ -101,6 +136,13 @@ export class CampaignMessageResponse {
   @ApiProperty({ enum: MESSAGE_STATUSES }) status!: string;
   @ApiProperty({ nullable: true, type: String }) skipReason!: string | null;
   @ApiProperty({ description: 'times it was sent again by POST /retry' }) retries!: number;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'the A/B variant it was sent with (the winner for the rest of the target)',
+  })
+  variant!: string | null;
+  @ApiProperty({ type: () => [TrackedLinkResponse] }) trackedLinks!: TrackedLinkResponse[];
   @ApiProperty({ nullable: true, type: String }) wamid!: string | null;
   @ApiProperty({ nullable: true, type: Number }) errorCode!: number | null;
   @ApiProperty({ nullable: true, type: String }) errorTitle!: string | null;
@@ -137,6 +179,18 @@ export class PlanCountryCostResponse {
   @ApiProperty() cost!: number;
 }
 
+export class PlanVariantResponse {
+  @ApiProperty() key!: string;
+  @ApiProperty() templateId!: string;
+  @ApiProperty() recipients!: number;
+}
+
+export class PlanAbTestResponse {
+  @ApiProperty() test!: number;
+  @ApiProperty() rest!: number;
+  @ApiProperty({ type: [PlanVariantResponse] }) variants!: PlanVariantResponse[];
+}
+
 export class PlanCostResponse {
   @ApiProperty({ nullable: true, type: String, example: 'USD' }) currency!: string | null;
   @ApiProperty() total!: number;
@@ -159,6 +213,12 @@ export class CampaignPlanResponse {
   messagingLimit!: PlanMessagingLimitResponse;
   @ApiProperty() etaSeconds!: number;
   @ApiProperty({ type: PlanCostResponse }) cost!: PlanCostResponse;
+  @ApiProperty({
+    type: () => PlanAbTestResponse,
+    nullable: true,
+    description: 'A/B: the test share per variant and the rest (sent with the winner)',
+  })
+  abTest!: PlanAbTestResponse | null;
 }
 
 export class TestSendResultResponse {
@@ -192,6 +252,23 @@ export function toCampaignResponse(c: CampaignRecord): CampaignResponse {
     followUpOutcome: c.followUpOutcome,
     exclude: c.exclude,
     holdoutPercent: c.holdoutPercent,
+    variants: c.variants.map((v) => ({
+      key: v.key,
+      templateId: v.templateId,
+      parameters: v.parameters,
+      weight: v.weight,
+    })),
+    abTest: c.abTest,
+    winner:
+      c.winnerKey && c.winnerDecidedAt && c.winnerDecision
+        ? {
+            key: c.winnerKey,
+            decidedAt: c.winnerDecidedAt.toISOString(),
+            by: c.winnerDecision.by,
+            pValue: c.winnerDecision.pValue,
+            significant: c.winnerDecision.significant,
+          }
+        : null,
     phoneNumberId: c.phoneNumberId,
     parameters: c.parameters,
     scheduledAt: iso(c.scheduledAt),
@@ -218,6 +295,14 @@ export function toCampaignMessageResponse(m: CampaignMessageRecord): CampaignMes
     errorCode: m.errorCode,
     errorTitle: m.errorTitle,
     retries: m.retries,
+    variant: m.variant,
+    trackedLinks: m.trackedLinks.map((l) => ({
+      token: l.token,
+      target: l.target,
+      clicks: l.clicks,
+      firstClickAt: iso(l.firstClickAt),
+      lastClickAt: iso(l.lastClickAt),
+    })),
     errorDetails: m.errorDetails,
     attempts: m.attempts,
     lastRequestAt: iso(m.lastRequestAt),

@@ -7,6 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import {
+  AbTestWinner,
   CampaignPlanner,
   CampaignsService,
   RetryFailed,
@@ -14,12 +15,14 @@ import {
 } from '@app/campaigns';
 import type { WorkspaceId } from '@app/common';
 import { Workspace } from '../http/workspace.decorator';
+import type { TemplateParametersRequest } from '../templates/template.request';
 import {
   CampaignCreateRequest,
   CampaignFollowUpRequest,
   CampaignListRequest,
   CampaignRetryRequest,
   type CampaignExclusionRequest,
+  type CampaignVariantRequest,
   CampaignMessagesRequest,
   CampaignTestRequest,
 } from './campaign.request';
@@ -42,6 +45,7 @@ export class CampaignsController {
     private readonly campaigns: CampaignsService,
     private readonly planner: CampaignPlanner,
     private readonly retryFailed: RetryFailed,
+    private readonly abTests: AbTestWinner,
   ) {}
 
   /** Creates a draft; nothing is sent until launch. */
@@ -53,7 +57,11 @@ export class CampaignsController {
   ): Promise<CampaignResponse> {
     const { exclude, ...rest } = body;
     return toCampaignResponse(
-      await this.campaigns.create(ws, { ...rest, exclude: toExclusions(exclude) }),
+      await this.campaigns.create(ws, {
+        ...rest,
+        ...contentOf(body),
+        exclude: toExclusions(exclude),
+      }),
     );
   }
 
@@ -67,8 +75,24 @@ export class CampaignsController {
   ): Promise<CampaignResponse> {
     const { exclude, ...rest } = body;
     return toCampaignResponse(
-      await this.campaigns.followUp(ws, id, { ...rest, exclude: toExclusions(exclude) }),
+      await this.campaigns.followUp(ws, id, {
+        ...rest,
+        ...contentOf(body),
+        exclude: toExclusions(exclude),
+      }),
     );
+  }
+
+  /** Ends an A/B test by hand: this variant wins, the rest of the target is sent with it. */
+  @Post(':id/variants/:key/promote')
+  @HttpCode(200)
+  @ApiOkResponse({ type: CampaignResponse })
+  async promote(
+    @Workspace() ws: WorkspaceId,
+    @Param('id') id: string,
+    @Param('key') key: string,
+  ): Promise<CampaignResponse> {
+    return toCampaignResponse(await this.abTests.promote(ws, id, key));
   }
 
   /**
@@ -178,4 +202,17 @@ function toExclusions(x: CampaignExclusionRequest[] | undefined): CampaignExclus
       ? { audienceId: e.audienceId }
       : { segmentId: e.segmentId as string },
   );
+}
+
+/** One template and its bindings, or the first variant's (the campaign's own with variants). */
+function contentOf(b: {
+  templateId?: string;
+  parameters?: TemplateParametersRequest;
+  variants?: CampaignVariantRequest[];
+}): { templateId: string; parameters: TemplateParametersRequest } {
+  const first = b.variants?.[0];
+  return {
+    templateId: b.templateId ?? first?.templateId ?? '',
+    parameters: b.parameters ?? first?.parameters ?? {},
+  };
 }

@@ -189,6 +189,46 @@ export class HoldoutResponse {
   relativeLift!: number | null;
 }
 
+export class VariantRowResponse {
+  @ApiProperty() key!: string;
+  @ApiProperty() templateId!: string;
+  @ApiProperty() weight!: number;
+  @ApiProperty({ type: FunnelResponse, description: 'its test share' }) funnel!: FunnelResponse;
+  @ApiProperty({ type: RatesResponse }) rates!: RatesResponse;
+  @ApiProperty() winner!: boolean;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: "against the winner's metric rate (the winner: against the runner-up)",
+  })
+  pValue!: number | null;
+}
+
+export class AbTestWinnerResponse {
+  @ApiProperty() key!: string;
+  @ApiProperty() decidedAt!: string;
+  @ApiProperty({ enum: ['rule', 'hand'] }) by!: string;
+  @ApiProperty({ description: 'its lead was significant at 95 %' }) significant!: boolean;
+}
+
+export class AbTestRestResponse {
+  @ApiProperty({ type: FunnelResponse }) funnel!: FunnelResponse;
+  @ApiProperty({ type: RatesResponse }) rates!: RatesResponse;
+}
+
+export class AbTestReportResponse {
+  @ApiProperty() testPercent!: number;
+  @ApiProperty({ enum: ['read', 'click', 'conversion'] }) metric!: string;
+  @ApiProperty({ type: AbTestWinnerResponse, nullable: true }) winner!: AbTestWinnerResponse | null;
+  @ApiProperty({ type: [VariantRowResponse] }) variants!: VariantRowResponse[];
+  @ApiProperty({
+    type: AbTestRestResponse,
+    nullable: true,
+    description: 'the rest of the target, sent with the winner',
+  })
+  rest!: AbTestRestResponse | null;
+}
+
 export class CampaignReportResponse {
   @ApiProperty() campaignId!: string;
   @ApiProperty() name!: string;
@@ -213,6 +253,8 @@ export class CampaignReportResponse {
   @ApiProperty({ type: RetriesResponse }) retries!: RetriesResponse;
   @ApiProperty({ type: HoldoutResponse, nullable: true, description: 'with a holdout: the lift' })
   holdout!: HoldoutResponse | null;
+  @ApiProperty({ type: AbTestReportResponse, nullable: true, description: 'with A/B variants' })
+  abTest!: AbTestReportResponse | null;
   @ApiProperty({ type: MmLiteResponse }) mmLite!: MmLiteResponse;
 }
 
@@ -238,6 +280,19 @@ export function toCampaignReportResponse(r: CampaignReport): CampaignReportRespo
           ...r.holdout,
           from: r.holdout.from?.toISOString() ?? null,
           to: r.holdout.to?.toISOString() ?? null,
+        }
+      : null,
+    abTest: r.abTest
+      ? {
+          ...r.abTest,
+          winner: r.abTest.winner
+            ? { ...r.abTest.winner, decidedAt: r.abTest.winner.decidedAt.toISOString() }
+            : null,
+          variants: r.abTest.variants.map((v) => ({
+            ...v,
+            funnel: { ...v.funnel },
+            rates: { ...v.rates },
+          })),
         }
       : null,
     mmLite: {

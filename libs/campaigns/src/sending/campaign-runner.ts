@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CLOCK, type Clock } from '@app/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { boundFields } from '@app/templates';
 import { CampaignStateService } from '../campaign-state.service';
 import { CampaignsRepository, type SnapshotSpec } from '../campaigns.repository';
-import { targetSpecOf } from '../campaigns.types';
+import { boundPathsOf, targetSpecOf } from '../campaigns.types';
 import { SegmentsService } from '@app/segments';
 import { CampaignsService } from '../campaigns.service';
 import { isScheduleMissed } from '../domain/plan';
@@ -53,7 +52,7 @@ export class CampaignRunner {
         workspaceId: campaign.workspaceId,
         filter: frozen.filter,
         referenceAt: frozen.at,
-        boundPaths: boundFields(campaign.parameters).map((f) => f.split('.')),
+        boundPaths: boundPathsOf(campaign),
         holdoutPercent: campaign.holdoutPercent,
       };
       let after: string | null = null;
@@ -66,8 +65,17 @@ export class CampaignRunner {
         }
         after = chunk.lastContactId;
       }
-      // Before the lanes start: their claims need a plan that knows this campaign's size.
+      // Before the lanes start: their claims need a plan that knows this campaign's size, and
+      // an A/B test needs its test share split.
       await this.campaigns.refreshStatsAfterSnapshot(inserted);
+      if (campaign.variants.length > 0) {
+        const test = await this.campaigns.assignVariants(
+          campaignId,
+          campaign.variants,
+          campaign.abTest?.testPercent ?? 100,
+        );
+        this.logger.log({ message: 'A/B test share split', campaignId, recipients: test });
+      }
       await this.campaigns.markTargeted(campaignId, this.clock.now());
       this.logger.log({ message: 'campaign targeted', campaignId, recipients: inserted });
     }

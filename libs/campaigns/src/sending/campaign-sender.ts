@@ -27,6 +27,7 @@ import type { SendResult } from '../domain/send-outcome';
 import { callbackDataOf } from '../delivery/domain/delivery-status';
 import { contactOfBoundValues } from '../domain/bound-values';
 import { SegmentsService } from '@app/segments';
+import { bindingsOf, TrackedLinks } from '../links/tracked-links';
 import { OutcomeWriter } from './outcome-writer';
 import { SendFence, type FenceVerdict } from './send-fence';
 import { WorkerLease } from './worker-lease';
@@ -38,12 +39,17 @@ export type LaneOutcome = 'stopped' | 'done' | 'waiting';
 interface Prepared {
   msg: ClaimedMessage;
   to: string;
+  template: TemplateRecord;
   components: SendComponent[];
 }
 
 interface Lane {
   campaign: CampaignRecord;
   template: TemplateRecord;
+  /** Each A/B variant's template (empty without variants). */
+  variantTemplates: Map<string, TemplateRecord>;
+  /** An A/B test without a winner yet: only its test share may go. */
+  testShareOnly: boolean;
   token: string;
   dispatch: DispatchLane;
 }
@@ -108,6 +114,7 @@ export class CampaignSender {
     private readonly graph: GraphClient,
     private readonly lease: WorkerLease,
     private readonly segments: SegmentsService,
+    private readonly links: TrackedLinks,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -175,6 +182,7 @@ export class CampaignSender {
             : null,
           this.clock.now(),
           await this.segments.capWindow(campaign.workspaceId, this.clock.now()),
+          lane.testShareOnly,
         );
         if (claimed.length === 0) {
           break;
@@ -206,7 +214,8 @@ export class CampaignSender {
           },
         );
         settling.push(d.settled);
-        await d.fired;
+        // The next batch is claimed while this one's last slots fire: its slots follow on.
+        await d.booked;
       }
       await Promise.all(settling);
     } finally {
@@ -229,9 +238,18 @@ export class CampaignSender {
   private async laneOf(campaign: CampaignRecord): Promise<Lane> {
     const phone = await this.accounts.getPhoneNumber(campaign.workspaceId, campaign.phoneNumberId);
     const account = await this.accounts.get(campaign.workspaceId, phone.businessAccountId);
+    const variantTemplates = new Map<string, TemplateRecord>();
+    for (const v of campaign.variants) {
+      variantTemplates.set(v.key, await this.templates.get(campaign.workspaceId, v.templateId));
+    }
     return {
       campaign,
       template: await this.templates.get(campaign.workspaceId, campaign.templateId),
+      variantTemplates,
+      testShareOnly:
+        campaign.variants.length > 0 &&
+        campaign.winnerKey === null &&
+        (campaign.abTest?.testPercent ?? 100) < 100,
       token: await this.accounts.accessToken(campaign.workspaceId, account.id),
       dispatch: {
         phoneNumberId: phone.phoneNumberId,
@@ -259,7 +277,11 @@ export class CampaignSender {
             timezone: msg.timezone,
             attributes: msg.attributes,
           };
-      const r = renderTemplate(lane.template, lane.campaign.parameters, contact);
+      // Its variant (the winner for the rest of an A/B test), its own tracked links.
+      const variant = msg.variant ?? lane.campaign.winnerKey;
+      const template = (variant && lane.variantTemplates.get(variant)) || lane.template;
+      const bindings = this.links.forMessage(msg.id, bindingsOf(lane.campaign, variant));
+      const r = renderTemplate(template, bindings, contact);
       if (!r.ok) {
         this.logger.debug(`skipping ${maskPhone(msg.phone)}: ${r.attribute} missing`);
         writer.change(msg, {
@@ -269,7 +291,7 @@ export class CampaignSender {
         });
         continue;
       }
-      out.push({ msg, to: toWaId(msg.phone), components: r.components });
+      out.push({ msg, to: toWaId(msg.phone), template, components: r.components });
     }
     return out;
   }
@@ -281,8 +303,8 @@ export class CampaignSender {
       to: p.to,
       type: 'template',
       template: {
-        name: lane.template.name,
-        language: { code: lane.template.language },
+        name: p.template.name,
+        language: { code: p.template.language },
         components: p.components,
       },
       product_policy: 'STRICT',

@@ -1,3 +1,4 @@
+import { twoProportionPValue } from '@app/common';
 /**
  * The arithmetic of campaign reports. Rates are percentages (0–100) rounded to 2 decimals, or null
  * when the denominator is zero (a rate of nothing is unknown, not 0). Money is rounded to 6
@@ -286,4 +287,66 @@ export function dailySeries(from: Date, to: Date, days: readonly DayActivity[]):
     out.push(byDay.get(day) ?? { day, delivered: 0, read: 0, clicked: 0 });
   }
   return out;
+}
+
+export interface VariantRow {
+  key: string;
+  templateId: string;
+  weight: number;
+  /** Its test share (the rest of the target is reported apart). */
+  funnel: FunnelCounts;
+  rates: FunnelRates;
+  winner: boolean;
+  /**
+   * Two-sided p-value of its metric rate against the winner's (for the winner itself: against the
+   * runner-up, as decided); null before there is data or a winner.
+   */
+  pValue: number | null;
+}
+
+const roundP = (p: number | null): number | null => (p === null ? null : round(p, 6));
+
+const successesOf = (f: FunnelCounts, metric: 'read' | 'click' | 'conversion'): number =>
+  metric === 'read' ? f.read : metric === 'click' ? f.clicked : f.converted;
+
+/** A row per variant of an A/B test, with its rates and p-value against the winner. */
+export function variantRows(
+  variants: ReadonlyArray<{ key: string; templateId: string; weight: number }>,
+  funnels: ReadonlyMap<string, FunnelCounts>,
+  metric: 'read' | 'click' | 'conversion',
+  winner: { key: string; pValue: number | null } | null,
+): VariantRow[] {
+  const empty: FunnelCounts = {
+    targeted: 0,
+    skipped: 0,
+    sent: 0,
+    delivered: 0,
+    read: 0,
+    clicked: 0,
+    converted: 0,
+    failed: 0,
+  };
+  const won = winner ? funnels.get(winner.key) : undefined;
+  return variants.map((v) => {
+    const f = funnels.get(v.key) ?? empty;
+    const isWinner = winner?.key === v.key;
+    return {
+      ...v,
+      funnel: f,
+      rates: funnelRates(f),
+      winner: isWinner,
+      pValue: isWinner
+        ? (winner?.pValue ?? null)
+        : won
+          ? roundP(
+              twoProportionPValue(
+                successesOf(f, metric),
+                f.delivered,
+                successesOf(won, metric),
+                won.delivered,
+              ),
+            )
+          : null,
+    };
+  });
 }

@@ -1,3 +1,4 @@
+import { linkTargetOf } from './links';
 import { fillPlaceholders, slotsOf, type TemplateSlots } from './placeholders';
 import type { TemplateDefinition } from './template-model';
 import type { TemplateProblem } from './validate-template';
@@ -57,9 +58,14 @@ export type RenderResult =
 const EXPRESSION = /\{\{\s*([^{}]+?)\s*\}\}/g;
 const FIELD = /^contact\.(phone|locale|timezone|attributes\.[A-Za-z0-9_.-]+)$/;
 
-/** Expressions inside a binding that are not `contact.*` fields (they would be sent literally). */
+/**
+ * Expressions inside a binding that are neither `contact.*` fields nor tracked links
+ * (`{{link:<url>}}`, see links.ts): they would be sent literally.
+ */
 function badExpressions(binding: string): string[] {
-  return [...binding.matchAll(EXPRESSION)].map((m) => m[1] ?? '').filter((e) => !FIELD.test(e));
+  return [...binding.matchAll(EXPRESSION)]
+    .map((m) => m[1] ?? '')
+    .filter((e) => !FIELD.test(e) && linkTargetOf(e) === null);
 }
 
 class MissingAttribute extends Error {
@@ -375,7 +381,10 @@ export function boundFields(b: TemplateBindings): string[] {
   const out = new Set<string>();
   for (const t of texts) {
     for (const m of t.matchAll(EXPRESSION)) {
-      out.add((m[1] ?? '').trim().replace(/^contact\./, ''));
+      const e = (m[1] ?? '').trim();
+      if (linkTargetOf(e) === null) {
+        out.add(e.replace(/^contact\./, ''));
+      }
     }
   }
   return [...out];
