@@ -18,8 +18,8 @@ export interface RunningApp<T = NestFastifyApplication> {
   close(): Promise<void>;
 }
 
-async function listen(app: NestFastifyApplication): Promise<RunningApp> {
-  await app.listen({ port: 0, host: '127.0.0.1' });
+async function listen(app: NestFastifyApplication, port = 0): Promise<RunningApp> {
+  await app.listen({ port, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   if (!address || typeof address === 'string') {
     throw new Error('app did not bind a TCP port');
@@ -31,8 +31,24 @@ export async function startSandbox(config: AppConfig): Promise<RunningApp> {
   return listen(await createSandboxApp(config));
 }
 
-export async function startApi(config: AppConfig, clock?: Clock): Promise<RunningApp> {
-  return listen(await createApiApp(config, clock));
+/** `port`: listen there (e.g. the port PUBLIC_LINK_BASE_URL names), else on any free port. */
+export async function startApi(config: AppConfig, clock?: Clock, port = 0): Promise<RunningApp> {
+  return listen(await createApiApp(config, clock), port);
+}
+
+/** A TCP port free right now on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      srv.close(() =>
+        a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port')),
+      );
+    });
+  });
 }
 
 export async function startWorker(
@@ -95,7 +111,8 @@ export async function http(
     headers['content-type'] = 'application/json';
     body = JSON.stringify(opts.body);
   }
-  const res = await fetch(base + path, { method, headers, body });
+  // A redirect is an answer to look at (tracked links), not to follow.
+  const res = await fetch(base + path, { method, headers, body, redirect: 'manual' });
   const text = await res.text();
   let parsed: unknown = text;
   try {

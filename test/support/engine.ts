@@ -4,6 +4,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { testConfig } from '@app/testing';
 import {
+  freePort,
   http,
   MovableClock,
   newWorkspace,
@@ -65,14 +66,18 @@ export async function startEngine(
   opts: { worker?: boolean } = {},
 ): Promise<Engine> {
   const sandbox = await startSandbox(testConfig());
+  // The API's own port is chosen first, so tracked links (PUBLIC_LINK_BASE_URL) lead to it.
+  const port = await freePort();
   const config = testConfig({
     GRAPH_API_BASE_URL: sandbox.url,
     ...TEST_TIMINGS,
     SCHEDULE_GRACE_MS: '60000',
+    PORT: String(port),
+    PUBLIC_LINK_BASE_URL: `http://127.0.0.1:${port}`,
     ...env,
   });
   const clock = new MovableClock();
-  const api = await startApi(config, clock);
+  const api = await startApi(config, clock, port);
   const worker = opts.worker === false ? null : await startWorker(config, clock);
   const control = async (method: string, path: string, body?: unknown) => {
     const res = await http(sandbox.url, method, `/_sandbox${path}`, { body });

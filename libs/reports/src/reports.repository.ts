@@ -58,6 +58,7 @@ export interface ExportRow {
   clicked_at: Date | null;
   failed_at: Date | null;
   converted: boolean;
+  variant: string | null;
 }
 
 interface HeadRow {
@@ -480,8 +481,9 @@ export class ReportsRepository {
       this.db,
       `SELECT cm.id, cm.contact_id, cm.phone, cm.status, cm.skip_reason, cm.wamid, cm.error_code, cm.error_title,
               cm.pricing_category, cm.billable, cm.sent_at, cm.delivered_at, cm.read_at, cm.clicked_at,
-              cm.failed_at, (cv.campaign_message_id IS NOT NULL) AS converted
-         FROM campaign_messages cm
+              cm.failed_at, (cv.campaign_message_id IS NOT NULL) AS converted,
+              coalesce(cm.variant, k.winner_key) AS variant
+         FROM campaign_messages cm JOIN campaigns k ON k.id = cm.campaign_id
          LEFT JOIN campaign_converted_messages cv ON cv.campaign_message_id = cm.id
         WHERE cm.campaign_id = $1 AND cm.id > $2::bigint
         ORDER BY cm.id LIMIT $3`,

@@ -54,6 +54,7 @@ export const EXPORT_COLUMNS = [
   'clicked_at',
   'failed_at',
   'converted',
+  'variant',
 ] as const;
 
 function revenueOf(stats: readonly ConversionStat[]): Money[] {

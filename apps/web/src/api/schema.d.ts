@@ -208,6 +208,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/campaigns/{id}/variants/{key}/promote': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['CampaignsController_promote'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/campaigns/{id}/retry': {
     parameters: {
       query?: never;
@@ -944,6 +960,26 @@ export interface components {
       /** @description The components sent to Meta */
       components?: Record<string, unknown>[];
     };
+    CampaignVariantRequest: {
+      /**
+       * @description letters, digits, _ or -; up to 32
+       * @example a
+       */
+      key: string;
+      templateId: string;
+      parameters: components['schemas']['TemplateParametersRequest'];
+      /** @description share of the test, relative to the others */
+      weight: number;
+    };
+    AbTestRequest: {
+      /** @description share of the eligible target split between the variants; the rest gets the winner */
+      testPercent: number;
+      /** @enum {string} */
+      metric: 'read' | 'click' | 'conversion';
+      decideAfterMinutes: number;
+      /** @description delivered messages each variant needs before the winner is decided */
+      minPerVariant: number;
+    };
     CampaignExclusionRequest: {
       audienceId?: string;
       segmentId?: string;
@@ -963,7 +999,11 @@ export interface components {
     };
     CampaignCreateRequest: {
       name: string;
-      templateId: string;
+      /** @description the template (or variants) */
+      templateId?: string;
+      /** @description an A/B test: 2–5 variants instead of one templateId and parameters */
+      variants?: components['schemas']['CampaignVariantRequest'][];
+      abTest?: components['schemas']['AbTestRequest'];
       /** @description audiences or segments whose contacts are left out of the target (up to 20) */
       exclude?: components['schemas']['CampaignExclusionRequest'][];
       /**
@@ -1010,6 +1050,30 @@ export interface components {
     CampaignExclusionResponse: {
       audienceId?: string;
       segmentId?: string;
+    };
+    CampaignVariantResponse: {
+      key: string;
+      templateId: string;
+      parameters: {
+        [key: string]: unknown;
+      };
+      weight: number;
+    };
+    AbTestResponse: {
+      testPercent: number;
+      /** @enum {string} */
+      metric: 'read' | 'click' | 'conversion';
+      decideAfterMinutes: number;
+      minPerVariant: number;
+    };
+    WinnerResponse: {
+      key: string;
+      decidedAt: string;
+      /** @enum {string} */
+      by: 'rule' | 'hand';
+      /** @description best against the runner-up */
+      pValue: number | null;
+      significant: boolean;
     };
     SendWindowResponse: {
       /** @example 09:00 */
@@ -1060,6 +1124,10 @@ export interface components {
       exclude: components['schemas']['CampaignExclusionResponse'][];
       /** @description share of the target kept out as a control group (0–50) */
       holdoutPercent: number;
+      /** @description A/B variants (empty: none) */
+      variants: components['schemas']['CampaignVariantResponse'][];
+      abTest: components['schemas']['AbTestResponse'] | null;
+      winner: components['schemas']['WinnerResponse'] | null;
       phoneNumberId: string;
       parameters: {
         [key: string]: unknown;
@@ -1079,7 +1147,11 @@ export interface components {
     };
     CampaignFollowUpRequest: {
       name: string;
-      templateId: string;
+      /** @description the template (or variants) */
+      templateId?: string;
+      /** @description an A/B test: 2–5 variants instead of one templateId and parameters */
+      variants?: components['schemas']['CampaignVariantRequest'][];
+      abTest?: components['schemas']['AbTestRequest'];
       /** @description audiences or segments whose contacts are left out of the target (up to 20) */
       exclude?: components['schemas']['CampaignExclusionRequest'][];
       /**
@@ -1188,6 +1260,16 @@ export interface components {
       /** @description eligible recipients of countries missing from the rate card */
       unpriced: number;
     };
+    PlanVariantResponse: {
+      key: string;
+      templateId: string;
+      recipients: number;
+    };
+    PlanAbTestResponse: {
+      test: number;
+      rest: number;
+      variants: components['schemas']['PlanVariantResponse'][];
+    };
     CampaignPlanResponse: {
       eligible: number;
       /**
@@ -1205,6 +1287,8 @@ export interface components {
       messagingLimit: components['schemas']['PlanMessagingLimitResponse'];
       etaSeconds: number;
       cost: components['schemas']['PlanCostResponse'];
+      /** @description A/B: the test share per variant and the rest (sent with the winner) */
+      abTest: components['schemas']['PlanAbTestResponse'] | null;
     };
     CampaignTestRequest: {
       /**
@@ -1226,6 +1310,14 @@ export interface components {
     CampaignTestResponse: {
       results: components['schemas']['TestSendResultResponse'][];
     };
+    TrackedLinkResponse: {
+      /** @description the link is ${PUBLIC_LINK_BASE_URL}/r/<token> */
+      token: string;
+      target: string;
+      clicks: number;
+      firstClickAt: string | null;
+      lastClickAt: string | null;
+    };
     CampaignMessageResponse: {
       id: string;
       contactId: string;
@@ -1244,6 +1336,9 @@ export interface components {
       skipReason: string | null;
       /** @description times it was sent again by POST /retry */
       retries: number;
+      /** @description the A/B variant it was sent with (the winner for the rest of the target) */
+      variant: string | null;
+      trackedLinks: components['schemas']['TrackedLinkResponse'][];
       wamid: string | null;
       errorCode: number | null;
       errorTitle: string | null;
@@ -1361,6 +1456,38 @@ export interface components {
       /** @description difference / holdout rate, percent */
       relativeLift: number | null;
     };
+    AbTestWinnerResponse: {
+      key: string;
+      decidedAt: string;
+      /** @enum {string} */
+      by: 'rule' | 'hand';
+      /** @description its lead was significant at 95 % */
+      significant: boolean;
+    };
+    VariantRowResponse: {
+      key: string;
+      templateId: string;
+      weight: number;
+      /** @description its test share */
+      funnel: components['schemas']['FunnelResponse'];
+      rates: components['schemas']['RatesResponse'];
+      winner: boolean;
+      /** @description against the winner's metric rate (the winner: against the runner-up) */
+      pValue: number | null;
+    };
+    AbTestRestResponse: {
+      funnel: components['schemas']['FunnelResponse'];
+      rates: components['schemas']['RatesResponse'];
+    };
+    AbTestReportResponse: {
+      testPercent: number;
+      /** @enum {string} */
+      metric: 'read' | 'click' | 'conversion';
+      winner: components['schemas']['AbTestWinnerResponse'] | null;
+      variants: components['schemas']['VariantRowResponse'][];
+      /** @description the rest of the target, sent with the winner */
+      rest: components['schemas']['AbTestRestResponse'] | null;
+    };
     BenchmarkResponse: {
       /** @description Meta's benchmark date (date_stop of the insights row) */
       asOf: string;
@@ -1446,6 +1573,8 @@ export interface components {
       retries: components['schemas']['RetriesResponse'];
       /** @description with a holdout: the lift */
       holdout: components['schemas']['HoldoutResponse'] | null;
+      /** @description with A/B variants */
+      abTest: components['schemas']['AbTestReportResponse'] | null;
       mmLite: components['schemas']['MmLiteResponse'];
     };
     OverviewGroupResponse: {
@@ -2620,6 +2749,37 @@ export interface operations {
     };
     responses: {
       201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CampaignResponse'];
+        };
+      };
+      /** @description an error */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  CampaignsController_promote: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
         headers: {
           [name: string]: unknown;
         };
