@@ -284,7 +284,7 @@ describe('campaign reports (SQL-built campaign with known outcomes)', () => {
     expect(res.headers.get('content-type')).toContain('text/csv');
     const lines = res.text.split('\r\n').filter((l) => l !== '');
     expect(lines[0]).toBe(
-      'contact_id,phone,status,skip_reason,wamid,error_code,error_title,pricing_category,billable,sent_at,delivered_at,read_at,clicked_at,failed_at,converted',
+      'contact_id,phone,status,skip_reason,variant,wamid,error_code,error_title,pricing_category,billable,sent_at,delivered_at,read_at,clicked_at,failed_at,converted',
     );
     expect(lines).toHaveLength(13);
     const f1Line = lines.find((l) => l.includes('131026'))!;

@@ -43,6 +43,7 @@ export const EXPORT_COLUMNS = [
   'phone',
   'status',
   'skip_reason',
+  'variant',
   'wamid',
   'error_code',
   'error_title',
@@ -54,7 +55,6 @@ export const EXPORT_COLUMNS = [
   'clicked_at',
   'failed_at',
   'converted',
-  'variant',
 ] as const;
 
 function revenueOf(stats: readonly ConversionStat[]): Money[] {

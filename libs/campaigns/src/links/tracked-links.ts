@@ -13,6 +13,13 @@ export function bindingsOf(
   return c.variants.find((v) => v.key === variant)?.parameters ?? c.parameters;
 }
 
+/** The key link tokens are signed with, derived from ENCRYPTION_KEY (64 hex characters). */
+export function linkSigningKey(encryptionKeyHex: string): Buffer {
+  return createHmac('sha256', Buffer.from(encryptionKeyHex, 'hex'))
+    .update('mmlite tracked links v1')
+    .digest();
+}
+
 /**
  * The engine's tracked links: `{{link:<target>}}` in a binding becomes, for each recipient's
  * message, `${PUBLIC_LINK_BASE_URL}/r/<token>` (its token alone in a URL button's suffix). The
@@ -25,9 +32,7 @@ export class TrackedLinks {
   readonly redirectPrefix: string;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.key = createHmac('sha256', Buffer.from(config.encryptionKey, 'hex'))
-      .update('mmlite tracked links v1')
-      .digest();
+    this.key = linkSigningKey(config.encryptionKey);
     this.redirectPrefix = `${config.links.publicBaseUrl}/r/`;
   }
 
