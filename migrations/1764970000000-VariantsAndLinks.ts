@@ -8,9 +8,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   decided once (by the rule, or promoted by hand) with the figures it was decided on;
  * - `campaign_messages.variant`: the variant a recipient of the test share was given; NULL for
  *   the rest of the target, which is sent with the winner once there is one;
- * - `link_clicks`: per recipient's message and link, the first and last click and how many. A
- *   message's first click also sets its `clicked_at`, so counts, reports, segments and
- *   attribution see it.
+ * - `link_clicks`: per recipient's message and link, the first and last click and how many,
+ *   written before the redirect answers. A worker then sets the message's `clicked_at` from its
+ *   first click (`projected`), so counts, reports, segments and attribution see it — the redirect
+ *   itself never waits for the campaign's counters.
  */
 export class VariantsAndLinks1764970000000 implements MigrationInterface {
   name = 'VariantsAndLinks1764970000000';
@@ -53,10 +54,15 @@ export class VariantsAndLinks1764970000000 implements MigrationInterface {
         first_click_at timestamptz NOT NULL,
         last_click_at timestamptz NOT NULL,
         clicks integer NOT NULL CHECK (clicks > 0),
+        -- The message's clicked_at follows (a worker tick) and this is set; see LinkClicksRepository.
+        projected boolean NOT NULL DEFAULT false,
         PRIMARY KEY (campaign_message_id, link_index),
         CONSTRAINT link_clicks_order_ck CHECK (last_click_at >= first_click_at)
       )`);
     await q.query(`CREATE INDEX link_clicks_campaign_idx ON link_clicks (campaign_id)`);
+    await q.query(
+      `CREATE INDEX link_clicks_unprojected_idx ON link_clicks (campaign_message_id) WHERE NOT projected`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

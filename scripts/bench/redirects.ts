@@ -1,6 +1,6 @@
 // Tracked-link redirect benchmark. Uses its own database (dropped and re-created), migrated from
 // zero, and the built API on loopback:
-//  1. GET /r/:token with a phone browser's user agent from 64 keep-alive connections for
+//  1. GET /r/:token with a phone browser's user agent from 48 keep-alive connections for
 //     --seconds: redirects per second and answer time p50/p99 (every click stored before its
 //     302 leaves: one group-committed statement per batch of redirects in flight);
 //  2. durability: the same load on fresh tokens, the API killed (SIGKILL) mid-run; every token
@@ -22,7 +22,7 @@ const arg = (name: string, dflt: number): number => {
 };
 const SECONDS = arg('--seconds', 10);
 const MESSAGES = arg('--messages', 20_000);
-const CONNECTIONS = 64;
+const CONNECTIONS = 48;
 const DB_NAME = 'mmlite_bench_redirects';
 const PORT = Number(process.env.BENCH_PORT ?? 3921);
 const API_KEY = 'bench-redirects-key-0123456789';

@@ -2,7 +2,7 @@
 // two cores, so never at once), and prints ONE table with each figure beside its target.
 //
 //   npm run bench            (builds, starts Postgres/Redis, then runs this)
-//   node dist/scripts/bench/run-all.js [--only import,governor,webhooks,sandbox,campaign,segments,report,web]
+//   node dist/scripts/bench/run-all.js [--only import,governor,webhooks,sandbox,campaign,redirects,segments,report,web]
 //
 // Exit status: non-zero only when a benchmark fails to run (crash, time-out, output it cannot
 // read) — a slow figure is reported as MISSED in the table, not as an error.
@@ -301,6 +301,13 @@ const BENCHES: Bench[] = [
     ],
     timeoutS: 780,
     parse: rowsOfResult('campaign'),
+  },
+  {
+    name: 'redirects',
+    script: 'redirects.js',
+    args: ['--seconds', '10'],
+    timeoutS: 180,
+    parse: rowsOfResult('redirects'),
   },
   {
     name: 'segments',

@@ -33,7 +33,6 @@ import { ConversionsController } from './conversions/conversions.controller';
 import { SegmentsModule } from '@app/segments';
 import { SegmentsController } from './segments/segments.controller';
 import { FrequencyCapController } from './settings/frequency-cap.controller';
-import { RedirectController } from './links/redirect.controller';
 import { AuditLogController } from './audit-log/audit-log.controller';
 import { WebhookEventsController } from './webhooks/webhook-events.controller';
 import { DeadLetterMetrics } from './metrics/dead-letter-metrics';
@@ -79,7 +78,6 @@ export class ApiModule implements OnApplicationBootstrap {
         ConversionsController,
         SegmentsController,
         FrequencyCapController,
-        RedirectController,
         AuditLogController,
         WebhookEventsController,
       ],

@@ -17,6 +17,7 @@ import { RetryFailed } from './use-cases/retry-failed';
 import { TrackedLinks } from './links/tracked-links';
 import { LinkClicksRepository } from './links/link-clicks.repository';
 import { LinkRedirects } from './links/link-redirects.service';
+import { ClickProjection } from './links/click-projection';
 import { AbTestWinner } from './use-cases/ab-test-winner';
 import { DeleteTemplate } from './use-cases/delete-template';
 
@@ -59,6 +60,7 @@ import { DeleteTemplate } from './use-cases/delete-template';
     TrackedLinks,
     LinkClicksRepository,
     LinkRedirects,
+    ClickProjection,
     AbTestWinner,
   ],
   exports: [
@@ -70,6 +72,7 @@ import { DeleteTemplate } from './use-cases/delete-template';
     RetryFailed,
     TrackedLinks,
     LinkRedirects,
+    ClickProjection,
     AbTestWinner,
     AccountsModule,
     ConsentsModule,

@@ -9,6 +9,7 @@ export * from './use-cases/ab-test-winner';
 export { TrackedLinks, bindingsOf, linkSigningKey } from './links/tracked-links';
 export { encodeLinkToken } from './domain/link-token';
 export { LinkRedirects, type RedirectAnswer } from './links/link-redirects.service';
+export { ClickProjection } from './links/click-projection';
 export { AB_METRICS, type AbMetric, type AbTest } from './domain/ab-test';
 export { retryClassOf, type RetryClass } from './domain/retry';
 export * from './campaign-state.service';

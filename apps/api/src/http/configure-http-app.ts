@@ -10,6 +10,7 @@ import { registerApiKeyIdentity } from './api-key-identity';
 import { registerAuditTrail } from './audit-trail';
 import { createOpenApiDocument } from './openapi';
 import { serveWebApp } from './web-app';
+import { registerRedirectRoute } from '../links/redirect-route';
 
 const QUIET_PREFIXES = ['/webhooks/', '/metrics', '/health', '/app'];
 
@@ -50,6 +51,7 @@ export function configureHttpApp(app: NestFastifyApplication): INestApplication 
     jsonDocumentUrl: 'docs-json',
   });
   serveWebApp(fastify, config.webAppDir);
+  registerRedirectRoute(app);
   app.enableShutdownHooks();
   return app;
 }

@@ -5,14 +5,14 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { AbTestWinner, CampaignRunner, InDoubtReconciler } from '@app/campaigns';
+import { AbTestWinner, CampaignRunner, ClickProjection, InDoubtReconciler } from '@app/campaigns';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { RepeatingTask } from '../schedule/repeating-task';
 
 /**
  * The campaigns tick, on every worker (correctness comes from atomic SQL claims, not from there
- * being one worker): start due schedules, settle sends in doubt, decide A/B tests whose time has
- * come (the winner is set once, whoever gets there first), and keep running campaigns'
+ * being one worker): start due schedules, settle sends in doubt, carry tracked-link clicks over to their
+ * messages, decide A/B tests whose time has come (the winner is set once, whoever gets there first), and keep running campaigns'
  * lanes enqueued (after a crash, a restart, or a lane that found nothing due yet).
  */
 @Injectable()
@@ -23,12 +23,14 @@ export class CampaignsScheduler implements OnApplicationBootstrap, OnModuleDestr
     runner: CampaignRunner,
     reconciler: InDoubtReconciler,
     abTests: AbTestWinner,
+    clicks: ClickProjection,
     private readonly registry: SchedulerRegistry,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.task = new RepeatingTask('campaigns-tick', config.campaigns.schedulerTickMs, async () => {
       await runner.startDue();
       await reconciler.run();
+      await clicks.run();
       await abTests.decideDue();
       await runner.keepRunning();
     });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database, queryRows, type Sql } from '@app/db';
+import { Database, queryRows } from '@app/db';
 import { CampaignsRepository } from '../campaigns.repository';
 
 export interface ClickInput {
@@ -27,42 +27,19 @@ export class LinkClicksRepository {
   ) {}
 
   /**
-   * One statement for a batch of redirects: looks up each message, records the clicks of those
-   * not expired (per message and link: first, last, count) and the first click of each message
-   * (`clicked_at`, which the counters trigger counts). Answers the messages found. The campaigns'
-   * counters rows are locked first, as every writer of campaign messages does (lock order).
+   * One statement for a batch of redirects: looks up each message and records the clicks of
+   * those not expired (per message and link: first, last, count). Nothing else is locked, so
+   * batches never wait for the campaign's counters; `projectFirstClicks` carries the first
+   * click over to the message. Answers the messages found.
    */
   async record(clicks: readonly ClickInput[], ttlDays: number): Promise<ClickedMessage[]> {
-    const ids = clicks.map((c) => c.messageId);
-    return this.db.tx(
-      async (tx) => {
-        const campaigns = await queryRows<{ campaign_id: string }>(
-          tx,
-          `SELECT DISTINCT campaign_id FROM campaign_messages WHERE id = ANY($1::bigint[])`,
-          [ids],
-        );
-        await this.campaigns.lockCounters(
-          tx,
-          campaigns.map((r) => r.campaign_id),
-        );
-        return this.write(tx, clicks, ttlDays);
-      },
-      { retries: 3 },
-    );
-  }
-
-  private async write(
-    tx: Sql,
-    clicks: readonly ClickInput[],
-    ttlDays: number,
-  ): Promise<ClickedMessage[]> {
     const rows = await queryRows<{
       id: string;
       campaign_id: string;
       variant: string | null;
       expired: boolean;
     }>(
-      tx,
+      this.db,
       `WITH c AS (
          SELECT * FROM unnest($1::bigint[], $2::int[], $3::timestamptz[], $4::boolean[]) AS c(id, link, at, record)
        ), m AS (
@@ -84,11 +61,6 @@ export class LinkClicksRepository {
                first_click_at = least(l.first_click_at, EXCLUDED.first_click_at),
                last_click_at = greatest(l.last_click_at, EXCLUDED.last_click_at)
          RETURNING 1
-       ), first_clicks AS (
-         UPDATE campaign_messages cm SET clicked_at = f.at, updated_at = now()
-           FROM (SELECT id, min(first_at) AS at FROM counted GROUP BY id) f
-          WHERE cm.id = f.id AND cm.clicked_at IS NULL
-         RETURNING 1
        )
        SELECT m.id::text, m.campaign_id, m.variant, m.expired FROM m`,
       [
@@ -105,5 +77,46 @@ export class LinkClicksRepository {
       variant: r.variant,
       expired: r.expired,
     }));
+  }
+
+  /**
+   * Messages' first clicks, recorded by redirects, become their `clicked_at` (which the counters
+   * trigger counts): a batch at a time, the campaigns' counters rows locked first (lock order).
+   * Returns how many clicks it carried over.
+   */
+  async projectFirstClicks(limit = 5000): Promise<number> {
+    return this.db.tx(
+      async (tx) => {
+        const due = await queryRows<{ id: string; link: number; campaign_id: string; at: Date }>(
+          tx,
+          `SELECT campaign_message_id AS id, link_index AS link, campaign_id, first_click_at AS at
+             FROM link_clicks WHERE NOT projected
+            ORDER BY campaign_message_id, link_index LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          [limit],
+        );
+        if (due.length === 0) {
+          return 0;
+        }
+        await this.campaigns.lockCounters(
+          tx,
+          due.map((d) => d.campaign_id),
+        );
+        await tx.query(
+          `UPDATE campaign_messages cm SET clicked_at = f.at, updated_at = now()
+             FROM (SELECT id, min(at) AS at FROM unnest($1::bigint[], $2::timestamptz[]) AS u(id, at)
+                    GROUP BY id) f
+            WHERE cm.id = f.id AND (cm.clicked_at IS NULL OR cm.clicked_at > f.at)`,
+          [due.map((d) => d.id), due.map((d) => d.at)],
+        );
+        await tx.query(
+          `UPDATE link_clicks SET projected = true
+            WHERE (campaign_message_id, link_index) IN (
+              SELECT * FROM unnest($1::bigint[], $2::smallint[]))`,
+          [due.map((d) => d.id), due.map((d) => d.link)],
+        );
+        return due.length;
+      },
+      { retries: 3 },
+    );
   }
 }
