@@ -32,6 +32,8 @@ export interface DemoOptions {
   dir: string;
   /** Sandbox settings merged over the demo's (tests shorten the delays). */
   sandboxSettings?: Record<string, unknown>;
+  /** Ends the A/B test by hand once its share is sent, instead of waiting the minute (tests). */
+  promoteByHand?: boolean;
   /** How long receipts must stand still before the campaign's funnel counts as settled. */
   settleMs?: number;
   pollMs?: number;
@@ -166,6 +168,11 @@ interface Template {
 }
 
 interface Plan {
+  abTest: {
+    test: number;
+    rest: number;
+    variants: Array<{ key: string; recipients: number }>;
+  } | null;
   eligible: number;
   audienceSize: number;
   skipped: Record<string, number>;
@@ -283,63 +290,95 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     throw new Error('the import did not complete');
   }
 
-  // 4. A MARKETING template, reviewed by "Meta" (the sandbox) and applied by webhook.
-  step(4, 'Submitting a MARKETING template and waiting for its approval');
-  const template = await call<Template>('POST', '/v1/templates', {
-    body: {
-      businessAccountId: account.id,
-      name: `spring_sale_${Date.now().toString(36)}`,
-      language: 'en_US',
-      category: 'MARKETING',
-      components: [
-        { type: 'HEADER', format: 'TEXT', text: 'Spring sale' },
-        {
-          type: 'BODY',
-          text: 'Hi {{1}}, our spring sale starts today! Use code {{2}} for 20% off everything in store and online.',
-          example: { body_text: [['Ana', 'SPRING-1A2B']] },
-        },
-        { type: 'FOOTER', text: 'Tap "Stop promotions" to opt out' },
-        {
-          type: 'BUTTONS',
-          buttons: [
-            { type: 'QUICK_REPLY', text: 'Show me the deals' },
-            { type: 'QUICK_REPLY', text: 'Stop promotions' },
-            { type: 'URL', text: 'Shop now', url: 'https://shop.example.com/spring' },
-          ],
-        },
-      ],
-    },
-  });
+  // 4. Two MARKETING templates (an A/B test), reviewed by "Meta" (the sandbox) and applied by
+  //    webhook. Their "Shop now" button leads through the engine's tracked links.
+  step(4, 'Submitting two MARKETING templates (variants A and B) and waiting for their approval');
+  const tstamp = Date.now().toString(36);
+  const submit = (name: string, body: string): Promise<Template> =>
+    call<Template>('POST', '/v1/templates', {
+      body: {
+        businessAccountId: account.id,
+        name,
+        language: 'en_US',
+        category: 'MARKETING',
+        components: [
+          { type: 'HEADER', format: 'TEXT', text: 'Spring sale' },
+          { type: 'BODY', text: body, example: { body_text: [['Ana', 'SPRING-1A2B']] } },
+          { type: 'FOOTER', text: 'Tap "Stop promotions" to opt out' },
+          {
+            type: 'BUTTONS',
+            buttons: [
+              { type: 'QUICK_REPLY', text: 'Show me the deals' },
+              { type: 'QUICK_REPLY', text: 'Stop promotions' },
+              {
+                type: 'URL',
+                text: 'Shop now',
+                url: `${o.apiUrl}/r/{{1}}`,
+                example: [`${o.apiUrl}/r/demo`],
+              },
+            ],
+          },
+        ],
+      },
+    });
+  const submitted = [
+    await submit(
+      `spring_sale_a_${tstamp}`,
+      'Hi {{1}}, our spring sale starts today! Use code {{2}} for 20% off everything in store and online.',
+    ),
+    await submit(
+      `spring_sale_b_${tstamp}`,
+      'Hi {{1}}, 20% off everything, today only. Your code: {{2}}. See you in the shop!',
+    ),
+  ];
+  const template = submitted[0] as Template;
   log(
-    `    template ${template.name} submitted (${template.status}); polling GET /v1/templates/${template.id}`,
+    `    templates ${submitted.map((t) => t.name).join(', ')} submitted (${template.status}); polling GET /v1/templates/:id`,
   );
   const reviewStart = Date.now();
-  let reviewed = template;
-  while (reviewed.status === 'PENDING' || reviewed.status === 'IN_APPEAL') {
-    if (Date.now() - reviewStart > 120_000) {
-      throw new Error('the template was not reviewed within 2 minutes');
+  for (const t of submitted) {
+    let reviewed = t;
+    while (reviewed.status === 'PENDING' || reviewed.status === 'IN_APPEAL') {
+      if (Date.now() - reviewStart > 120_000) {
+        throw new Error('the template was not reviewed within 2 minutes');
+      }
+      await sleep(o.pollMs ?? 250);
+      reviewed = await call<Template>('GET', `/v1/templates/${t.id}`);
     }
-    await sleep(o.pollMs ?? 250);
-    reviewed = await call<Template>('GET', `/v1/templates/${template.id}`);
-  }
-  if (reviewed.status !== 'APPROVED') {
-    throw new Error(
-      `the template is ${reviewed.status} (${reviewed.rejectedReason ?? 'no reason'})`,
-    );
+    if (reviewed.status !== 'APPROVED') {
+      throw new Error(
+        `the template is ${reviewed.status} (${reviewed.rejectedReason ?? 'no reason'})`,
+      );
+    }
   }
   log(
-    `    APPROVED after ${formatDuration(Date.now() - reviewStart)} (the status webhook reached the engine)`,
+    `    APPROVED after ${formatDuration(Date.now() - reviewStart)} (the status webhooks reached the engine)`,
   );
 
-  // 5. The campaign: plan first, then launch.
-  step(5, 'Creating and planning the campaign');
+  // 5. The campaign: an A/B test on 20 % of the audience, the winner (by clicks on the tracked
+  //    link) to the rest. Plan first, then launch.
+  step(5, 'Creating and planning the campaign (A/B test of two variants, tracked links)');
+  const parameters = {
+    body: ['{{contact.attributes.first_name}}', '{{contact.attributes.coupon}}'],
+    buttons: [{ index: 2, text: '{{link:https://shop.example.com/spring?ref=whatsapp}}' }],
+  };
   const created = await call<CampaignView>('POST', '/v1/campaigns', {
     body: {
       name: 'Spring sale',
-      templateId: template.id,
       audienceId: audience.id,
       phoneNumberId: phone.id,
-      parameters: { body: ['{{contact.attributes.first_name}}', '{{contact.attributes.coupon}}'] },
+      variants: submitted.map((t, i) => ({
+        key: i === 0 ? 'a' : 'b',
+        templateId: t.id,
+        parameters,
+        weight: 1,
+      })),
+      abTest: {
+        testPercent: 20,
+        metric: 'click',
+        decideAfterMinutes: 1,
+        minPerVariant: Math.max(1, Math.floor(o.contacts / 50)),
+      },
     },
   });
   const plan = await call<Plan>('GET', `/v1/campaigns/${created.id}/plan`);
@@ -349,6 +388,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         ['audience', plan.audienceSize],
         ['eligible', plan.eligible],
         ...Object.entries(plan.skipped).map(([k, v]): [string, number] => [`skipped: ${k}`, v]),
+        ...(plan.abTest
+          ? [
+              [
+                'A/B test share',
+                plan.abTest.variants.map((v) => `${v.key} ${v.recipients}`).join(', '),
+              ] as [string, string],
+              ['rest (gets the winner)', plan.abTest.rest] as [string, number],
+            ]
+          : []),
         ['rate', `${plan.rateMps} messages/s`],
         ['ETA', formatDuration(plan.etaSeconds * 1000)],
         [
@@ -367,6 +415,13 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   await call('POST', `/v1/campaigns/${created.id}/launch`, {
     headers: { 'idempotency-key': `demo-launch-${created.id}` },
   });
+  if (o.promoteByHand) {
+    await promoteWhenTested(api, created.id, plan.abTest?.test ?? 0, log);
+  } else {
+    log(
+      '    the test share goes first; the winner is decided after 1 minute (two-proportion z-test on clicks)',
+    );
+  }
   const done = await watchCampaign(api, created.id, o.out, {
     pollMs: o.pollMs ?? 500,
     settleMs: o.settleMs ?? 3000,
@@ -398,6 +453,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   if (report === null) {
     log('    report not available: this engine has no GET /v1/campaigns/:id/report yet');
   } else {
+    log(indent(formatVariants(report), '    '));
     log(indent(formatReport(report), '    '));
   }
 
@@ -593,4 +649,73 @@ if (require.main === module) {
     process.stderr.write(`demo failed: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 1;
   });
+}
+
+interface VariantRowView {
+  key: string;
+  funnel: { sent: number; delivered: number; read: number; clicked: number; converted: number };
+  rates: { read: number | null; click: number | null; conversion: number | null };
+  winner: boolean;
+  pValue: number | null;
+}
+
+/** The A/B test as a table: a row per variant (its test share), the winner, the p-values. */
+export function formatVariants(report: unknown): string {
+  const ab = (
+    report as {
+      abTest?: { metric: string; variants: VariantRowView[]; winner: { by: string } | null };
+    }
+  ).abTest;
+  if (!ab) {
+    return 'no A/B test';
+  }
+  const pct = (x: number | null) => (x === null ? '—' : `${x.toFixed(1)}%`);
+  const rows = ab.variants.map((v) => [
+    v.key + (v.winner ? ' (winner)' : ''),
+    formatNumber(v.funnel.sent),
+    formatNumber(v.funnel.delivered),
+    formatNumber(v.funnel.read),
+    formatNumber(v.funnel.clicked),
+    pct(v.rates.click),
+    v.pValue === null ? '—' : v.pValue.toFixed(4),
+  ]);
+  const head = ['variant', 'sent', 'delivered', 'read', 'clicked', 'click rate', 'p-value'];
+  const widths = head.map((h, i) =>
+    Math.max(h.length, ...rows.map((r) => (r[i] as string).length)),
+  );
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ');
+  return [
+    `A/B test (metric: ${ab.metric}; winner ${ab.winner ? `decided by ${ab.winner.by === 'hand' ? 'hand' : 'the rule'}` : 'not decided'})`,
+    line(head),
+    ...rows.map(line),
+  ].join('\n');
+}
+
+/** Waits until the test share is sent and its clicks are in, then promotes the variant with more. */
+async function promoteWhenTested(
+  api: ApiClient,
+  id: string,
+  test: number,
+  log: (s: string) => void,
+): Promise<void> {
+  const start = Date.now();
+  for (;;) {
+    const c = await api.json<CampaignView>('GET', `/v1/campaigns/${id}`);
+    if (c.counts.sent >= test || Date.now() - start > 60_000) {
+      break;
+    }
+    await sleep(200);
+  }
+  await sleep(1000);
+  const r = await api.json<{ abTest: { variants: VariantRowView[] } | null }>(
+    'GET',
+    `/v1/campaigns/${id}/report`,
+  );
+  const best = [...(r.abTest?.variants ?? [])].sort(
+    (x, y) => y.funnel.clicked - x.funnel.clicked,
+  )[0];
+  if (best) {
+    await api.json('POST', `/v1/campaigns/${id}/variants/${best.key}/promote`);
+    log(`    variant ${best.key} promoted by hand (more clicks in the test share)`);
+  }
 }

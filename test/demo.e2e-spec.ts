@@ -42,11 +42,19 @@ describe('the main job demo, at a smaller size', () => {
           replyMs: 20,
           templateReviewMs: 100,
         },
-        probabilities: { delivered: 1, read: 1, perUserCap: 0, undeliverable: 0, stopReply: 0 },
+        probabilities: {
+          delivered: 1,
+          read: 1,
+          perUserCap: 0,
+          undeliverable: 0,
+          stopReply: 0,
+          urlClick: 0.5,
+        },
         chaos: { batchWindowMs: 20, duplicateRate: 0, outOfOrderRate: 0 },
       },
       settleMs: 300,
       pollMs: 100,
+      promoteByHand: true,
       out: { stdout: out.stream, stderr: err.stream },
     });
   });
@@ -102,6 +110,20 @@ describe('the main job demo, at a smaller size', () => {
     );
     expect(Object.values(accepted.recipients).every((n) => n === 1)).toBe(true);
     expect(Object.keys(accepted.recipients)).toHaveLength(196);
+  });
+
+  it('runs a two-variant A/B test with tracked links and prints the variant table', async () => {
+    const c = (await e.v1('GET', `/campaigns/${result.campaign.id}`)).body;
+    expect(c.variants.map((v: { key: string }) => v.key)).toEqual(['a', 'b']);
+    expect(c.winner).toMatchObject({ by: 'hand' });
+    expect(c.counts.clicked).toBeGreaterThan(0);
+    const report = (await e.v1('GET', `/campaigns/${result.campaign.id}/report`)).body;
+    const test = report.abTest.variants.reduce((n: number, v: any) => n + v.funnel.sent, 0);
+    expect(test).toBe(Math.round(196 * 0.2));
+    expect(out.text()).toMatch(/A\/B test \(metric: click; winner decided by hand\)/);
+    expect(out.text()).toMatch(
+      /variant\s+sent\s+delivered\s+read\s+clicked\s+click rate\s+p-value/,
+    );
   });
 
   it('records an opt-in from the import source for each contact', async () => {
