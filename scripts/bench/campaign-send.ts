@@ -372,6 +372,13 @@ class SeriesCollector {
     }
     const n = last - first - 1;
     const tail = (any[any.length - 1] ?? last) - last;
+    if (process.env.BENCH_SERIES) {
+      const series: number[] = [];
+      for (let t = first; t <= last; t++) {
+        series.push(m.get(t) ?? 0);
+      }
+      process.stderr.write(`series ${id}: ${series.join(' ')}\n`);
+    }
     return { sustained: sum / n, seconds: last - first + 1, min, maxAligned, tail };
   }
 
