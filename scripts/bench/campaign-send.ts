@@ -16,7 +16,8 @@
 //                             settled by its webhook, without one it is resent after 120 s)
 //     --keep-db               keep the database afterwards (default: dropped)
 //   env: CAMPAIGN_LANES, CAMPAIGN_BATCH_SIZE are passed to the workers, WORKER_NODE_ARGS (space-
-//        separated) to their node (tuning experiments, e.g. WORKER_NODE_ARGS=--cpu-prof);
+//        separated) to their node, SANDBOX_NODE_ARGS to the sandbox's (tuning experiments,
+//        e.g. WORKER_NODE_ARGS=--cpu-prof);
 //        BENCH_ADMIN_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), REDIS_URL.
 //
 // Scenarios (targets from the campaigns issue):
@@ -117,9 +118,15 @@ interface Proc {
 }
 
 function start(name: string, script: string, env: NodeJS.ProcessEnv, readyLine?: string): Proc {
-  const nodeArgs = name.startsWith('worker')
-    ? (process.env.WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)
-    : [];
+  const nodeArgs = (
+    (name.startsWith('worker')
+      ? process.env.WORKER_NODE_ARGS
+      : name === 'sandbox'
+        ? process.env.SANDBOX_NODE_ARGS
+        : undefined) ?? ''
+  )
+    .split(' ')
+    .filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, script)], {
     env,
     stdio: ['ignore', readyLine ? 'pipe' : 'ignore', 'inherit'],
