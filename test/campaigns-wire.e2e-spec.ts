@@ -159,5 +159,5 @@ describe('campaigns on a Meta-like wire', () => {
       }
     }
     expect(late).toEqual([]);
-  });
+  }, 120_000);
 });

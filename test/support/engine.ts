@@ -178,7 +178,8 @@ export interface Person {
 /** Creates contacts with their consent and an audience holding them all. */
 export async function audienceOf(e: Engine, people: Person[]): Promise<string> {
   const aud = await e.v1('POST', '/audiences', { name: `aud ${Date.now()} ${Math.random()}` });
-  for (const p of people) {
+  // Sixteen people at a time: one by one, a thousand contacts took half a minute on a loaded machine.
+  const add = async (p: Person) => {
     const c = await e.v1('POST', '/contacts', {
       phone: p.phone,
       attributes: p.firstName ? { firstName: p.firstName } : {},
@@ -196,7 +197,15 @@ export async function audienceOf(e: Engine, people: Person[]): Promise<string> {
         throw new Error(`consent ${p.phone}: ${r.text}`);
       }
     }
-  }
+  };
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(16, people.length) }, async () => {
+      while (next < people.length) {
+        await add(people[next++]!);
+      }
+    }),
+  );
   const m = await e.v1('POST', `/audiences/${aud.body.id}/members`, {
     phones: people.map((p) => p.phone),
   });

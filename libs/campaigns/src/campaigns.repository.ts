@@ -964,10 +964,20 @@ export class CampaignsRepository {
   }
 
   /**
-   * Unsettled messages without proof after the resend deadline go back to the queue — or, after
-   * `maxAttempts` requests without an answer, fail on our side (Meta's status, if one ever comes,
-   * still wins: see the delivery ledger). Only rows still unsettled and without a wamid move.
+   * Claims of dead workers without proof: in doubt from `at`, when the worker was found dead.
+   * Whatever it sent left before then; when exactly is unknown, so the resend deadline counts from here.
    */
+  async markDeadClaimsInDoubt(tx: Sql, ids: readonly string[], at: Date): Promise<void> {
+    if (ids.length > 0) {
+      await tx.query(
+        `UPDATE campaign_messages SET status = 'in_doubt', last_request_at = $2, claimed_by = NULL,
+                updated_at = now()
+          WHERE id = ANY($1::bigint[]) AND status = 'sending' AND wamid IS NULL`,
+        [ids, at],
+      );
+    }
+  }
+
   /** Claims of dead workers on messages a status webhook already settled: released. */
   async releaseClaims(tx: Sql, ids: readonly string[]): Promise<void> {
     if (ids.length > 0) {
@@ -979,6 +989,11 @@ export class CampaignsRepository {
     }
   }
 
+  /**
+   * Unsettled messages without proof after the resend deadline go back to the queue — or, after
+   * `maxAttempts` requests without an answer, fail on our side (Meta's status, if one ever comes,
+   * still wins: see the delivery ledger). Only rows still unsettled and without a wamid move.
+   */
   async requeueUnproven(
     tx: Sql,
     ids: readonly string[],

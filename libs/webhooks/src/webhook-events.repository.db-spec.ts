@@ -49,3 +49,36 @@ describe('webhook journal retention', () => {
     ]);
   });
 });
+
+describe('how far the journal is behind', () => {
+  it('is the age of the oldest event not tried yet; parked, dead and processed ones do not count', async () => {
+    // Files before this one in the same database may have left events waiting.
+    await db.query(
+      `UPDATE webhook_events SET processed_at = now() WHERE processed_at IS NULL AND dead_at IS NULL`,
+    );
+    expect(await repo.pendingLagMs()).toBe(0);
+
+    const insert = (receivedAgo: string, attempts: number, parked: 'retry' | 'dead' | null) =>
+      db.query(
+        `INSERT INTO webhook_events (body, received_at, attempts, retry_at, dead_at)
+         VALUES ('{}'::bytea, now() - $1::interval, $2,
+                 CASE WHEN $3 = 'retry' THEN now() + interval '1 hour' END,
+                 CASE WHEN $3 = 'dead' THEN now() END)`,
+        [receivedAgo, attempts, parked],
+      );
+    await insert('10 minutes', 3, 'retry');
+    await insert('9 minutes', 9, 'dead');
+    expect(await repo.pendingLagMs()).toBe(0);
+
+    await insert('8 seconds', 0, null);
+    await insert('1 second', 0, null);
+    const lag = await repo.pendingLagMs();
+    expect(lag).toBeGreaterThanOrEqual(8000);
+    expect(lag).toBeLessThan(60_000);
+
+    await db.query(
+      `UPDATE webhook_events SET processed_at = now() WHERE processed_at IS NULL AND dead_at IS NULL`,
+    );
+    expect(await repo.pendingLagMs()).toBe(0);
+  });
+});

@@ -233,4 +233,19 @@ export class WebhookEventsRepository {
     );
     return Number(row?.n ?? 0);
   }
+
+  /**
+   * How long the oldest event still waiting for its first try has waited, measured on the
+   * database's clock: 0 when none waits. Events that failed on their own (parked or dead) do not
+   * count: a poison payload must not hold every resend back until it dies.
+   */
+  async pendingLagMs(): Promise<number> {
+    const [row] = await queryRows<{ lag_ms: number }>(
+      this.db,
+      `SELECT (extract(epoch FROM clock_timestamp() - received_at) * 1000)::float8 AS lag_ms
+         FROM webhook_events WHERE processed_at IS NULL AND dead_at IS NULL AND attempts = 0
+        ORDER BY id LIMIT 1`,
+    );
+    return Math.max(0, row?.lag_ms ?? 0);
+  }
 }

@@ -87,7 +87,14 @@ export class WebhookEventsService {
     this.maxAttempts = config.webhook.maxAttempts;
   }
 
-  /** Applies the next batch of pending events; `events: 0` means there was nothing to claim. */
+  /**
+   * How far behind the journal is: the age of the oldest event not tried yet (0 when none waits).
+   * A status that would prove a send may be waiting in it, so resends wait this much longer.
+   */
+  pendingLagMs(): Promise<number> {
+    return this.events.pendingLagMs();
+  }
+
   /**
    * Retention: deletes processed events older than `retentionMs`, in bounded batches, so the
    * journal does not grow forever. Flagged (malformed/unknown) payloads are kept.
@@ -105,6 +112,7 @@ export class WebhookEventsService {
     return total;
   }
 
+  /** Applies the next batch of pending events; `events: 0` means there was nothing to claim. */
   async processNextBatch(limit = this.batchSize): Promise<WebhookBatchReport> {
     let claimed: ClaimedWebhookEvent[] = [];
     try {

@@ -7,6 +7,7 @@ import {
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AbTestWinner, CampaignRunner, ClickProjection, InDoubtReconciler } from '@app/campaigns';
 import { APP_CONFIG, type AppConfig } from '@app/config';
+import { WebhookEventsService } from '@app/webhooks';
 import { RepeatingTask } from '../schedule/repeating-task';
 
 /**
@@ -24,12 +25,14 @@ export class CampaignsScheduler implements OnApplicationBootstrap, OnModuleDestr
     reconciler: InDoubtReconciler,
     abTests: AbTestWinner,
     clicks: ClickProjection,
+    journal: WebhookEventsService,
     private readonly registry: SchedulerRegistry,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.task = new RepeatingTask('campaigns-tick', config.campaigns.schedulerTickMs, async () => {
       await runner.startDue();
-      await reconciler.run();
+      // Resends wait for the status journal to catch up: a proof may sit in it unapplied.
+      await reconciler.run(await journal.pendingLagMs());
       await clicks.run();
       await abTests.decideDue();
       await runner.keepRunning();

@@ -6,5 +6,7 @@ import { WebhookEventProcessor } from './webhook-event.processor';
 @Module({
   imports: [WebhooksModule.forWorker()],
   providers: [WebhookEventProcessor],
+  // The campaigns tick reads how far the journal is behind before it resends anything.
+  exports: [WebhooksModule],
 })
 export class WebhooksWorkerModule {}

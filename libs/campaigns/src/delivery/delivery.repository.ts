@@ -436,6 +436,32 @@ export class DeliveryRepository {
     );
   }
 
+  /**
+   * Per campaign, the latest request (after `after`) whose status webhook has come: how far
+   * Meta's status stream has caught up with our sends. Walks campaign_messages_request_idx from
+   * the newest request down, so it reads only as many rows as the stream is behind.
+   */
+  async latestProvenRequests(
+    tx: Sql,
+    campaignIds: readonly string[],
+    after: Date,
+  ): Promise<Map<string, Date>> {
+    if (campaignIds.length === 0) {
+      return new Map();
+    }
+    const rows = await queryRows<{ campaign_id: string; at: Date }>(
+      tx,
+      `SELECT c.id AS campaign_id, h.at FROM unnest($1::uuid[]) c(id)
+         CROSS JOIN LATERAL (
+           SELECT cm.last_request_at AS at FROM campaign_messages cm
+            WHERE cm.campaign_id = c.id AND cm.last_request_at > $2
+              AND EXISTS (SELECT 1 FROM message_statuses ms WHERE ms.wamid = cm.wamid)
+            ORDER BY cm.last_request_at DESC LIMIT 1) h`,
+      [[...new Set(campaignIds)], after],
+    );
+    return new Map(rows.map((r) => [r.campaign_id, r.at]));
+  }
+
   /** Gives messages the wamid a proof found for them (then `project` applies its state). */
   async link(tx: Sql, pairs: ReadonlyArray<{ id: string; wamid: string }>): Promise<void> {
     if (pairs.length === 0) {

@@ -19,9 +19,10 @@ export interface Reconciled {
  * in doubt (their answer was lost), and claims of workers whose lease has expired (they died with
  * requests in flight). A live worker's claims are its own. Proof first — the status webhook that
  * names our message id in its callback data, else one of the same number and recipient that no
- * other message can own — then, with no proof after SEND_RESEND_AFTER_MS, the message is queued
- * to send again (or, after as many requests as a transient failure gets, failed on our side;
- * Meta's status still wins if it ever comes).
+ * other message can own — then, with no proof after SEND_RESEND_AFTER_MS, once the status
+ * journal and Meta's status stream have both caught up with it (see `resendable`), the message is
+ * queued to send again (or, after as many requests as a transient failure gets, failed on our
+ * side; Meta's status still wins if it ever comes).
  */
 @Injectable()
 export class InDoubtReconciler {
@@ -36,7 +37,12 @@ export class InDoubtReconciler {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async run(): Promise<Reconciled> {
+  /**
+   * `journalLagMs`: how far the status journal is behind (the age of its oldest event not applied
+   * yet). The resend deadline is pushed back by as much: under load, the status that proves a
+   * send may have arrived and still be waiting to be applied.
+   */
+  async run(journalLagMs = 0): Promise<Reconciled> {
     const now = this.clock.now();
     const candidates = await this.campaigns.unsettled(
       new Date(now.getTime() - this.config.campaigns.inDoubtAfterMs),
@@ -49,14 +55,19 @@ export class InDoubtReconciler {
     if (mine.length === 0) {
       return { settled: 0, requeued: 0, failed: 0 };
     }
-    const out = await this.db.tx((tx) => this.settle(tx, mine, now), { retries: 3 });
+    const out = await this.db.tx((tx) => this.settle(tx, mine, now, journalLagMs), { retries: 3 });
     if (out.settled || out.requeued || out.failed) {
       this.logger.warn({ message: 'unsettled sends reconciled', ...out });
     }
     return out;
   }
 
-  private async settle(tx: Tx, all: readonly UnsettledMessage[], now: Date): Promise<Reconciled> {
+  private async settle(
+    tx: Tx,
+    all: readonly UnsettledMessage[],
+    now: Date,
+    journalLagMs: number,
+  ): Promise<Reconciled> {
     // Claims on messages a status webhook has settled meanwhile only need releasing.
     const done = all.filter((m) => m.status !== 'sending' && m.status !== 'in_doubt');
     const open = all.filter((m) => m.status === 'sending' || m.status === 'in_doubt');
@@ -89,9 +100,18 @@ export class InDoubtReconciler {
     await this.ledger.link(tx, byRecipient);
     const settled = await this.ledger.project(tx, wamids);
     await this.campaigns.releaseClaims(tx, [...done.map((m) => m.id), ...proven]);
-    const deadline = now.getTime() - this.config.campaigns.resendAfterMs;
-    const unproven = open.filter(
-      (m) => !proven.has(m.id) && (m.lastRequestAt ?? m.claimedAt).getTime() < deadline,
+    // A dead worker's claim may have left at any time before it died: in doubt from now on.
+    const deadClaims = open.filter((m) => m.status === 'sending' && !proven.has(m.id));
+    await this.campaigns.markDeadClaimsInDoubt(
+      tx,
+      deadClaims.map((m) => m.id),
+      now,
+    );
+    const unproven = await this.resendable(
+      tx,
+      open.filter((m) => m.status === 'in_doubt' && !proven.has(m.id)),
+      now,
+      journalLagMs,
     );
     const { requeued, failed } = await this.campaigns.requeueUnproven(
       tx,
@@ -100,5 +120,40 @@ export class InDoubtReconciler {
       now,
     );
     return { settled, requeued, failed };
+  }
+
+  /**
+   * Which unproven messages may be sent again. Past SEND_RESEND_AFTER_MS (plus the journal's lag),
+   * and only once Meta's status stream has caught up with them: a status has come for a request
+   * of the same campaign that left SEND_IN_DOUBT_AFTER_MS or more after this one. Meta's webhooks
+   * can run minutes behind; while they do, a missing status proves nothing. Without later traffic
+   * to judge by (the campaign's last sends), after five times the deadline.
+   */
+  private async resendable(
+    tx: Tx,
+    unproven: readonly UnsettledMessage[],
+    now: Date,
+    journalLagMs: number,
+  ): Promise<UnsettledMessage[]> {
+    const { resendAfterMs, inDoubtAfterMs } = this.config.campaigns;
+    // In doubt always has a request time (a CHECK); the claim's is the fallback for the type.
+    const requestedAt = (m: UnsettledMessage) => (m.lastRequestAt ?? m.claimedAt).getTime();
+    const due = unproven.filter(
+      (m) => requestedAt(m) < now.getTime() - resendAfterMs - journalLagMs,
+    );
+    if (due.length === 0) {
+      return [];
+    }
+    const horizon = await this.ledger.latestProvenRequests(
+      tx,
+      due.map((m) => m.campaignId),
+      new Date(Math.min(...due.map(requestedAt))),
+    );
+    const giveUpBefore = now.getTime() - 5 * resendAfterMs - journalLagMs;
+    return due.filter(
+      (m) =>
+        requestedAt(m) < giveUpBefore ||
+        (horizon.get(m.campaignId)?.getTime() ?? -Infinity) >= requestedAt(m) + inDoubtAfterMs,
+    );
   }
 }

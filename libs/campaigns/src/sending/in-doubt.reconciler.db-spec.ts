@@ -1,0 +1,141 @@
+import { Logger } from '@nestjs/common';
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { asWorkspaceId, FakeClock } from '@app/common';
+import { Database, dataSourceOptions } from '@app/db';
+import { audienceSnapshot, seedCampaignFixture, testConfig, workerDatabaseUrl } from '@app/testing';
+import { CampaignsRepository } from '../campaigns.repository';
+import { DeliveryRepository } from '../delivery/delivery.repository';
+import { InDoubtReconciler } from './in-doubt.reconciler';
+import { WorkerLease } from './worker-lease';
+
+let ds: DataSource;
+let redis: Redis;
+let repo: CampaignsRepository;
+let reconciler: InDoubtReconciler;
+const clock = new FakeClock();
+const config = testConfig({
+  SEND_IN_DOUBT_AFTER_MS: '1000',
+  SEND_RESEND_AFTER_MS: '6000',
+  GRAPH_API_TIMEOUT_MS: '2500',
+  WORKER_LEASE_TTL_MS: '2000',
+});
+
+beforeAll(async () => {
+  Logger.overrideLogger(['error']);
+  ds = await new DataSource(dataSourceOptions(workerDatabaseUrl(), 2)).initialize();
+  redis = new Redis(config.redisUrl);
+  const db = new Database(ds);
+  repo = new CampaignsRepository(db);
+  reconciler = new InDoubtReconciler(
+    db,
+    repo,
+    new DeliveryRepository(db),
+    new WorkerLease(redis, config),
+    clock,
+    config,
+  );
+});
+
+afterAll(async () => {
+  await ds?.destroy();
+  redis?.disconnect();
+});
+
+/**
+ * A running campaign of three messages: one whose answer was lost and one a dead worker claimed,
+ * both requested `requestAgoMs` ago, and one answered `later.ms` after them (its status webhook
+ * come when `later.proven`).
+ */
+async function twoUnsettled(
+  requestAgoMs: number,
+  later: { ms: number; proven: boolean } = { ms: 2000, proven: true },
+): Promise<string> {
+  const f = await seedCampaignFixture(ds, 3);
+  const c = await repo.insert(asWorkspaceId(f.workspaceId), {
+    name: 'in doubt',
+    templateId: f.templateId,
+    audienceId: f.audienceId,
+    phoneNumberId: f.phoneNumberId,
+    parameters: {},
+  });
+  await repo.snapshotChunk(audienceSnapshot({ ...f, id: c.id }), null, 10);
+  const at = new Date(clock.now().getTime() - requestAgoMs);
+  const wamid = `wamid.later-${c.id}`;
+  await ds.query(
+    `UPDATE campaign_messages cm SET attempts = 1,
+       status = CASE cm.id WHEN m.ids[1] THEN 'in_doubt' WHEN m.ids[2] THEN 'sending' ELSE 'sent' END,
+       last_request_at = CASE cm.id WHEN m.ids[1] THEN $2::timestamptz WHEN m.ids[3] THEN $3::timestamptz END,
+       claimed_by = CASE WHEN cm.id = m.ids[2] THEN 'a-worker-that-died' END,
+       claimed_at = CASE WHEN cm.id = m.ids[3] THEN NULL ELSE $2::timestamptz END,
+       wamid = CASE WHEN cm.id = m.ids[3] THEN $4 END
+      FROM (SELECT array_agg(id ORDER BY id) AS ids FROM campaign_messages WHERE campaign_id = $1) m
+     WHERE cm.campaign_id = $1`,
+    [c.id, at, new Date(at.getTime() + later.ms), wamid],
+  );
+  if (later.proven) {
+    await ds.query(
+      `INSERT INTO message_statuses (wamid, status, status_rank, sent_at, last_event_id)
+       VALUES ($1, 'sent', 1, now(), 0)`,
+      [wamid],
+    );
+  }
+  return c.id;
+}
+
+const statuses = async (campaignId: string): Promise<string[]> =>
+  (
+    await ds.query<Array<{ status: string }>>(
+      `SELECT status FROM campaign_messages WHERE campaign_id = $1 ORDER BY id`,
+      [campaignId],
+    )
+  )
+    .map((r) => r.status)
+    .slice(0, 2);
+
+describe('in-doubt reconciliation', () => {
+  it("resends nothing before SEND_RESEND_AFTER_MS; a dead worker's claim is in doubt from when it is found dead", async () => {
+    const id = await twoUnsettled(5000);
+    await reconciler.run(0);
+    expect(await statuses(id)).toEqual(['in_doubt', 'in_doubt']);
+    const [dead] = await ds.query<Array<{ last_request_at: Date; claimed_by: string | null }>>(
+      `SELECT last_request_at, claimed_by FROM campaign_messages WHERE campaign_id = $1 ORDER BY id OFFSET 1 LIMIT 1`,
+      [id],
+    );
+    expect(dead).toEqual({ last_request_at: clock.now(), claimed_by: null });
+  });
+
+  it('queues a message again after the deadline, once a later request of the campaign has its status', async () => {
+    const id = await twoUnsettled(7000);
+    await reconciler.run(0);
+    expect(await statuses(id)).toEqual(['pending', 'in_doubt']);
+  });
+
+  it("waits while Meta's statuses are behind: no status yet for any request that left after it", async () => {
+    const id = await twoUnsettled(7000, { ms: 2000, proven: false });
+    await reconciler.run(0);
+    expect(await statuses(id)).toEqual(['in_doubt', 'in_doubt']);
+    // A status for a request only just after it says nothing either.
+    const close = await twoUnsettled(7000, { ms: 500, proven: true });
+    await reconciler.run(0);
+    expect(await statuses(close)).toEqual(['in_doubt', 'in_doubt']);
+    // Without later traffic to judge by, they go again after five times the deadline.
+    clock.advance(24_000);
+    await reconciler.run(0);
+    expect(await statuses(id)).toEqual(['pending', 'in_doubt']);
+    expect(await statuses(close)).toEqual(['pending', 'in_doubt']);
+    clock.advance(7_000);
+    await reconciler.run(0);
+    expect(await statuses(id)).toEqual(['pending', 'pending']);
+    expect(await statuses(close)).toEqual(['pending', 'pending']);
+  });
+
+  it('pushes the deadline back by how far the status journal is behind: the proof may be waiting in it', async () => {
+    const id = await twoUnsettled(7000);
+    await reconciler.run(1500);
+    expect(await statuses(id)).toEqual(['in_doubt', 'in_doubt']);
+    clock.advance(1000);
+    await reconciler.run(1500);
+    expect(await statuses(id)).toEqual(['pending', 'in_doubt']);
+  });
+});
