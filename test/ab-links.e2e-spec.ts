@@ -143,7 +143,15 @@ describe('A/B variants and tracked links (sandbox, API, worker)', () => {
           ms
         );
       },
-      30_000,
+      60_000,
+      async () => {
+        const by: Record<string, number> = {};
+        for (const m of await allMessages(id)) {
+          by[`${m.variant ?? 'rest'} ${m.status}`] =
+            (by[`${m.variant ?? 'rest'} ${m.status}`] ?? 0) + 1;
+        }
+        return by;
+      },
     );
   }
 

@@ -115,7 +115,8 @@ describe('sandbox: Meta-like wire', () => {
     expect(await accepted(to)).toBe(1);
     // Meta goes on with the message: its statuses (with our callback data) still come.
     const statuses = await eventually(() => {
-      const s = receiver.statuses();
+      // This recipient's only: on a loaded machine the burst test's statuses may still come in.
+      const s = receiver.statuses().filter((x) => x.recipient_id === to.slice(1));
       return s.some((x) => x.status === 'sent') && s;
     }, 'status webhooks of the accepted message');
     expect(statuses[0]).toMatchObject({ biz_opaque_callback_data: 'lost-1' });
