@@ -990,3 +990,29 @@ export function boundFields(b: TemplateBindings): string[] {
   }
   return [...out];
 }
+
+/** One slot for one contact: a bound field the contact lacks, or why Meta would refuse its value. */
+export function checkSlot(
+  slot: BoundSlot,
+  contact: ContactView,
+): { value: string } | { missing: string } | { invalid: string } | null {
+  if (slot.binding === null) {
+    return null;
+  }
+  try {
+    return { value: resolveSlot(slot.binding, contact, slot.kind, slot.location) };
+  } catch (e) {
+    if (e instanceof MissingAttribute) {
+      return { missing: e.attribute };
+    }
+    if (e instanceof InvalidValue) {
+      return { invalid: e.message };
+    }
+    throw e;
+  }
+}
+
+/** Contact fields a slot's binding reads (`attributes.city`), tracked links aside. */
+export function slotFields(slot: BoundSlot): string[] {
+  return slot.binding === null ? [] : [...new Set(fieldsOf(slot.binding))];
+}
