@@ -138,7 +138,10 @@ export class CampaignPlanner {
         results.set(e164, {
           phone: e164,
           ok: false,
-          skipReason: `missing_attribute:${rendered.attribute}`,
+          skipReason:
+            rendered.reason === 'missing_attribute'
+              ? `missing_attribute:${rendered.attribute}`
+              : `invalid_parameter:${rendered.location}`,
         });
         continue;
       }
