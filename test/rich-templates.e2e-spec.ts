@@ -450,6 +450,28 @@ describe('rich marketing templates end to end (API, worker, sandbox)', () => {
       ],
     });
     expect((await e.v1('GET', `/campaigns/${id}/plan`)).body.bindings).toEqual([]);
+    // An expiry may also be given as a JSON number of epoch milliseconds.
+    const preview = await e.v1('POST', `/templates/${flash}/preview`, {
+      attributes: { firstName: 'Pat' },
+      parameters: {
+        header: { type: 'image', link: 'https://cdn.example.com/o.png' },
+        limitedTimeOffer: { expirationTimeMs: ends.getTime() },
+        body: ['{{contact.attributes.firstName}}'],
+        buttons: [
+          { index: 0, text: 'PAT20' },
+          { index: 1, text: 'flash' },
+        ],
+      },
+    });
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({
+      rendered: true,
+      limitedTimeOffer: { text: 'Ends soon!', expiresAt: ends.toISOString() },
+      buttons: [
+        { type: 'COPY_CODE', text: 'PAT20' },
+        { type: 'URL', text: 'Shop now' },
+      ],
+    });
     const done = await launchAndFinish(id);
     expect(done.counts).toMatchObject({ sent: 2, failed: 0 });
     for (const [i, p] of people.entries()) {

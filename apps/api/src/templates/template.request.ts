@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -154,9 +154,14 @@ export class CardBindingRequest {
 export class LimitedTimeOfferBindingRequest {
   @ApiProperty({
     description:
-      'when the offer ends: epoch milliseconds or ISO-8601, a literal or e.g. {{contact.attributes.offerEndsAt}}',
+      'when the offer ends: epoch milliseconds (a number or a string) or ISO-8601, a literal or e.g. {{contact.attributes.offerEndsAt}}',
+    oneOf: [{ type: 'string' }, { type: 'integer' }],
     example: '1767225600000',
   })
+  // Epoch milliseconds may come as a JSON number; bindings are strings from here on.
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value,
+  )
   @IsString()
   @MaxLength(200)
   expirationTimeMs!: string;

@@ -976,10 +976,10 @@ export interface components {
     };
     LimitedTimeOfferBindingRequest: {
       /**
-       * @description when the offer ends: epoch milliseconds or ISO-8601, a literal or e.g. {{contact.attributes.offerEndsAt}}
+       * @description when the offer ends: epoch milliseconds (a number or a string) or ISO-8601, a literal or e.g. {{contact.attributes.offerEndsAt}}
        * @example 1767225600000
        */
-      expirationTimeMs: string;
+      expirationTimeMs: string | number;
     };
     TemplateParametersRequest: {
       /** @description Header values: an array (positional), an object (named) or { type, link | id } for media */
