@@ -113,7 +113,7 @@ export class MediaBindingRequest {
   @ApiProperty({ enum: ['image', 'video', 'document', 'gif'] })
   @IsIn(['image', 'video', 'document', 'gif'])
   type!: 'image' | 'video' | 'document' | 'gif';
-  @ApiPropertyOptional({ description: 'https link (a literal or a contact field)' })
+  @ApiPropertyOptional({ description: 'an http(s) link (a literal or a contact field)' })
   @AbsentOr()
   @IsString()
   @MaxLength(2000)

@@ -958,7 +958,7 @@ export interface components {
     MediaBindingRequest: {
       /** @enum {string} */
       type: 'image' | 'video' | 'document' | 'gif';
-      /** @description https link (a literal or a contact field) */
+      /** @description an http(s) link (a literal or a contact field) */
       link?: string;
       /** @description a media id uploaded to the phone number */
       id?: string;

@@ -257,9 +257,10 @@ export function valueProblem(kind: ValueKind, value: string): string | null {
         ? `section title "${value}" must have 1 to ${TEMPLATE_LIMITS.mpmSectionTitleMax} characters`
         : null;
     case 'media':
-      return /^https:\/\/\S+$/.test(value) || /^\d+$/.test(value)
+      // Meta takes http(s) links or the id of uploaded media.
+      return /^https?:\/\/\S+$/i.test(value) || /^\d+$/.test(value)
         ? null
-        : `"${value}" is neither an https link nor a media id`;
+        : `"${value}" is neither an http(s) link nor a media id`;
   }
 }
 
@@ -834,8 +835,7 @@ export function renderTemplate(
   const slotsAt = (prefix: string): BoundSlot[] =>
     bound.filter(
       (s) =>
-        (s.kind === 'text' && s.field.startsWith(`${prefix}[`)) ||
-        (s.kind === 'text' && s.field.startsWith(`${prefix}.`)),
+        s.kind === 'text' && (s.field.startsWith(`${prefix}[`) || s.field.startsWith(`${prefix}.`)),
     );
   try {
     const components: SendComponent[] = [];
