@@ -671,7 +671,7 @@ export function validateBindings(def: TemplateDefinition, b: TemplateBindings): 
 }
 
 /** Where `{{link:…}}` may stand (links.ts rewrites these only). */
-const LINKABLE = /^parameters\.(header|body)\b|^parameters\.buttons\[index=\d+\]\.text$/;
+const LINKABLE = /^parameters\.(header[[.]|body\b)|^parameters\.buttons\[index=\d+\]\.text$/;
 
 function textParams(
   slots: BoundSlot[],

@@ -322,6 +322,26 @@ describe('carousel bindings and rendering', () => {
     });
   });
 
+  it('keeps tracked links to the header, the body and top-level URL buttons', () => {
+    const linked = {
+      ...carouselBindings,
+      cards: [
+        carouselBindings.cards[0]!,
+        {
+          ...carouselBindings.cards[1]!,
+          buttons: [{ index: 1, text: '{{link:https://shop.example/sale}}' }],
+        },
+      ],
+    };
+    expect(validateBindings(carousel, linked)).toEqual([
+      {
+        field: 'parameters.cards[1].buttons[index=1].text',
+        message:
+          'card 2 button 2 (URL suffix): tracked links go in the header, the body or a top-level URL button',
+      },
+    ]);
+  });
+
   it('names every per-card slot and the fields it reads', () => {
     const slots = boundSlots(carousel, carouselBindings).filter((s) =>
       s.binding?.includes('contact'),
