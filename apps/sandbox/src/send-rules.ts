@@ -4,6 +4,7 @@ import {
   templatePlaceholders,
   type GraphSendComponent,
   type GraphSendParameter,
+  type GraphTemplateButton,
   type GraphTemplateComponent,
 } from '@app/graph-contract';
 import { SandboxGraphError } from './graph-error';
@@ -94,87 +95,286 @@ function checkParameter(p: unknown, where: string, named: string[] | null): void
   }
 }
 
+function isInteger(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v);
+}
+
+/** One value-taking button's parameters: its sub_type's one parameter, in Meta's shape (§2.4). */
+function checkButtonParameters(
+  subType: string,
+  button: GraphTemplateButton,
+  params: unknown[],
+  where: string,
+): void {
+  if (subType === 'url') {
+    const want = templatePlaceholders(button.url).length;
+    if (params.length !== want) {
+      throw countMismatch(where, want, params.length);
+    }
+    params.forEach((p, i) => checkParameter(p, `${where}[${i}]`, null));
+    return;
+  }
+  if (subType === 'copy_code' || subType === 'catalog' || subType === 'mpm') {
+    if (params.length !== 1) {
+      throw countMismatch(where, 1, params.length);
+    }
+    const p = params[0];
+    if (subType === 'copy_code') {
+      if (
+        !isObject(p) ||
+        p.type !== 'coupon_code' ||
+        typeof p.coupon_code !== 'string' ||
+        p.coupon_code === '' ||
+        p.coupon_code.length > 15
+      ) {
+        throw formatError(
+          `${where}: a copy_code button takes one coupon_code of 1 to 15 characters`,
+        );
+      }
+      return;
+    }
+    const action = isObject(p) && p.type === 'action' && isObject(p.action) ? p.action : null;
+    if (!action || typeof action.thumbnail_product_retailer_id !== 'string') {
+      throw formatError(
+        `${where}: a ${subType} button takes an action with thumbnail_product_retailer_id`,
+      );
+    }
+    if (subType === 'mpm') {
+      const sections = action.sections;
+      const items = Array.isArray(sections)
+        ? sections.map((sec) =>
+            isObject(sec) && Array.isArray(sec.product_items) ? sec.product_items : null,
+          )
+        : [];
+      const total = items.reduce((n, x) => n + (x?.length ?? 0), 0);
+      if (
+        !Array.isArray(sections) ||
+        sections.length < 1 ||
+        sections.length > 10 ||
+        items.some((x) => !x || x.length === 0) ||
+        total > 30 ||
+        items.some((x) =>
+          (x ?? []).some((it) => !isObject(it) || typeof it.product_retailer_id !== 'string'),
+        ) ||
+        (sections.length > 1 &&
+          sections.some((sec) => !isObject(sec) || typeof sec.title !== 'string'))
+      ) {
+        throw formatError(
+          `${where}: an mpm action needs 1 to 10 sections (titled when more than one) of product_items, 30 at most`,
+        );
+      }
+    }
+  }
+}
+
+/** The parameters of a header: text placeholders, or one media parameter of the header's format. */
+function checkHeader(
+  expected: GraphTemplateComponent | undefined,
+  params: unknown[],
+  where: string,
+): void {
+  const want = expected ? paramCount(expected) : 0;
+  if (params.length !== want) {
+    throw countMismatch(where, want, params.length);
+  }
+  const format = (expected?.format ?? 'TEXT').toUpperCase();
+  if (expected && format !== 'TEXT' && format !== 'LOCATION') {
+    const p = params[0];
+    // A GIF header is an mp4 (§2.7): sent as a video.
+    const media = format === 'GIF' ? 'video' : format.toLowerCase();
+    const value = isObject(p) ? p[media] : undefined;
+    if (
+      !isObject(p) ||
+      p.type !== media ||
+      !isObject(value) ||
+      (typeof value.link !== 'string' && typeof value.id !== 'string')
+    ) {
+      throw formatError(
+        `${where}: the ${format} header takes one ${media} parameter with a link or an id`,
+      );
+    }
+    return;
+  }
+  params.forEach((p, i) => checkParameter(p, `${where}[${i}]`, null));
+}
+
+/**
+ * Checks the components of a send against the template's (or one carousel card's) components,
+ * exactly as §2 describes: counts (132000), formats (132012), button positions and kinds.
+ */
+function checkComponentList(
+  template: SandboxTemplate,
+  expectedList: GraphTemplateComponent[],
+  given: GraphSendComponent[],
+  where: string,
+  quickReplyPayloads: Map<number, string> | null,
+): void {
+  const named = template.parameterFormat === 'NAMED';
+  const byType = (t: string): GraphTemplateComponent | undefined =>
+    expectedList.find((c) => c.type.toUpperCase() === t);
+  const buttons = byType('BUTTONS')?.buttons ?? [];
+  const at = (x: string): string => (where ? `${where} ${x}` : x);
+  const seen = new Set<string>();
+  for (const c of given) {
+    if (!isObject(c) || typeof c.type !== 'string') {
+      throw SandboxGraphError.invalidParameter(at('every component needs a type'));
+    }
+    const type = c.type.toLowerCase();
+    const params = (c.parameters ?? []) as unknown[];
+    if (!Array.isArray(params)) {
+      throw SandboxGraphError.invalidParameter(at(`${type}: parameters must be an array`));
+    }
+    if (type === 'header') {
+      seen.add(type);
+      checkHeader(byType('HEADER'), params, at('header'));
+    } else if (type === 'body') {
+      seen.add(type);
+      const expected = byType('BODY');
+      const want = expected ? paramCount(expected) : 0;
+      if (params.length !== want) {
+        throw countMismatch(at('body'), want, params.length);
+      }
+      const names = named && expected ? templatePlaceholders(expected.text) : null;
+      params.forEach((p, i) => checkParameter(p, at(`body[${i}]`), names));
+    } else if (type === 'button') {
+      const index = Number(c.index);
+      const button = Number.isInteger(index) ? buttons[index] : undefined;
+      if (!button) {
+        throw SandboxGraphError.invalidParameter(
+          at(`button index ${String(c.index)} is not on the template`),
+        );
+      }
+      const subType = String(c.sub_type ?? '').toLowerCase();
+      if (subType !== button.type.toLowerCase()) {
+        throw SandboxGraphError.invalidParameter(
+          at(`button ${index} is a ${button.type} button, not ${String(c.sub_type)}`),
+        );
+      }
+      seen.add(`button${index}`);
+      if (subType === 'quick_reply') {
+        const p = params[0];
+        if (isObject(p) && p.type === 'payload' && typeof p.payload === 'string') {
+          quickReplyPayloads?.set(index, p.payload);
+        }
+      } else {
+        checkButtonParameters(subType, button, params, at(`button ${index}`));
+      }
+    } else if (type === 'limited_time_offer' && !where) {
+      const expected = byType('LIMITED_TIME_OFFER');
+      if (!expected) {
+        throw SandboxGraphError.invalidParameter(
+          'the template has no limited_time_offer component',
+        );
+      }
+      seen.add(type);
+      if (params.length !== 1) {
+        throw countMismatch('limited_time_offer', 1, params.length);
+      }
+      const p = params[0];
+      const lto = isObject(p) && p.type === 'limited_time_offer' ? p.limited_time_offer : null;
+      if (!isObject(lto) || !isInteger(lto.expiration_time_ms) || lto.expiration_time_ms <= 0) {
+        throw formatError(
+          'limited_time_offer: the parameter takes limited_time_offer.expiration_time_ms, a UNIX time in milliseconds',
+        );
+      }
+    } else if (type === 'carousel' && !where) {
+      seen.add(type);
+      checkCarousel(template, byType('CAROUSEL'), c);
+    } else {
+      throw SandboxGraphError.invalidParameter(
+        at(`component type ${c.type} is not on the template`),
+      );
+    }
+  }
+  // Placeholders the send left without values.
+  for (const t of ['header', 'body'] as const) {
+    const expected = byType(t.toUpperCase());
+    if (expected && !seen.has(t) && paramCount(expected) > 0) {
+      throw countMismatch(at(t), paramCount(expected), 0);
+    }
+  }
+  const lto = byType('LIMITED_TIME_OFFER');
+  if (lto?.limited_time_offer?.has_expiration === true && !seen.has('limited_time_offer')) {
+    throw countMismatch('limited_time_offer', 1, 0);
+  }
+  if (byType('CAROUSEL') && !seen.has('carousel')) {
+    throw countMismatch('carousel', byType('CAROUSEL')?.cards?.length ?? 0, 0);
+  }
+  buttons.forEach((b, i) => {
+    const kind = b.type.toUpperCase();
+    const takesValue =
+      (kind === 'URL' && templatePlaceholders(b.url).length > 0) ||
+      kind === 'COPY_CODE' ||
+      kind === 'CATALOG' ||
+      kind === 'MPM';
+    if (takesValue && !seen.has(`button${i}`)) {
+      throw new SandboxGraphError(
+        400,
+        131008,
+        'Required parameter is missing',
+        at(`Parameter value for ${kind} button ${i} was expected but was not found`),
+      );
+    }
+  });
+}
+
+/** A carousel send (§2.5): one entry per card of the template, by card_index, each checked like a template. */
+function checkCarousel(
+  template: SandboxTemplate,
+  expected: GraphTemplateComponent | undefined,
+  sent: GraphSendComponent,
+): void {
+  if (!expected) {
+    throw SandboxGraphError.invalidParameter('the template has no carousel');
+  }
+  const cards = expected.cards ?? [];
+  const given = sent.cards;
+  if (!Array.isArray(given)) {
+    throw countMismatch('carousel', cards.length, 0);
+  }
+  if (given.length !== cards.length) {
+    throw new SandboxGraphError(
+      400,
+      132000,
+      'Number of parameters does not match the expected number of params',
+      `carousel: number of cards (${given.length}) does not match the number of cards in the template (${cards.length})`,
+    );
+  }
+  const indexes = new Set<number>();
+  for (const card of given) {
+    const index = isObject(card) ? card.card_index : undefined;
+    if (!isInteger(index) || index < 0 || index >= cards.length || indexes.has(index)) {
+      throw formatError(
+        `carousel: card_index ${String(index)} must be 0 to ${cards.length - 1}, once each`,
+      );
+    }
+    indexes.add(index);
+    if (!Array.isArray(card.components)) {
+      throw SandboxGraphError.invalidParameter(`card ${index}: components must be an array`);
+    }
+    checkComponentList(
+      template,
+      cards[index]?.components ?? [],
+      card.components,
+      `card ${index}`,
+      null,
+    );
+  }
+}
+
 /** Checks a template send against the approved template exactly as §2 describes. */
 function checkComponents(template: SandboxTemplate, sent: unknown): Map<number, string> {
   const quickReplyPayloads = new Map<number, string>();
   if (sent !== undefined && !Array.isArray(sent)) {
     throw SandboxGraphError.invalidParameter('template.components must be an array');
   }
-  const given = (sent ?? []) as GraphSendComponent[];
-  const named = template.parameterFormat === 'NAMED';
-  const byType = (t: string): GraphTemplateComponent | undefined =>
-    template.components.find((c) => c.type.toUpperCase() === t);
-  const buttons = byType('BUTTONS')?.buttons ?? [];
-  const seen = new Set<string>();
-  for (const c of given) {
-    if (!isObject(c) || typeof c.type !== 'string') {
-      throw SandboxGraphError.invalidParameter('every component needs a type');
-    }
-    const type = c.type.toLowerCase();
-    const params = (c.parameters ?? []) as unknown[];
-    if (!Array.isArray(params)) {
-      throw SandboxGraphError.invalidParameter(`${type}: parameters must be an array`);
-    }
-    if (type === 'header' || type === 'body') {
-      seen.add(type);
-      const expected = byType(type.toUpperCase());
-      const want = expected ? paramCount(expected) : 0;
-      if (params.length !== want) {
-        throw countMismatch(type, want, params.length);
-      }
-      const names =
-        named && expected && type === 'body' ? templatePlaceholders(expected.text) : null;
-      params.forEach((p, i) => checkParameter(p, `${type}[${i}]`, names));
-    } else if (type === 'button') {
-      const index = Number(c.index);
-      const button = Number.isInteger(index) ? buttons[index] : undefined;
-      if (!button) {
-        throw SandboxGraphError.invalidParameter(
-          `button index ${String(c.index)} is not on the template`,
-        );
-      }
-      const subType = String(c.sub_type ?? '').toLowerCase();
-      if (subType !== button.type.toLowerCase()) {
-        throw SandboxGraphError.invalidParameter(
-          `button ${index} is a ${button.type} button, not ${String(c.sub_type)}`,
-        );
-      }
-      seen.add(`button${index}`);
-      if (subType === 'url') {
-        const want = templatePlaceholders(button.url).length;
-        if (params.length !== want) {
-          throw countMismatch(`button ${index}`, want, params.length);
-        }
-        params.forEach((p, i) => checkParameter(p, `button ${index}[${i}]`, null));
-      } else if (subType === 'quick_reply') {
-        const p = params[0];
-        if (isObject(p) && p.type === 'payload' && typeof p.payload === 'string') {
-          quickReplyPayloads.set(index, p.payload);
-        }
-      }
-    }
-    // Other component types (carousel, limited_time_offer) are accepted as given.
-  }
-  // Placeholders the send left without values.
-  for (const t of ['header', 'body'] as const) {
-    const expected = byType(t.toUpperCase());
-    if (expected && !seen.has(t) && paramCount(expected) > 0) {
-      throw countMismatch(t, paramCount(expected), 0);
-    }
-  }
-  buttons.forEach((b, i) => {
-    if (b.type.toUpperCase() === 'URL' && !seen.has(`button${i}`)) {
-      const want = templatePlaceholders(b.url).length;
-      if (want > 0) {
-        throw new SandboxGraphError(
-          400,
-          131008,
-          'Required parameter is missing',
-          `Parameter value for URL button ${i} was expected but was not found`,
-        );
-      }
-    }
-  });
+  checkComponentList(
+    template,
+    template.components,
+    (sent ?? []) as GraphSendComponent[],
+    '',
+    quickReplyPayloads,
+  );
   return quickReplyPayloads;
 }
 

@@ -133,6 +133,7 @@ export function parseTemplateInput(body: TemplateInput): {
       throw creationError('button labels are 1 to 25 characters');
     }
   }
+  checkRichComponents(components, category);
   const format = body.parameter_format === undefined ? 'positional' : body.parameter_format;
   if (format !== 'positional' && format !== 'named') {
     throw creationError("parameter_format must be 'positional' or 'named'");
@@ -156,6 +157,40 @@ export function parseTemplateInput(body: TemplateInput): {
     parameterFormat: format === 'named' ? 'NAMED' : 'POSITIONAL',
     ttl,
   };
+}
+
+/** Carousel and limited-time offer rules of §2.5–2.6 (the rest of a card is checked on send). */
+function checkRichComponents(components: GraphTemplateComponent[], category: string): void {
+  const of = (t: string) => components.find((c) => c.type.toUpperCase() === t);
+  const carousel = of('CAROUSEL');
+  const lto = of('LIMITED_TIME_OFFER');
+  if ((carousel || lto) && category !== 'MARKETING') {
+    throw creationError('carousel and limited-time offer templates are MARKETING only');
+  }
+  if (carousel) {
+    const cards = Array.isArray(carousel.cards) ? carousel.cards : [];
+    if (cards.length < 2 || cards.length > 10) {
+      throw creationError('a carousel has 2 to 10 cards');
+    }
+    for (const card of cards) {
+      const header = (Array.isArray(card?.components) ? card.components : []).find(
+        (c) => String(c?.type).toUpperCase() === 'HEADER',
+      );
+      const format = String(header?.format ?? '').toUpperCase();
+      if (format !== 'IMAGE' && format !== 'VIDEO') {
+        throw creationError('every carousel card needs an IMAGE or VIDEO header', 2388047);
+      }
+    }
+  }
+  if (lto) {
+    const text = lto.limited_time_offer?.text;
+    if (typeof text !== 'string' || text.length === 0 || text.length > 16) {
+      throw creationError('limited_time_offer.text is 1 to 16 characters', 2388040);
+    }
+    if (of('FOOTER')) {
+      throw creationError('a limited-time offer template has no footer', 2388073);
+    }
+  }
 }
 
 /** Template reads, the review that turns PENDING into APPROVED/REJECTED, and status/quality changes. */

@@ -11,6 +11,7 @@ import { CampaignsService } from './campaigns.service';
 import { CampaignInvalidError } from './campaigns.errors';
 import { estimateCost, estimatePlan } from './domain/plan';
 import { testSize, variantOfRank } from './domain/ab-test';
+import { CheckBindings } from './use-cases/check-bindings';
 import {
   boundPathsOf,
   targetSpecOf,
@@ -31,6 +32,7 @@ export class CampaignPlanner {
     private readonly gate: SendGate,
     private readonly graph: GraphClient,
     private readonly segments: SegmentsService,
+    private readonly checkBindings: CheckBindings,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -97,6 +99,7 @@ export class CampaignPlanner {
       etaSeconds: estimate.etaSeconds,
       cost: estimateCost(byCode, await this.campaigns.rateCard()),
       abTest: campaign.variants.length > 0 ? splitPlan(campaign, eligible) : null,
+      bindings: await this.checkBindings.execute(ws, campaign),
     };
   }
 
@@ -135,7 +138,10 @@ export class CampaignPlanner {
         results.set(e164, {
           phone: e164,
           ok: false,
-          skipReason: `missing_attribute:${rendered.attribute}`,
+          skipReason:
+            rendered.reason === 'missing_attribute'
+              ? `missing_attribute:${rendered.attribute}`
+              : `invalid_parameter:${rendered.location}`,
         });
         continue;
       }

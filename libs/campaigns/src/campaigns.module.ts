@@ -20,6 +20,8 @@ import { LinkRedirects } from './links/link-redirects.service';
 import { ClickProjection } from './links/click-projection';
 import { AbTestWinner } from './use-cases/ab-test-winner';
 import { DeleteTemplate } from './use-cases/delete-template';
+import { CheckBindings } from './use-cases/check-bindings';
+import { BindingScanRepository } from './binding-scan.repository';
 
 /**
  * Campaigns as the API needs them: create, plan, test-send, launch, pause, resume, cancel, read.
@@ -62,6 +64,8 @@ import { DeleteTemplate } from './use-cases/delete-template';
     LinkRedirects,
     ClickProjection,
     AbTestWinner,
+    CheckBindings,
+    BindingScanRepository,
   ],
   exports: [
     CampaignsRepository,

@@ -263,7 +263,7 @@ function judgeSql(
 }
 
 /** The contact's values of the bound fields (`{"attributes.firstName": "Ana"}`), or NULL for none. */
-function boundValuesSql(pathsParam: string): string {
+export function boundValuesSql(pathsParam: string): string {
   return `(SELECT jsonb_object_agg(array_to_string(ARRAY(SELECT jsonb_array_elements_text(bp)), '.'),
                                    CASE bp->>0 WHEN 'locale' THEN to_jsonb(c.locale)
                                                WHEN 'timezone' THEN to_jsonb(c.timezone)

@@ -16,6 +16,7 @@ import {
   type TemplateRecord,
 } from '@app/templates';
 import { TrackedLinks } from './links/tracked-links';
+import { CheckBindings } from './use-cases/check-bindings';
 import { CampaignsRepository, type MessageFilter } from './campaigns.repository';
 import { CampaignStateService } from './campaign-state.service';
 import {
@@ -96,6 +97,7 @@ export class CampaignsService {
     private readonly segments: SegmentsService,
     private readonly idempotency: IdempotencyStore,
     private readonly links: TrackedLinks,
+    private readonly checkBindings: CheckBindings,
     @InjectQueue(CAMPAIGNS_QUEUE) private readonly queue: Queue,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -286,6 +288,11 @@ export class CampaignsService {
       throw new IllegalTransitionError(campaign.status, 'launch');
     }
     await this.requireApprovedTemplate(ws, campaign);
+    // A binding that would fail at Meta (132000/132012) or reach nobody is refused here, by place.
+    const blocking = (await this.checkBindings.execute(ws, campaign)).filter((p) => p.blocking);
+    if (blocking.length) {
+      throw new CampaignInvalidError(blocking.map((p) => ({ field: p.field, message: p.message })));
+    }
     return this.moveAndKick(campaign, 'launch');
   }
 

@@ -1,6 +1,6 @@
 import type { WorkspaceId } from '@app/common';
 import type { CampaignOutcome, FilterNode, TargetSpec } from '@app/segments';
-import { boundFields, type TemplateBindings } from '@app/templates';
+import { boundFields, type BindingProblem, type TemplateBindings } from '@app/templates';
 import type { AbMetric, AbTest } from './domain/ab-test';
 import type { CampaignStatus } from './domain/campaign-status';
 import type { Counters } from './domain/counters';
@@ -149,6 +149,8 @@ export interface CampaignPlan {
     rest: number;
     variants: Array<{ key: string; templateId: string; recipients: number }>;
   } | null;
+  /** Binding problems by component and index; a blocking one refuses the launch. */
+  bindings: BindingProblem[];
 }
 
 export interface TestSendResult {

@@ -9,3 +9,4 @@ export * from './domain/validate-template';
 export * from './domain/render-template';
 export * from './domain/placeholders';
 export * from './domain/links';
+export * from './domain/binding-report';

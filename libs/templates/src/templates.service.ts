@@ -40,7 +40,7 @@ import type {
   TemplateRecord,
 } from './templates.types';
 
-/** Upper-cases component and button types, which Meta accepts in either case (§2.1). */
+/** Upper-cases component and button types, which Meta accepts in either case (§2.1), cards too. */
 function normaliseComponents(components: TemplateComponent[]): TemplateComponent[] {
   return components.map((c) => {
     const type = String((c as { type: string }).type).toUpperCase();
@@ -52,6 +52,14 @@ function normaliseComponents(components: TemplateComponent[]): TemplateComponent
       out.buttons = out.buttons.map((b) => ({
         ...b,
         type: String(b.type).toUpperCase() as typeof b.type,
+      }));
+    }
+    if (out.type === 'CAROUSEL' && Array.isArray(out.cards)) {
+      out.cards = out.cards.map((card) => ({
+        ...card,
+        components: Array.isArray(card?.components)
+          ? (normaliseComponents(card.components) as typeof card.components)
+          : card?.components,
       }));
     }
     return out;

@@ -199,6 +199,30 @@ export class PlanCostResponse {
   unpriced!: number;
 }
 
+export class PlanBindingProblemResponse {
+  @ApiProperty({ example: 'card 2 body param 1', description: 'where in the message' })
+  location!: string;
+  @ApiProperty({ example: 'parameters.cards[1].body[0]', description: 'the path in parameters' })
+  field!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'the A/B variant, if any' })
+  variant!: string | null;
+  @ApiProperty({ enum: ['invalid_binding', 'missing_field', 'invalid_value'] })
+  kind!: 'invalid_binding' | 'missing_field' | 'invalid_value';
+  @ApiProperty({ nullable: true, type: String, example: 'attributes.city' })
+  contactField!: string | null;
+  @ApiProperty({ description: 'opted-in contacts of the target concerned' }) contacts!: number;
+  @ApiProperty({
+    description:
+      'true: launch is refused (400); false: those contacts are skipped (missing_attribute)',
+  })
+  blocking!: boolean;
+  @ApiProperty({
+    example:
+      "card 2 body param 1: contact field 'attributes.city' missing for 13 contacts (they are skipped)",
+  })
+  message!: string;
+}
+
 export class CampaignPlanResponse {
   @ApiProperty() eligible!: number;
   @ApiProperty({
@@ -219,6 +243,11 @@ export class CampaignPlanResponse {
     description: 'A/B: the test share per variant and the rest (sent with the winner)',
   })
   abTest!: PlanAbTestResponse | null;
+  @ApiProperty({
+    type: [PlanBindingProblemResponse],
+    description: 'every binding problem by component and index, checked against the target',
+  })
+  bindings!: PlanBindingProblemResponse[];
 }
 
 export class TestSendResultResponse {

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -63,9 +63,108 @@ export class TemplateSyncRequest {
   @ApiProperty() @IsUUID() businessAccountId!: string;
 }
 
+export class ProductSectionBinding {
+  @ApiProperty({ example: 'Best sellers', description: 'at most 24 characters' })
+  @IsString()
+  @MaxLength(200)
+  title!: string;
+  @ApiProperty({ type: [String], example: ['SKU-1', '{{contact.attributes.lastViewedSku}}'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(30)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  productRetailerIds!: string[];
+}
+
+/** A button's value; which field depends on the button's type. */
 export class TemplateButtonBinding {
-  @ApiProperty() @IsInt() index!: number;
-  @ApiProperty() @IsString() @MaxLength(2000) text!: string;
+  @ApiProperty({ description: "the button's position (from 0) on the template or its card" })
+  @IsInt()
+  index!: number;
+  @ApiPropertyOptional({ description: "URL button: the URL's suffix; COPY_CODE: the coupon code" })
+  @AbsentOr()
+  @IsString()
+  @MaxLength(2000)
+  text?: string;
+  @ApiPropertyOptional({ description: 'QUICK_REPLY: the payload echoed back when tapped' })
+  @AbsentOr()
+  @IsString()
+  @MaxLength(1000)
+  payload?: string;
+  @ApiPropertyOptional({ description: 'CATALOG and MPM buttons: the thumbnail product' })
+  @AbsentOr()
+  @IsString()
+  @MaxLength(200)
+  thumbnailProductRetailerId?: string;
+  @ApiPropertyOptional({
+    type: [ProductSectionBinding],
+    description: 'MPM buttons: 1–10 sections, at most 30 products in all',
+  })
+  @AbsentOr()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @ValidateNested({ each: true })
+  @Type(() => ProductSectionBinding)
+  sections?: ProductSectionBinding[];
+}
+
+export class MediaBindingRequest {
+  @ApiProperty({ enum: ['image', 'video', 'document', 'gif'] })
+  @IsIn(['image', 'video', 'document', 'gif'])
+  type!: 'image' | 'video' | 'document' | 'gif';
+  @ApiPropertyOptional({ description: 'an http(s) link (a literal or a contact field)' })
+  @AbsentOr()
+  @IsString()
+  @MaxLength(2000)
+  link?: string;
+  @ApiPropertyOptional({ description: 'a media id uploaded to the phone number' })
+  @AbsentOr()
+  @IsString()
+  @MaxLength(200)
+  id?: string;
+}
+
+/** One carousel card's values. */
+export class CardBindingRequest {
+  @ApiPropertyOptional({ type: MediaBindingRequest, description: "the card's image or video" })
+  @AbsentOr()
+  @ValidateNested()
+  @Type(() => MediaBindingRequest)
+  header?: MediaBindingRequest;
+
+  @ApiPropertyOptional({
+    description: "the card body's values: an array (positional) or an object (named)",
+    oneOf: [
+      { type: 'array', items: { type: 'string' } },
+      { type: 'object', additionalProperties: { type: 'string' } },
+    ],
+  })
+  @AbsentOr()
+  body?: string[] | Record<string, string>;
+
+  @ApiPropertyOptional({ type: [TemplateButtonBinding] })
+  @AbsentOr()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => TemplateButtonBinding)
+  buttons?: TemplateButtonBinding[];
+}
+
+export class LimitedTimeOfferBindingRequest {
+  @ApiProperty({
+    description:
+      'when the offer ends: epoch milliseconds (a number or a string) or ISO-8601, a literal or e.g. {{contact.attributes.offerEndsAt}}',
+    oneOf: [{ type: 'string' }, { type: 'integer' }],
+    example: '1767225600000',
+  })
+  // Epoch milliseconds may come as a JSON number; bindings are strings from here on.
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value,
+  )
+  @IsString()
+  @MaxLength(200)
+  expirationTimeMs!: string;
 }
 
 export class TemplateParametersRequest {
@@ -109,6 +208,23 @@ export class TemplateParametersRequest {
   @ValidateNested({ each: true })
   @Type(() => TemplateButtonBinding)
   buttons?: TemplateButtonBinding[];
+
+  @ApiPropertyOptional({
+    type: [CardBindingRequest],
+    description: 'carousel templates: one entry per card, in card order (card_index 0, 1, …)',
+  })
+  @AbsentOr()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @ValidateNested({ each: true })
+  @Type(() => CardBindingRequest)
+  cards?: CardBindingRequest[];
+
+  @ApiPropertyOptional({ type: LimitedTimeOfferBindingRequest })
+  @AbsentOr()
+  @ValidateNested()
+  @Type(() => LimitedTimeOfferBindingRequest)
+  limitedTimeOffer?: LimitedTimeOfferBindingRequest;
 }
 
 export class TemplatePreviewRequest {

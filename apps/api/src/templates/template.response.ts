@@ -6,6 +6,23 @@ export class TemplateButtonSlotResponse {
   @ApiProperty({ enum: ['URL', 'COPY_CODE'] }) type!: 'URL' | 'COPY_CODE';
 }
 
+export class TemplateProductButtonSlotResponse {
+  @ApiProperty() index!: number;
+  @ApiProperty({ enum: ['CATALOG', 'MPM'] }) type!: 'CATALOG' | 'MPM';
+}
+
+export class TemplateCardButtonSlotResponse {
+  @ApiProperty({ description: "position among the card's buttons, from 0" }) index!: number;
+  @ApiProperty({ enum: ['URL'] }) type!: 'URL';
+}
+
+export class TemplateCardSlotsResponse {
+  @ApiProperty({ nullable: true, enum: ['IMAGE', 'VIDEO'] }) headerMedia!: 'IMAGE' | 'VIDEO' | null;
+  @ApiProperty({ type: [String] }) body!: string[];
+  @ApiProperty({ type: [TemplateCardButtonSlotResponse] })
+  buttons!: TemplateCardButtonSlotResponse[];
+}
+
 /** What a campaign must bind for this template (the placeholders of TemplateParametersRequest). */
 export class TemplateSlotsResponse {
   @ApiProperty({ type: [String], description: 'header placeholders: `1`, `2`… or names' })
@@ -19,6 +36,18 @@ export class TemplateSlotsResponse {
     description: 'a media header needs { type, link | id }',
   })
   headerMedia!: 'IMAGE' | 'VIDEO' | 'GIF' | 'DOCUMENT' | 'LOCATION' | null;
+  @ApiProperty({
+    type: [TemplateProductButtonSlotResponse],
+    description: 'CATALOG / MPM buttons: bind thumbnailProductRetailerId (and sections for MPM)',
+  })
+  productButtons!: TemplateProductButtonSlotResponse[];
+  @ApiProperty({
+    type: [TemplateCardSlotsResponse],
+    description: 'carousel cards, in card order (bind parameters.cards)',
+  })
+  cards!: TemplateCardSlotsResponse[];
+  @ApiProperty({ description: 'a limited-time offer: bind parameters.limitedTimeOffer' })
+  limitedTimeOffer!: boolean;
 }
 
 export class TemplateResponse {
@@ -57,6 +86,26 @@ export class PreviewButtonResponse {
   @ApiProperty({ example: 'URL' }) type!: string;
   @ApiProperty() text!: string;
   @ApiPropertyOptional({ description: 'the URL with its suffix filled in' }) url?: string;
+  @ApiPropertyOptional({ description: 'CATALOG / MPM: the thumbnail product' })
+  productRetailerId?: string;
+  @ApiPropertyOptional({
+    description: 'MPM: the sections sent',
+    type: 'array',
+    items: { type: 'object' },
+  })
+  sections?: Array<{ title: string; productRetailerIds: string[] }>;
+}
+
+export class PreviewCardResponse {
+  @ApiProperty({ description: 'card_index, from 0' }) cardIndex!: number;
+  @ApiProperty({ nullable: true, type: String }) header!: string | null;
+  @ApiProperty({ nullable: true, type: String }) body!: string | null;
+  @ApiProperty({ type: [PreviewButtonResponse] }) buttons!: PreviewButtonResponse[];
+}
+
+export class PreviewLimitedTimeOfferResponse {
+  @ApiProperty() text!: string;
+  @ApiProperty({ nullable: true, type: String }) expiresAt!: string | null;
 }
 
 export class TemplatePreviewResponse {
@@ -64,13 +113,23 @@ export class TemplatePreviewResponse {
     description: 'false when the contact lacks a bound attribute (the campaign would skip it)',
   })
   rendered!: boolean;
-  @ApiPropertyOptional() skipReason?: string;
+  @ApiPropertyOptional({ enum: ['missing_attribute', 'invalid_parameter'] }) skipReason?: string;
   @ApiPropertyOptional() missingAttribute?: string;
+  @ApiPropertyOptional({
+    description: 'invalid_parameter: where, e.g. "card 2 button 1 (URL suffix)"',
+  })
+  location?: string;
+  @ApiPropertyOptional({ description: 'invalid_parameter: what Meta would refuse' })
+  problem?: string;
   @ApiPropertyOptional() text?: string;
   @ApiPropertyOptional({ nullable: true, type: String }) header?: string | null;
   @ApiPropertyOptional() body?: string;
   @ApiPropertyOptional({ nullable: true, type: String }) footer?: string | null;
   @ApiPropertyOptional({ type: [PreviewButtonResponse] }) buttons?: PreviewButtonResponse[];
+  @ApiPropertyOptional({ type: [PreviewCardResponse], description: 'carousel cards' })
+  cards?: PreviewCardResponse[];
+  @ApiPropertyOptional({ type: PreviewLimitedTimeOfferResponse, nullable: true })
+  limitedTimeOffer?: PreviewLimitedTimeOfferResponse | null;
   @ApiPropertyOptional({
     description: 'The components sent to Meta',
     type: 'array',
@@ -104,7 +163,9 @@ export function toTemplateResponse(t: TemplateRecord): TemplateResponse {
 
 export function toTemplatePreviewResponse(r: RenderResult): TemplatePreviewResponse {
   if (!r.ok) {
-    return { rendered: false, skipReason: r.reason, missingAttribute: r.attribute };
+    return r.reason === 'missing_attribute'
+      ? { rendered: false, skipReason: r.reason, missingAttribute: r.attribute }
+      : { rendered: false, skipReason: r.reason, location: r.location, problem: r.message };
   }
   return { rendered: true, ...r.preview, components: r.components };
 }

@@ -859,6 +859,23 @@ export interface components {
       /** @enum {string} */
       type: 'URL' | 'COPY_CODE';
     };
+    TemplateProductButtonSlotResponse: {
+      index: number;
+      /** @enum {string} */
+      type: 'CATALOG' | 'MPM';
+    };
+    TemplateCardButtonSlotResponse: {
+      /** @description position among the card's buttons, from 0 */
+      index: number;
+      /** @enum {string} */
+      type: 'URL';
+    };
+    TemplateCardSlotsResponse: {
+      /** @enum {string|null} */
+      headerMedia: 'IMAGE' | 'VIDEO' | null;
+      body: string[];
+      buttons: components['schemas']['TemplateCardButtonSlotResponse'][];
+    };
     TemplateSlotsResponse: {
       /** @description header placeholders: `1`, `2`… or names */
       header: string[];
@@ -870,6 +887,12 @@ export interface components {
        * @enum {string|null}
        */
       headerMedia: 'IMAGE' | 'VIDEO' | 'GIF' | 'DOCUMENT' | 'LOCATION' | null;
+      /** @description CATALOG / MPM buttons: bind thumbnailProductRetailerId (and sections for MPM) */
+      productButtons: components['schemas']['TemplateProductButtonSlotResponse'][];
+      /** @description carousel cards, in card order (bind parameters.cards) */
+      cards: components['schemas']['TemplateCardSlotsResponse'][];
+      /** @description a limited-time offer: bind parameters.limitedTimeOffer */
+      limitedTimeOffer: boolean;
     };
     TemplateResponse: {
       id: string;
@@ -906,9 +929,57 @@ export interface components {
       created: number;
       updated: number;
     };
+    ProductSectionBinding: {
+      /**
+       * @description at most 24 characters
+       * @example Best sellers
+       */
+      title: string;
+      /**
+       * @example [
+       *       "SKU-1",
+       *       "{{contact.attributes.lastViewedSku}}"
+       *     ]
+       */
+      productRetailerIds: string[];
+    };
     TemplateButtonBinding: {
+      /** @description the button's position (from 0) on the template or its card */
       index: number;
-      text: string;
+      /** @description URL button: the URL's suffix; COPY_CODE: the coupon code */
+      text?: string;
+      /** @description QUICK_REPLY: the payload echoed back when tapped */
+      payload?: string;
+      /** @description CATALOG and MPM buttons: the thumbnail product */
+      thumbnailProductRetailerId?: string;
+      /** @description MPM buttons: 1–10 sections, at most 30 products in all */
+      sections?: components['schemas']['ProductSectionBinding'][];
+    };
+    MediaBindingRequest: {
+      /** @enum {string} */
+      type: 'image' | 'video' | 'document' | 'gif';
+      /** @description an http(s) link (a literal or a contact field) */
+      link?: string;
+      /** @description a media id uploaded to the phone number */
+      id?: string;
+    };
+    CardBindingRequest: {
+      /** @description the card's image or video */
+      header?: components['schemas']['MediaBindingRequest'];
+      /** @description the card body's values: an array (positional) or an object (named) */
+      body?:
+        | string[]
+        | {
+            [key: string]: string;
+          };
+      buttons?: components['schemas']['TemplateButtonBinding'][];
+    };
+    LimitedTimeOfferBindingRequest: {
+      /**
+       * @description when the offer ends: epoch milliseconds (a number or a string) or ISO-8601, a literal or e.g. {{contact.attributes.offerEndsAt}}
+       * @example 1767225600000
+       */
+      expirationTimeMs: string | number;
     };
     TemplateParametersRequest: {
       /** @description Header values: an array (positional), an object (named) or { type, link | id } for media */
@@ -930,6 +1001,9 @@ export interface components {
             [key: string]: string;
           };
       buttons?: components['schemas']['TemplateButtonBinding'][];
+      /** @description carousel templates: one entry per card, in card order (card_index 0, 1, …) */
+      cards?: components['schemas']['CardBindingRequest'][];
+      limitedTimeOffer?: components['schemas']['LimitedTimeOfferBindingRequest'];
     };
     TemplatePreviewRequest: {
       /** @description Render for this contact */
@@ -946,17 +1020,40 @@ export interface components {
       text: string;
       /** @description the URL with its suffix filled in */
       url?: string;
+      /** @description CATALOG / MPM: the thumbnail product */
+      productRetailerId?: string;
+      /** @description MPM: the sections sent */
+      sections?: Record<string, unknown>[];
+    };
+    PreviewCardResponse: {
+      /** @description card_index, from 0 */
+      cardIndex: number;
+      header: string | null;
+      body: string | null;
+      buttons: components['schemas']['PreviewButtonResponse'][];
+    };
+    PreviewLimitedTimeOfferResponse: {
+      text: string;
+      expiresAt: string | null;
     };
     TemplatePreviewResponse: {
       /** @description false when the contact lacks a bound attribute (the campaign would skip it) */
       rendered: boolean;
-      skipReason?: string;
+      /** @enum {string} */
+      skipReason?: 'missing_attribute' | 'invalid_parameter';
       missingAttribute?: string;
+      /** @description invalid_parameter: where, e.g. "card 2 button 1 (URL suffix)" */
+      location?: string;
+      /** @description invalid_parameter: what Meta would refuse */
+      problem?: string;
       text?: string;
       header?: string | null;
       body?: string;
       footer?: string | null;
       buttons?: components['schemas']['PreviewButtonResponse'][];
+      /** @description carousel cards */
+      cards?: components['schemas']['PreviewCardResponse'][];
+      limitedTimeOffer?: components['schemas']['PreviewLimitedTimeOfferResponse'] | null;
       /** @description The components sent to Meta */
       components?: Record<string, unknown>[];
     };
@@ -1270,6 +1367,30 @@ export interface components {
       rest: number;
       variants: components['schemas']['PlanVariantResponse'][];
     };
+    PlanBindingProblemResponse: {
+      /**
+       * @description where in the message
+       * @example card 2 body param 1
+       */
+      location: string;
+      /**
+       * @description the path in parameters
+       * @example parameters.cards[1].body[0]
+       */
+      field: string;
+      /** @description the A/B variant, if any */
+      variant: string | null;
+      /** @enum {string} */
+      kind: 'invalid_binding' | 'missing_field' | 'invalid_value';
+      /** @example attributes.city */
+      contactField: string | null;
+      /** @description opted-in contacts of the target concerned */
+      contacts: number;
+      /** @description true: launch is refused (400); false: those contacts are skipped (missing_attribute) */
+      blocking: boolean;
+      /** @example card 2 body param 1: contact field 'attributes.city' missing for 13 contacts (they are skipped) */
+      message: string;
+    };
     CampaignPlanResponse: {
       eligible: number;
       /**
@@ -1289,6 +1410,8 @@ export interface components {
       cost: components['schemas']['PlanCostResponse'];
       /** @description A/B: the test share per variant and the rest (sent with the winner) */
       abTest: components['schemas']['PlanAbTestResponse'] | null;
+      /** @description every binding problem by component and index, checked against the target */
+      bindings: components['schemas']['PlanBindingProblemResponse'][];
     };
     CampaignTestRequest: {
       /**

@@ -76,7 +76,11 @@ export function withLinks(b: TemplateBindings, resolve: LinkResolver): TemplateB
     header: map(b.header) as TemplateBindings['header'],
     body: map(b.body) as TemplateBindings['body'],
     ...(b.buttons
-      ? { buttons: b.buttons.map((x) => ({ ...x, text: text(x.text, 'token') })) }
+      ? {
+          buttons: b.buttons.map((x) =>
+            x.text === undefined ? x : { ...x, text: text(x.text, 'token') },
+          ),
+        }
       : {}),
   };
 }
@@ -111,7 +115,7 @@ export function linkProblems(
         field: `parameters.buttons.${x.index}`,
         message: `a tracked link in a URL button needs the template's button URL to be ${redirectPrefix}{{1}} (the link's token is its suffix)`,
       });
-    } else if (x.text.replace(LINK, '').trim() !== '') {
+    } else if ((x.text ?? '').replace(LINK, '').trim() !== '') {
       problems.push({
         field: `parameters.buttons.${x.index}`,
         message: 'a URL button bound to a tracked link takes only the link',

@@ -5,7 +5,8 @@
 export type TemplateCategory = 'MARKETING' | 'UTILITY';
 export type ParameterFormat = 'positional' | 'named';
 export type HeaderFormat = 'TEXT' | 'IMAGE' | 'VIDEO' | 'GIF' | 'DOCUMENT' | 'LOCATION';
-export type ButtonType = 'QUICK_REPLY' | 'URL' | 'PHONE_NUMBER' | 'COPY_CODE';
+/** CATALOG opens the catalog, MPM a multi-product message (catalog / MPM templates, MMLITE-2026 §1 row 20). */
+export type ButtonType = 'QUICK_REPLY' | 'URL' | 'PHONE_NUMBER' | 'COPY_CODE' | 'CATALOG' | 'MPM';
 
 export interface NamedExample {
   param_name: string;
@@ -47,8 +48,29 @@ export interface ButtonsComponent {
   buttons: TemplateButton[];
 }
 
+/** One card of a media-card carousel: a media header, an optional body, up to two buttons (§2.5). */
+export interface CarouselCard {
+  components: Array<HeaderComponent | BodyComponent | ButtonsComponent>;
+}
+
+export interface CarouselComponent {
+  type: 'CAROUSEL';
+  cards: CarouselCard[];
+}
+
+/** The expiry banner of a limited-time offer (§2.6); its expiry is a send parameter. */
+export interface LimitedTimeOfferComponent {
+  type: 'LIMITED_TIME_OFFER';
+  limited_time_offer: { text: string; has_expiration?: boolean };
+}
+
 export type TemplateComponent =
-  HeaderComponent | BodyComponent | FooterComponent | ButtonsComponent;
+  | HeaderComponent
+  | BodyComponent
+  | FooterComponent
+  | ButtonsComponent
+  | CarouselComponent
+  | LimitedTimeOfferComponent;
 
 export interface TemplateDefinition {
   name: string;

@@ -284,7 +284,7 @@ describe('validateTemplate', () => {
 
   it('names unknown component types', () => {
     const t = template();
-    t.components.push({ type: 'CAROUSEL' } as never);
+    t.components.push({ type: 'CALL_PERMISSION_REQUEST' } as never);
     expect(fields(t)).toContain('components[4].type');
   });
 });

@@ -2,6 +2,7 @@ import { placeholdersOf } from './placeholders';
 import type {
   BodyComponent,
   ButtonsComponent,
+  CarouselComponent,
   HeaderComponent,
   TemplateButton,
   TemplateComponent,
@@ -27,6 +28,15 @@ export const TEMPLATE_LIMITS = {
   copyCodeButtonsMax: 1,
   urlMax: 2000,
   copyCodeMax: 15,
+  ltoBodyMax: 600,
+  ltoTextMax: 16,
+  cardsMin: 2,
+  cardsMax: 10,
+  cardBodyMax: 160,
+  cardButtonsMax: 2,
+  mpmSectionsMax: 10,
+  mpmProductsMax: 30,
+  mpmSectionTitleMax: 24,
   marketingTtlMin: 43_200,
   marketingTtlMax: 2_592_000,
   utilityTtlMin: 30,
@@ -142,13 +152,19 @@ function checkHeader(p: Problems, f: string, h: HeaderComponent, def: TemplateDe
   }
 }
 
-function checkBody(p: Problems, f: string, b: BodyComponent, def: TemplateDefinition): void {
+function checkBody(
+  p: Problems,
+  f: string,
+  b: BodyComponent,
+  def: TemplateDefinition,
+  max: number = TEMPLATE_LIMITS.bodyMax,
+): void {
   if (typeof b.text !== 'string' || b.text.trim().length === 0) {
     p.add(`${f}.text`, 'the body needs text');
     return;
   }
-  if (b.text.length > TEMPLATE_LIMITS.bodyMax) {
-    p.add(`${f}.text`, `body is ${b.text.length} characters; at most ${TEMPLATE_LIMITS.bodyMax}`);
+  if (b.text.length > max) {
+    p.add(`${f}.text`, `body is ${b.text.length} characters; at most ${max}`);
   }
   const names = [...new Set(checkPlaceholders(p, `${f}.text`, b.text, def.parameterFormat))];
   if (names.length === 0) {
@@ -195,7 +211,7 @@ function checkBody(p: Problems, f: string, b: BodyComponent, def: TemplateDefini
 }
 
 function checkButton(p: Problems, f: string, b: TemplateButton): void {
-  const types = ['QUICK_REPLY', 'URL', 'PHONE_NUMBER', 'COPY_CODE'];
+  const types = ['QUICK_REPLY', 'URL', 'PHONE_NUMBER', 'COPY_CODE', 'CATALOG', 'MPM'];
   if (!types.includes(b.type)) {
     p.add(`${f}.type`, `type must be one of ${types.join(', ')}`);
     return;
@@ -257,6 +273,10 @@ function checkButtons(p: Problems, f: string, c: ButtonsComponent): void {
     ['PHONE_NUMBER', TEMPLATE_LIMITS.phoneButtonsMax],
     ['COPY_CODE', TEMPLATE_LIMITS.copyCodeButtonsMax],
   ];
+  const product = c.buttons.find((b) => b.type === 'CATALOG' || b.type === 'MPM');
+  if (product && c.buttons.length > 1) {
+    p.add(`${f}.buttons`, `a ${product.type} button is the template's only button`);
+  }
   for (const [type, max] of caps) {
     if (count(type) > max) {
       p.add(`${f}.buttons`, `at most ${max} ${type} button(s); found ${count(type)}`);
@@ -268,6 +288,78 @@ function checkButtons(p: Problems, f: string, c: ButtonsComponent): void {
     p.add(`${f}.buttons`, 'quick-reply buttons must be grouped together');
   }
   c.buttons.forEach((b, i) => checkButton(p, `${f}.buttons[${i}]`, b));
+}
+
+/**
+ * A media-card carousel (§2.5): 2–10 cards, each an IMAGE or VIDEO header, an optional body of
+ * at most 160 characters and up to two quick-reply, URL or phone buttons — the same set on every card.
+ */
+function checkCarousel(
+  p: Problems,
+  f: string,
+  c: CarouselComponent,
+  def: TemplateDefinition,
+): void {
+  if (def.category !== 'MARKETING') {
+    p.add(`${f}.type`, 'a carousel is for MARKETING templates only');
+  }
+  const cards = Array.isArray(c.cards) ? c.cards : [];
+  if (cards.length < TEMPLATE_LIMITS.cardsMin || cards.length > TEMPLATE_LIMITS.cardsMax) {
+    p.add(
+      `${f}.cards`,
+      `a carousel has ${TEMPLATE_LIMITS.cardsMin} to ${TEMPLATE_LIMITS.cardsMax} cards; found ${cards.length}`,
+    );
+  }
+  let firstShape: string | null = null;
+  cards.forEach((card, ci) => {
+    const cf = `${f}.cards[${ci}]`;
+    const parts = Array.isArray(card?.components) ? card.components : [];
+    const shape: string[] = [];
+    let header = false;
+    parts.forEach((part, pi) => {
+      const pf = `${cf}.components[${pi}]`;
+      const type = String((part as { type?: unknown }).type);
+      if (part.type === 'HEADER') {
+        header = true;
+        if (part.format !== 'IMAGE' && part.format !== 'VIDEO') {
+          p.add(`${pf}.format`, 'a card header is an IMAGE or a VIDEO');
+        } else if (!part.example?.header_handle?.length) {
+          p.add(
+            `${pf}.example.header_handle`,
+            `a ${part.format} header needs an example media handle`,
+          );
+        }
+        shape.push(`HEADER:${part.format}`);
+      } else if (part.type === 'BODY') {
+        checkBody(p, pf, part, def, TEMPLATE_LIMITS.cardBodyMax);
+        shape.push('BODY');
+      } else if (part.type === 'BUTTONS') {
+        const buttons = Array.isArray(part.buttons) ? part.buttons : [];
+        if (buttons.length === 0 || buttons.length > TEMPLATE_LIMITS.cardButtonsMax) {
+          p.add(`${pf}.buttons`, `a card has 1 to ${TEMPLATE_LIMITS.cardButtonsMax} buttons`);
+        }
+        buttons.forEach((b, bi) => {
+          if (b.type !== 'QUICK_REPLY' && b.type !== 'URL' && b.type !== 'PHONE_NUMBER') {
+            p.add(`${pf}.buttons[${bi}].type`, 'card buttons are QUICK_REPLY, URL or PHONE_NUMBER');
+          } else {
+            checkButton(p, `${pf}.buttons[${bi}]`, b);
+          }
+        });
+        shape.push(`BUTTONS:${buttons.map((b) => b.type).join(',')}`);
+      } else {
+        p.add(`${pf}.type`, `a card has HEADER, BODY and BUTTONS components, not ${type}`);
+      }
+    });
+    if (!header) {
+      p.add(`${cf}.components`, 'every card needs an IMAGE or VIDEO header');
+    }
+    const key = shape.join('|');
+    if (firstShape === null) {
+      firstShape = key;
+    } else if (key !== firstShape) {
+      p.add(`${cf}.components`, 'every card must have the same components and buttons as card 1');
+    }
+  });
 }
 
 /** Everything Meta would reject before it reviews content, with a field path for each problem. */
@@ -305,7 +397,8 @@ export function validateTemplate(def: TemplateDefinition): TemplateProblem[] {
     }
   }
   const components: TemplateComponent[] = Array.isArray(def.components) ? def.components : [];
-  const order = ['HEADER', 'BODY', 'FOOTER', 'BUTTONS'];
+  const order = ['HEADER', 'LIMITED_TIME_OFFER', 'BODY', 'FOOTER', 'BUTTONS', 'CAROUSEL'];
+  const lto = components.some((c) => c.type === 'LIMITED_TIME_OFFER');
   const seen = new Map<string, number>();
   components.forEach((c, i) => {
     const f = `components[${i}]`;
@@ -323,8 +416,28 @@ export function validateTemplate(def: TemplateDefinition): TemplateProblem[] {
         checkHeader(p, f, c, def);
         break;
       case 'BODY':
-        checkBody(p, f, c, def);
+        checkBody(p, f, c, def, lto ? TEMPLATE_LIMITS.ltoBodyMax : TEMPLATE_LIMITS.bodyMax);
         break;
+      case 'CAROUSEL':
+        checkCarousel(p, f, c, def);
+        break;
+      case 'LIMITED_TIME_OFFER': {
+        const text: unknown = c.limited_time_offer?.text;
+        if (def.category !== 'MARKETING') {
+          p.add(`${f}.type`, 'a limited-time offer is for MARKETING templates only');
+        }
+        if (typeof text !== 'string' || text.trim() === '') {
+          p.add(`${f}.limited_time_offer.text`, 'a limited-time offer needs its text');
+        } else if (text.length > TEMPLATE_LIMITS.ltoTextMax) {
+          p.add(
+            `${f}.limited_time_offer.text`,
+            `offer text is ${text.length} characters; at most ${TEMPLATE_LIMITS.ltoTextMax}`,
+          );
+        } else if (placeholdersOf(text).length) {
+          p.add(`${f}.limited_time_offer.text`, 'the offer text may not have placeholders');
+        }
+        break;
+      }
       case 'FOOTER':
         if (typeof c.text !== 'string' || c.text.trim() === '') {
           p.add(`${f}.text`, 'a footer needs text');
@@ -348,9 +461,75 @@ export function validateTemplate(def: TemplateDefinition): TemplateProblem[] {
   if (!seen.has('BODY')) {
     p.add('components', 'a template needs a BODY component');
   }
+  p.list.push(...combinationProblems(components, def));
   const positions = order.map((t) => seen.get(t)).filter((x): x is number => x !== undefined);
   if (positions.some((pos, i) => i > 0 && pos < (positions[i - 1] ?? 0))) {
-    p.add('components', 'components must be in the order HEADER, BODY, FOOTER, BUTTONS');
+    const present = order.filter(
+      (t) => seen.has(t) || ['HEADER', 'BODY', 'FOOTER', 'BUTTONS'].includes(t),
+    );
+    p.add('components', `components must be in the order ${present.join(', ')}`);
   }
   return p.list;
+}
+
+/** Rules across components: what a carousel, an offer and catalog / MPM buttons allow beside them. */
+function combinationProblems(
+  components: TemplateComponent[],
+  def: TemplateDefinition,
+): TemplateProblem[] {
+  const out: TemplateProblem[] = [];
+  const find = <T extends TemplateComponent['type']>(
+    t: T,
+  ): Extract<TemplateComponent, { type: T }> | undefined =>
+    components.find((c): c is Extract<TemplateComponent, { type: T }> => c.type === t);
+  const header = find('HEADER');
+  const buttons = find('BUTTONS')?.buttons ?? [];
+  if (find('CAROUSEL')) {
+    for (const t of ['HEADER', 'FOOTER', 'BUTTONS', 'LIMITED_TIME_OFFER'] as const) {
+      if (find(t)) {
+        out.push({
+          field: 'components',
+          message: `a carousel template has a BODY and the CAROUSEL only; its ${t} belongs on the cards`,
+        });
+      }
+    }
+  }
+  if (find('LIMITED_TIME_OFFER')) {
+    if (find('FOOTER')) {
+      out.push({ field: 'components', message: 'a limited-time offer template has no footer' });
+    }
+    if (header && header.format !== 'IMAGE' && header.format !== 'VIDEO') {
+      out.push({
+        field: 'components',
+        message: 'the header of a limited-time offer is an IMAGE or a VIDEO',
+      });
+    }
+    const code = buttons.findIndex((b) => b.type === 'COPY_CODE');
+    const lto = find('LIMITED_TIME_OFFER');
+    if (lto?.limited_time_offer?.has_expiration === true && code < 0) {
+      out.push({
+        field: 'components',
+        message: 'a limited-time offer with an expiry needs a COPY_CODE button',
+      });
+    }
+    if (code > 0) {
+      out.push({
+        field: 'components',
+        message: 'in a limited-time offer the copy-code button comes first (index 0)',
+      });
+    }
+  }
+  const product = buttons.find((b) => b.type === 'CATALOG' || b.type === 'MPM');
+  if (product) {
+    if (def.category !== 'MARKETING') {
+      out.push({ field: 'components', message: `${product.type} templates are MARKETING only` });
+    }
+    if (product.type === 'MPM' && (!header || header.format !== 'TEXT')) {
+      out.push({
+        field: 'components',
+        message: 'a multi-product (MPM) template needs a TEXT header',
+      });
+    }
+  }
+  return out;
 }

@@ -12,6 +12,9 @@ describe('new campaign form', () => {
       body: ['1', '2'],
       buttons: [{ index: 1, type: 'URL' }],
       headerMedia: null,
+      productButtons: [],
+      cards: [],
+      limitedTimeOffer: false,
     },
   });
 
@@ -42,7 +45,15 @@ describe('new campaign form', () => {
   it('binds named values as objects, and a media header by its link', () => {
     const named = template({
       parameterFormat: 'named',
-      slots: { header: [], body: ['first_name'], buttons: [], headerMedia: 'IMAGE' },
+      slots: {
+        header: [],
+        body: ['first_name'],
+        buttons: [],
+        headerMedia: 'IMAGE',
+        productButtons: [],
+        cards: [],
+        limitedTimeOffer: false,
+      },
     });
     expect(parametersOf(named, { 'body:first_name': 'Ana' }, 'https://x.test/a.png')).toEqual({
       header: { type: 'image', link: 'https://x.test/a.png' },

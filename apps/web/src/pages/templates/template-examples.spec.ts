@@ -27,6 +27,9 @@ describe("a template's examples", () => {
         body: ['1', '2'],
         buttons: [{ index: 1, type: 'URL' }],
         headerMedia: null,
+        productButtons: [],
+        cards: [],
+        limitedTimeOffer: false,
       },
     });
     expect(exampleParameters(t)).toEqual({
@@ -48,7 +51,15 @@ describe("a template's examples", () => {
           example: { body_text_named_params: [{ param_name: 'first_name', example: 'Ana' }] },
         },
       ],
-      slots: { header: [], body: ['first_name'], buttons: [], headerMedia: null },
+      slots: {
+        header: [],
+        body: ['first_name'],
+        buttons: [],
+        headerMedia: null,
+        productButtons: [],
+        cards: [],
+        limitedTimeOffer: false,
+      },
     });
     expect(exampleParameters(t)).toEqual({ body: { first_name: 'Ana' } });
   });
