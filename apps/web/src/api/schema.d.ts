@@ -1012,6 +1012,7 @@ export interface components {
        */
       holdoutPercent?: number;
       /**
+       * @description the values of the template (required without variants)
        * @example {
        *       "body": [
        *         "{{contact.attributes.firstName}}",
@@ -1025,7 +1026,7 @@ export interface components {
        *       ]
        *     }
        */
-      parameters: components['schemas']['TemplateParametersRequest'];
+      parameters?: components['schemas']['TemplateParametersRequest'];
       /**
        * Format: date-time
        * @description Launch sends at this time (ISO-8601)
@@ -1160,6 +1161,7 @@ export interface components {
        */
       holdoutPercent?: number;
       /**
+       * @description the values of the template (required without variants)
        * @example {
        *       "body": [
        *         "{{contact.attributes.firstName}}",
@@ -1173,7 +1175,7 @@ export interface components {
        *       ]
        *     }
        */
-      parameters: components['schemas']['TemplateParametersRequest'];
+      parameters?: components['schemas']['TemplateParametersRequest'];
       /**
        * Format: date-time
        * @description Launch sends at this time (ISO-8601)
