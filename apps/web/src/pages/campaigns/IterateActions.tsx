@@ -5,8 +5,8 @@ import { useRetryFailed } from '../../api/queries';
 import type { Campaign, CampaignOutcome, CampaignReport } from '../../api/types';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorView } from '../../components/ErrorView';
-import { formatCount, formatDateTime, humanize } from '../../lib/format';
-import { OUTCOMES } from '../segments/filter-model';
+import { formatCount, formatDateTime } from '../../lib/format';
+import { OutcomeSelect } from '../segments/OutcomeSelect';
 
 /** Outcomes exist once the target was resolved; retries once something failed (API rules). */
 export const mayFollowUp = (c: Campaign): boolean => c.status !== 'draft' && c.startedAt !== null;
@@ -27,17 +27,7 @@ export function FollowUpButton({ campaign }: { campaign: Campaign }) {
     >
       <label className="inline">
         Send to its recipients who{' '}
-        <select
-          aria-label="Follow-up outcome"
-          value={outcome}
-          onChange={(e) => setOutcome(OUTCOMES.find((o) => o === e.target.value) ?? outcome)}
-        >
-          {OUTCOMES.map((o) => (
-            <option key={o} value={o}>
-              {humanize(o).toLowerCase()}
-            </option>
-          ))}
-        </select>
+        <OutcomeSelect label="Follow-up outcome" value={outcome} onChange={setOutcome} />
       </label>
       <p>
         Next you choose the message (it starts from this one) and save a draft; nothing is sent

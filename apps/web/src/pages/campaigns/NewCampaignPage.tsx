@@ -22,8 +22,9 @@ import type {
 import { ErrorView } from '../../components/ErrorView';
 import { QueryState } from '../../components/QueryState';
 import { PageHeader, Section } from '../../components/bits';
-import { formatCount, humanize } from '../../lib/format';
+import { formatCount } from '../../lib/format';
 import { OUTCOMES } from '../segments/filter-model';
+import { OutcomeSelect } from '../segments/OutcomeSelect';
 import { contactFields, localToIso, valuesOf } from './campaign-form';
 import { emptyMessage, MessageEditor, messageParameters, type MessageDraft } from './MessageEditor';
 import { VariantsFields, type VariantsDraft } from './VariantsFields';
@@ -230,21 +231,11 @@ function CampaignForm({
             />
             {parent ? (
               <>
-                <label htmlFor="c-outcome">Outcome</label>
-                <div>
-                  <select
-                    id="c-outcome"
-                    value={outcome}
-                    onChange={(e) =>
-                      setOutcome(OUTCOMES.find((o) => o === e.target.value) ?? outcome)
-                    }
-                  >
-                    {OUTCOMES.map((o) => (
-                      <option key={o} value={o}>
-                        {humanize(o)}
-                      </option>
-                    ))}
-                  </select>
+                <label htmlFor="c-outcome" className="top">
+                  Outcome
+                </label>
+                <div className="field">
+                  <OutcomeSelect id="c-outcome" value={outcome} onChange={setOutcome} />
                   <p className="hint">
                     Sends to the recipients of{' '}
                     <Link to={`/campaigns/${parent.id}`}>{parent.name}</Link> with this outcome,
@@ -288,8 +279,10 @@ function CampaignForm({
                   </>
                 ) : (
                   <>
-                    <label htmlFor="c-segment">Segment</label>
-                    <div>
+                    <label htmlFor="c-segment" className="top">
+                      Segment
+                    </label>
+                    <div className="field">
                       <select
                         id="c-segment"
                         required
@@ -335,8 +328,10 @@ function CampaignForm({
                 </option>
               ))}
             </select>
-            <label htmlFor="c-holdout">Control group (% kept out)</label>
-            <div>
+            <label htmlFor="c-holdout" className="top">
+              Control group (% kept out)
+            </label>
+            <div className="field">
               <input
                 id="c-holdout"
                 type="number"
@@ -380,7 +375,7 @@ function CampaignForm({
 
         <Section title="Message">
           {contacts.length > 0 && (
-            <label className="inline">
+            <label className="inline preview-for">
               Preview for{' '}
               <select value={contactId ?? ''} onChange={(e) => setSampleId(e.target.value)}>
                 {contacts.map((m) => (

@@ -1,5 +1,5 @@
 import type { AbTestMetric, Template } from '../../api/types';
-import { Section } from '../../components/bits';
+import { NumberField, Section } from '../../components/bits';
 import { emptyMessage, MessageEditor, type MessageDraft } from './MessageEditor';
 
 export interface VariantsDraft {
@@ -89,16 +89,13 @@ export function VariantsFields({
               }
             >
               <div className="form-grid">
-                <label htmlFor={`v-${v.key}-weight`}>Weight of variant {v.key}</label>
-                <input
+                <NumberField
                   id={`v-${v.key}-weight`}
-                  type="number"
+                  label={`Weight of variant ${v.key}`}
                   min={1}
                   max={100}
-                  required
-                  className="short"
                   value={v.weight}
-                  onChange={(e) => setVariant(i, { weight: e.target.value })}
+                  onChange={(weight) => setVariant(i, { weight })}
                 />
               </div>
               <MessageEditor
@@ -138,16 +135,13 @@ export function VariantsFields({
           </fieldset>
           {value.decide ? (
             <div className="form-grid">
-              <label htmlFor="ab-share">Test share (% of the eligible target)</label>
-              <input
+              <NumberField
                 id="ab-share"
-                type="number"
+                label="Test share (% of the eligible target)"
                 min={1}
                 max={100}
-                required
-                className="short"
                 value={value.testPercent}
-                onChange={(e) => set({ testPercent: e.target.value })}
+                onChange={(testPercent) => set({ testPercent })}
               />
               <label htmlFor="ab-metric">Winner by</label>
               <select
@@ -163,27 +157,21 @@ export function VariantsFields({
                   </option>
                 ))}
               </select>
-              <label htmlFor="ab-after">Decide after (minutes)</label>
-              <input
+              <NumberField
                 id="ab-after"
-                type="number"
+                label="Decide after (minutes)"
                 min={1}
                 max={10080}
-                required
-                className="short"
                 value={value.decideAfterMinutes}
-                onChange={(e) => set({ decideAfterMinutes: e.target.value })}
+                onChange={(decideAfterMinutes) => set({ decideAfterMinutes })}
               />
-              <label htmlFor="ab-min">Delivered per variant before deciding</label>
-              <input
+              <NumberField
                 id="ab-min"
-                type="number"
+                label="Delivered per variant before deciding"
                 min={1}
                 max={1000000}
-                required
-                className="short"
                 value={value.minPerVariant}
-                onChange={(e) => set({ minPerVariant: e.target.value })}
+                onChange={(minPerVariant) => set({ minPerVariant })}
               />
             </div>
           ) : (

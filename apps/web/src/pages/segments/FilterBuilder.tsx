@@ -1,13 +1,13 @@
 import { useState } from 'react';
 import type { Audience, Campaign } from '../../api/types';
 import { humanize } from '../../lib/format';
+import { OutcomeSelect } from './OutcomeSelect';
 import {
   ATTRIBUTE_PREFIX,
   FIELDS,
   newRule,
   OP_LABELS,
   opsOf,
-  OUTCOMES,
   valueTypeOf,
   type Group,
   type Rule,
@@ -200,6 +200,33 @@ function Days({
   );
 }
 
+/** A choice among named things by id; an id not listed (another page, deleted) stays shown. */
+function IdSelect({
+  label,
+  placeholder,
+  items,
+  value,
+  onChange,
+}: {
+  label: string;
+  placeholder: string;
+  items: ReadonlyArray<{ id: string; name: string }>;
+  value: string;
+  onChange: (id: string) => void;
+}) {
+  return (
+    <select aria-label={label} required value={value} onChange={(e) => onChange(e.target.value)}>
+      <option value="">{placeholder}</option>
+      {items.map((x) => (
+        <option key={x.id} value={x.id}>
+          {x.name}
+        </option>
+      ))}
+      {value && !items.some((x) => x.id === value) && <option value={value}>{value}</option>}
+    </select>
+  );
+}
+
 function RuleEditor({
   rule,
   onChange,
@@ -214,22 +241,13 @@ function RuleEditor({
       return (
         <label className="inline">
           is a member of{' '}
-          <select
-            aria-label="Audience"
-            required
+          <IdSelect
+            label="Audience"
+            placeholder="choose an audience…"
+            items={audiences}
             value={rule.audience}
-            onChange={(e) => onChange({ ...rule, audience: e.target.value })}
-          >
-            <option value="">choose an audience…</option>
-            {audiences.map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.name}
-              </option>
-            ))}
-            {rule.audience && !audiences.some((a) => a.id === rule.audience) && (
-              <option value={rule.audience}>{rule.audience}</option>
-            )}
-          </select>
+            onChange={(audience) => onChange({ ...rule, audience })}
+          />
         </label>
       );
     case 'campaign':
@@ -237,41 +255,21 @@ function RuleEditor({
         <span className="rule-fields">
           <label className="inline">
             in campaign{' '}
-            <select
-              aria-label="Campaign"
-              required
+            <IdSelect
+              label="Campaign"
+              placeholder="choose a campaign…"
+              items={campaigns}
               value={rule.campaign}
-              onChange={(e) => onChange({ ...rule, campaign: e.target.value })}
-            >
-              <option value="">choose a campaign…</option>
-              {campaigns.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
-              {rule.campaign && !campaigns.some((c) => c.id === rule.campaign) && (
-                <option value={rule.campaign}>{rule.campaign}</option>
-              )}
-            </select>
+              onChange={(campaign) => onChange({ ...rule, campaign })}
+            />
           </label>
           <label className="inline">
-            with outcome{' '}
-            <select
-              aria-label="Outcome"
+            contacts who{' '}
+            <OutcomeSelect
+              label="Outcome"
               value={rule.outcome}
-              onChange={(e) =>
-                onChange({
-                  ...rule,
-                  outcome: OUTCOMES.find((o) => o === e.target.value) ?? rule.outcome,
-                })
-              }
-            >
-              {OUTCOMES.map((o) => (
-                <option key={o} value={o}>
-                  {humanize(o)}
-                </option>
-              ))}
-            </select>
+              onChange={(outcome) => onChange({ ...rule, outcome })}
+            />
           </label>
         </span>
       );

@@ -4,19 +4,22 @@
 // the tree and answers the path of a bad node; this file only shapes it.
 import type { CampaignOutcome, SegmentFilter } from '../../api/types';
 
-export const OUTCOMES: readonly CampaignOutcome[] = [
-  'targeted',
-  'sent',
-  'delivered',
-  'read',
-  'clicked',
-  'converted',
-  'failed',
-  'not_delivered',
-  'delivered_not_read',
-  'read_not_clicked',
-  'clicked_not_converted',
-];
+/** A label per outcome the API knows (its enum: a new one fails to compile until labelled). */
+export const OUTCOME_LABELS: Record<CampaignOutcome, string> = {
+  targeted: 'were targeted',
+  sent: 'were sent it',
+  delivered: 'got it delivered',
+  read: 'read it',
+  clicked: 'clicked',
+  converted: 'converted',
+  failed: 'failed',
+  not_delivered: 'were sent it, not delivered',
+  delivered_not_read: 'got it delivered, did not read it',
+  read_not_clicked: 'read it, did not click',
+  clicked_not_converted: 'clicked, did not convert',
+};
+
+export const OUTCOMES = Object.keys(OUTCOME_LABELS) as CampaignOutcome[];
 
 export type FilterOp =
   | 'eq'

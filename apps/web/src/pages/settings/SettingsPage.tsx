@@ -4,7 +4,7 @@ import type { FrequencyCap } from '../../api/types';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorView } from '../../components/ErrorView';
 import { QueryState } from '../../components/QueryState';
-import { PageHeader, Section, Stat, Stats } from '../../components/bits';
+import { NumberField, PageHeader, Section, Stat, Stats } from '../../components/bits';
 import { formatCount } from '../../lib/format';
 
 /** Workspace settings. Changing them takes an admin key: the API answers others with a 403. */
@@ -48,27 +48,21 @@ function FrequencyCapForm({ cap }: { cap: FrequencyCap | null }) {
         />
       </Stats>
       <form className="inline-form" onSubmit={submit}>
-        <label htmlFor="cap-max">At most</label>
-        <input
+        <NumberField
           id="cap-max"
-          type="number"
+          label="At most"
           min={1}
           max={1000}
-          required
-          className="short"
           value={maxMessages}
-          onChange={(e) => setMax(e.target.value)}
+          onChange={setMax}
         />
-        <label htmlFor="cap-days">messages per</label>
-        <input
+        <NumberField
           id="cap-days"
-          type="number"
+          label="messages per"
           min={1}
           max={365}
-          required
-          className="short"
           value={perDays}
-          onChange={(e) => setDays(e.target.value)}
+          onChange={setDays}
         />
         <span>days</span>
         <button type="submit" className="button primary" disabled={set.isPending}>
