@@ -24,6 +24,8 @@ describe('the web app: segments, A/B variants, follow-ups, retries, frequency ca
   const capped = people.slice(2, 4);
   const gold = people.slice(0, 8);
   const inSegment = gold.length - doNotDisturb.length;
+  let templateId = '';
+  let segmentId = '';
   let campaignId = '';
   let followUpId = '';
   const browserErrors: string[] = [];
@@ -50,7 +52,7 @@ describe('the web app: segments, A/B variants, follow-ups, retries, frequency ca
     e = await startEngine();
     // Readers open the tracked link they were sent: clicks reach /r/:token.
     await e.control('PATCH', '/settings', { probabilities: { urlClick: 1 } });
-    await approvedTemplate(e, 'web_ab_first');
+    templateId = (await approvedTemplate(e, 'web_ab_first')).id;
     await approvedTemplate(e, 'web_ab_second');
     for (const [i, phone] of people.entries()) {
       const c = await e.v1('POST', '/contacts', {
@@ -114,6 +116,7 @@ describe('the web app: segments, A/B variants, follow-ups, retries, frequency ca
     await page.waitForURL(/\/segments\/[0-9a-f-]{36}$/);
     await heading(page, 'Gold customers');
     const saved = (await e.v1('GET', '/segments')).body.data[0];
+    segmentId = saved.id;
     expect(saved.filter).toEqual({
       all: [
         { all: [{ field: 'attributes.tier', op: 'eq', value: 'gold' }] },
@@ -322,6 +325,36 @@ describe('the web app: segments, A/B variants, follow-ups, retries, frequency ca
     await screenshot(other, 'frequency-cap-forbidden');
     await context.close();
     expect((await e.v1('GET', '/settings/frequency-cap')).body).toBeNull();
+  });
+
+  it("shows a holdout campaign's control group and lift beside what the report says", async () => {
+    const created = await e.v1('POST', '/campaigns', {
+      name: 'Gold with a control group',
+      templateId,
+      segmentId,
+      holdoutPercent: 50,
+      phoneNumberId: e.phoneId,
+      parameters: { body: ['{{contact.attributes.firstName}}', 'GOLD'] },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect((await e.v1('POST', `/campaigns/${id}/launch`)).status).toBe(200);
+    const report = await until('sent', async () => {
+      const r = (await e.v1('GET', `/campaigns/${id}/report`)).body;
+      return r.status === 'completed' && r.holdout && r;
+    });
+    await page.goto(app(`/campaigns/${id}`));
+    const lift = page.locator('dl[aria-label="Holdout"]');
+    await lift.waitFor();
+    expect(await statValue(lift, 'Control group')).toBe('50 %');
+    expect(await lift.locator('.stat', { hasText: 'Control group' }).textContent()).toContain(
+      `${report.holdout.holdout.contacts} contacts`,
+    );
+    expect(report.holdout.holdout.contacts).toBe(
+      (await e.v1('GET', `/campaigns/${id}`)).body.counts.holdout,
+    );
+    expect(await lift.locator('.stat', { hasText: 'Difference' }).count()).toBe(1);
+    await screenshot(page, 'holdout-lift');
   });
 
   it('ran everything above without a script error', () => {
