@@ -258,7 +258,11 @@ describe('the web app: segments, A/B variants, follow-ups, retries, frequency ca
     await heading(page, /Gold A\/B/);
     await page.getByRole('button', { name: 'Retry failed' }).click();
     const dialog = page.getByRole('dialog', { name: /Retry the failed messages/ });
-    await dialog.getByLabel(/131049/).check();
+    const code = dialog.getByLabel(/131049/);
+    expect(await code.evaluate((el) => el.parentElement?.textContent)).toContain(
+      'once, not before 24 h after the failure',
+    );
+    await code.check();
     await screenshot(page, 'retry-dialog');
     await dialog.getByRole('button', { name: 'Yes, retry' }).click();
     const result = page.locator('.retry-result');

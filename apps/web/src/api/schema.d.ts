@@ -1395,6 +1395,11 @@ export interface components {
       /** @description Meta's error title */
       title: string | null;
       count: number;
+      /**
+       * @description how POST /v1/campaigns/:id/retry treats this code: sent again at once, once not before 24 h after the failure, or never
+       * @enum {string}
+       */
+      retry: 'now' | 'after-24h-once' | 'never';
     };
     EventConversionsResponse: {
       /** @example purchase */

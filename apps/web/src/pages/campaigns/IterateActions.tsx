@@ -8,6 +8,13 @@ import { ErrorView } from '../../components/ErrorView';
 import { formatCount, formatDateTime } from '../../lib/format';
 import { OutcomeSelect } from '../segments/OutcomeSelect';
 
+/** How the API's retry treats each error code (the report says which class a code is in). */
+const RETRY_CLASS: Record<CampaignReport['failures'][number]['retry'], string> = {
+  now: 'sent again at once',
+  'after-24h-once': 'once, not before 24 h after the failure',
+  never: 'never retried',
+};
+
 /** Outcomes exist once the target was resolved; retries once something failed (API rules). */
 export const mayFollowUp = (c: Campaign): boolean => c.status !== 'draft' && c.startedAt !== null;
 export const mayRetry = (c: Campaign): boolean =>
@@ -78,6 +85,7 @@ export function RetryButton({
                 <label key={f.code}>
                   <input
                     type="checkbox"
+                    disabled={f.retry === 'never'}
                     checked={codes.includes(f.code)}
                     onChange={(e) =>
                       setCodes((l) =>
@@ -85,7 +93,8 @@ export function RetryButton({
                       )
                     }
                   />{' '}
-                  {f.code} — {f.title ?? 'no title'} ({formatCount(f.count)})
+                  {f.code} — {f.title ?? 'no title'} ({formatCount(f.count)}):{' '}
+                  {RETRY_CLASS[f.retry]}
                 </label>
               ))}
             </fieldset>
