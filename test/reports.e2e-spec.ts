@@ -164,11 +164,12 @@ describe('campaign reports (SQL-built campaign with known outcomes)', () => {
     });
     expect(r.body.rates).toEqual({ delivery: 77.78, read: 85.71, click: 28.57, conversion: 42.86 });
     expect(r.body.failures).toEqual([
-      { code: 131026, title: '=cmd|" /C calc"!A0', count: 1 },
+      { code: 131026, title: '=cmd|" /C calc"!A0', count: 1, retry: 'never' },
       {
         code: 131049,
         title: 'This message was not delivered to maintain healthy ecosystem engagement.',
         count: 1,
+        retry: 'after-24h-once',
       },
     ]);
     expect(r.body.conversions).toEqual([

@@ -1,7 +1,7 @@
 // The app's pages: one entry each. A page's module is loaded when it is first visited (its own
-// chunk), and entries with `nav` appear in the navigation in this order. To add a page (e.g.
-// Segments): write pages/segments/SegmentsPage.tsx with a default export, add its hooks to
-// api/queries.ts, and add { path: 'segments', nav: 'Segments', page: () => import(…) } here.
+// chunk), and entries with `nav` appear in the navigation in this order. To add a page: write
+// pages/<concept>/<Concept>Page.tsx with a default export, add its hooks to api/queries.ts, and
+// add { path: '<concept>', nav: '<Label>', page: () => import(…) } here.
 import type { ComponentType } from 'react';
 import type { QueryClient } from '@tanstack/react-query';
 import { prefetch } from './api/queries';
@@ -43,8 +43,12 @@ export const ROUTES: AppRoute[] = [
   },
   { path: 'audiences', nav: 'Audiences', page: () => import('./pages/audiences/AudiencesPage') },
   { path: 'audiences/:id', page: () => import('./pages/audiences/AudiencePage') },
+  { path: 'segments', nav: 'Segments', page: () => import('./pages/segments/SegmentsPage') },
+  { path: 'segments/new', page: () => import('./pages/segments/SegmentPage') },
+  { path: 'segments/:id', page: () => import('./pages/segments/SegmentPage') },
   { path: 'templates', nav: 'Templates', page: () => import('./pages/templates/TemplatesPage') },
   { path: 'templates/:id', page: () => import('./pages/templates/TemplatePage') },
+  { path: 'settings', nav: 'Settings', page: () => import('./pages/settings/SettingsPage') },
 ];
 
 /** Where the API serves the app (apps/api/src/http/web-app.ts); the router's basename. */

@@ -157,8 +157,10 @@ class CampaignSettingsRequest {
   @Max(50)
   holdoutPercent?: number;
 
-  @ApiProperty({
+  // Optional in the document as in the validation: variants carry their own parameters.
+  @ApiPropertyOptional({
     type: TemplateParametersRequest,
+    description: 'the values of the template (required without variants)',
     example: {
       body: ['{{contact.attributes.firstName}}', '20%'],
       buttons: [{ index: 0, text: '{{contact.attributes.couponCode}}' }],

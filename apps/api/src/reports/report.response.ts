@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CAMPAIGN_STATUSES } from '@app/campaigns';
+import { CAMPAIGN_STATUSES, retryClassOf, type RetryClass } from '@app/campaigns';
+import { categorizeGraphError } from '@app/graph-client';
 import type { CampaignReport, OverviewGroup, WorkspaceOverview } from '@app/reports';
 
 const PCT = 'percent (0–100, 2 decimals); null when the denominator is 0';
@@ -34,6 +35,12 @@ export class FailureResponse {
   @ApiProperty({ nullable: true, type: String, description: "Meta's error title" })
   title!: string | null;
   @ApiProperty() count!: number;
+  @ApiProperty({
+    enum: ['now', 'after-24h-once', 'never'],
+    description:
+      'how POST /v1/campaigns/:id/retry treats this code: sent again at once, once not before 24 h after the failure, or never',
+  })
+  retry!: RetryClass;
 }
 
 export class MoneyResponse {
@@ -267,7 +274,10 @@ export function toCampaignReportResponse(r: CampaignReport): CampaignReportRespo
     generatedAt: r.generatedAt.toISOString(),
     funnel: { ...r.funnel },
     rates: { ...r.rates },
-    failures: r.failures.map((f) => ({ ...f })),
+    failures: r.failures.map((f) => ({
+      ...f,
+      retry: retryClassOf(f.code, categorizeGraphError(f.code)),
+    })),
     conversions: r.conversions.map((c) => ({ ...c })),
     revenue: r.revenue.map((m) => ({ ...m })),
     revenuePerMessage: r.revenuePerMessage.map((m) => ({ ...m })),

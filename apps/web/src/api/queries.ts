@@ -18,7 +18,10 @@ import {
   type Campaign,
   type CampaignAction,
   type CampaignCreate,
+  type CampaignFollowUp,
+  type FrequencyCap,
   type MessageFilter,
+  type SegmentFilter,
   type TemplateParameters,
 } from './types';
 
@@ -41,6 +44,11 @@ export const keys = {
   template: (id: string) => ['template', id] as const,
   preview: (id: string, body: unknown) => ['template', id, 'preview', body] as const,
   phoneNumbers: () => ['phone-numbers'] as const,
+  segments: (cursor?: string, limit?: number) => ['segments', cursor, limit] as const,
+  segment: (id: string) => ['segment', id] as const,
+  segmentCount: (id: string) => ['segment', id, 'count'] as const,
+  segmentPreview: (filter: SegmentFilter) => ['segment-preview', filter] as const,
+  frequencyCap: () => ['settings', 'frequency-cap'] as const,
 };
 
 const poll = (live: boolean): number | false => (live ? LIVE_POLL_MS : false);
@@ -112,9 +120,11 @@ export function useCampaigns(status?: Campaign['status'], cursor?: string) {
   });
 }
 
-export function useCampaign(id: string): UseQueryResult<Campaign> {
+/** A campaign, polled while it may still change; null loads nothing. */
+export function useCampaign(id: string | null): UseQueryResult<Campaign> {
   return useQuery({
-    ...campaignQuery(id),
+    ...campaignQuery(id ?? ''),
+    enabled: id !== null,
     refetchInterval: (q) => poll(mayStillChange(q.state.data)),
   });
 }
@@ -146,6 +156,13 @@ export function useCampaignMessages(campaign: Campaign, filter: MessageFilter) {
   });
 }
 
+/** Refreshes a campaign and its lists after a change made through one of its actions. */
+async function refreshCampaign(client: QueryClient, campaign: Campaign): Promise<void> {
+  client.setQueryData(keys.campaign(campaign.id), campaign);
+  await client.invalidateQueries({ queryKey: ['campaign', campaign.id] });
+  await client.invalidateQueries({ queryKey: ['campaigns'] });
+}
+
 export function useCampaignAction(id: string) {
   const client = useQueryClient();
   return useMutation({
@@ -162,11 +179,49 @@ export function useCampaignAction(id: string) {
           return unwrap(api.POST('/v1/campaigns/{id}/cancel', path));
       }
     },
-    onSuccess: async (campaign) => {
-      client.setQueryData(keys.campaign(id), campaign);
+    onSuccess: (campaign) => refreshCampaign(client, campaign),
+  });
+}
+
+/** A draft to the parent's recipients with an outcome (e.g. delivered_not_read). */
+export function useFollowUp(parentId: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: CampaignFollowUp) =>
+      unwrap(
+        api.POST('/v1/campaigns/{id}/follow-up', { params: { path: { id: parentId } }, body }),
+      ),
+    onSuccess: (campaign) => refreshCampaign(client, campaign),
+  });
+}
+
+/** Sends failed messages again (only those of `errorCodes` when given), by their retry class. */
+export function useRetryFailed(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (errorCodes: number[] | undefined) =>
+      unwrap(
+        api.POST('/v1/campaigns/{id}/retry', {
+          params: { path: { id } },
+          body: errorCodes ? { errorCodes } : {},
+        }),
+      ),
+    onSuccess: async () => {
       await client.invalidateQueries({ queryKey: ['campaign', id] });
       await client.invalidateQueries({ queryKey: ['campaigns'] });
     },
+  });
+}
+
+/** Ends an A/B test by hand: this variant wins and goes to the rest of the target. */
+export function usePromoteVariant(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (key: string) =>
+      unwrap(
+        api.POST('/v1/campaigns/{id}/variants/{key}/promote', { params: { path: { id, key } } }),
+      ),
+    onSuccess: (campaign) => refreshCampaign(client, campaign),
   });
 }
 
@@ -287,5 +342,88 @@ export function usePhoneNumbers() {
     queryKey: keys.phoneNumbers(),
     queryFn: () => unwrap(api.GET('/v1/phone-numbers', { params: { query: { limit: 100 } } })),
     staleTime: 60_000,
+  });
+}
+
+export function useSegments(cursor?: string, limit = 50) {
+  return useQuery({
+    queryKey: keys.segments(cursor, limit),
+    queryFn: () => unwrap(api.GET('/v1/segments', { params: { query: { cursor, limit } } })),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** A segment; null (a campaign without one, a new segment) loads nothing. */
+export function useSegment(id: string | null) {
+  return useQuery({
+    queryKey: keys.segment(id ?? ''),
+    queryFn: () => unwrap(api.GET('/v1/segments/{id}', { params: { path: { id: id ?? '' } } })),
+    enabled: id !== null,
+  });
+}
+
+/** Who a saved segment matches now (count, eligible, samples); null loads nothing. */
+export function useSegmentCount(id: string | null) {
+  return useQuery({
+    queryKey: keys.segmentCount(id ?? ''),
+    queryFn: () =>
+      unwrap(api.GET('/v1/segments/{id}/count', { params: { path: { id: id ?? '' } } })),
+    enabled: id !== null,
+  });
+}
+
+/** Who a filter matches now, without saving it (kept on screen while the next one loads). */
+export function useSegmentPreview(filter: SegmentFilter | null) {
+  return useQuery({
+    queryKey: keys.segmentPreview(filter ?? {}),
+    queryFn: () => unwrap(api.POST('/v1/segments/preview', { body: { filter: filter ?? {} } })),
+    enabled: filter !== null,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useSaveSegment(id: string | null) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { name: string; filter: SegmentFilter }) =>
+      id === null
+        ? unwrap(api.POST('/v1/segments', { body }))
+        : unwrap(api.PATCH('/v1/segments/{id}', { params: { path: { id } }, body })),
+    onSuccess: async (segment) => {
+      client.setQueryData(keys.segment(segment.id), segment);
+      await client.invalidateQueries({ queryKey: ['segment', segment.id, 'count'] });
+      await client.invalidateQueries({ queryKey: ['segments'] });
+    },
+  });
+}
+
+export function useDeleteSegment(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => unwrap(api.DELETE('/v1/segments/{id}', { params: { path: { id } } })),
+    onSuccess: async () => {
+      client.removeQueries({ queryKey: keys.segment(id) });
+      await client.invalidateQueries({ queryKey: ['segments'] });
+    },
+  });
+}
+
+/** The workspace's frequency cap; null: none. */
+export function useFrequencyCap() {
+  return useQuery({
+    queryKey: keys.frequencyCap(),
+    // The API answers an empty body for "no cap".
+    queryFn: async (): Promise<FrequencyCap | null> =>
+      (await unwrap(api.GET('/v1/settings/frequency-cap'))) ?? null,
+  });
+}
+
+/** Sets the cap, or removes it with null (admin keys only: others get the API's 403). */
+export function useSetFrequencyCap() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (cap: FrequencyCap | null): Promise<FrequencyCap | null> =>
+      (await unwrap(api.PATCH('/v1/settings/frequency-cap', { body: cap }))) ?? null,
+    onSuccess: (cap) => client.setQueryData(keys.frequencyCap(), cap),
   });
 }

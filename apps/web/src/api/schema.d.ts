@@ -1109,6 +1109,7 @@ export interface components {
        */
       holdoutPercent?: number;
       /**
+       * @description the values of the template (required without variants)
        * @example {
        *       "body": [
        *         "{{contact.attributes.firstName}}",
@@ -1122,7 +1123,7 @@ export interface components {
        *       ]
        *     }
        */
-      parameters: components['schemas']['TemplateParametersRequest'];
+      parameters?: components['schemas']['TemplateParametersRequest'];
       /**
        * Format: date-time
        * @description Launch sends at this time (ISO-8601)
@@ -1257,6 +1258,7 @@ export interface components {
        */
       holdoutPercent?: number;
       /**
+       * @description the values of the template (required without variants)
        * @example {
        *       "body": [
        *         "{{contact.attributes.firstName}}",
@@ -1270,7 +1272,7 @@ export interface components {
        *       ]
        *     }
        */
-      parameters: components['schemas']['TemplateParametersRequest'];
+      parameters?: components['schemas']['TemplateParametersRequest'];
       /**
        * Format: date-time
        * @description Launch sends at this time (ISO-8601)
@@ -1516,6 +1518,11 @@ export interface components {
       /** @description Meta's error title */
       title: string | null;
       count: number;
+      /**
+       * @description how POST /v1/campaigns/:id/retry treats this code: sent again at once, once not before 24 h after the failure, or never
+       * @enum {string}
+       */
+      retry: 'now' | 'after-24h-once' | 'never';
     };
     EventConversionsResponse: {
       /** @example purchase */

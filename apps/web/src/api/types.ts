@@ -22,6 +22,22 @@ export type ImportAccepted = Schemas['ImportAcceptedResponse'];
 export type Template = Schemas['TemplateResponse'];
 export type TemplatePreview = Schemas['TemplatePreviewResponse'];
 export type PhoneNumber = Schemas['PhoneNumberResponse'];
+export type Contact = Schemas['ContactResponse'];
+export type Segment = Schemas['SegmentResponse'];
+export type SegmentCount = Schemas['SegmentCountResponse'];
+/** A segment's filter tree (README, "The filter language"); the API validates it. */
+export type SegmentFilter = Schemas['SegmentCreateRequest']['filter'];
+export type FrequencyCap = Schemas['FrequencyCapResponse'];
+export type CampaignFollowUp = Schemas['CampaignFollowUpRequest'];
+/** The outcomes a follow-up (and a segment's campaign condition) can select. */
+export type CampaignOutcome = CampaignFollowUp['outcome'];
+export type CampaignRetryResult = Schemas['CampaignRetryResponse'];
+export type CampaignExclusion = Schemas['CampaignExclusionRequest'];
+export type CampaignVariant = Schemas['CampaignVariantRequest'];
+export type AbTest = Schemas['AbTestRequest'];
+export type AbTestMetric = AbTest['metric'];
+export type VariantRow = Schemas['VariantRowResponse'];
+export type Holdout = Schemas['HoldoutResponse'];
 
 export type MessageFilter = NonNullable<
   operations['CampaignsController_messages']['parameters']['query']

@@ -37,6 +37,9 @@ export function ConfirmButton({
         <form
           method="dialog"
           onSubmit={(e) => {
+            // React passes a submit up to an enclosing form (a button beside a form's own
+            // fields): this dialog's answer is its own business.
+            e.stopPropagation();
             // Only the confirm button submits with value "yes"; Cancel and Escape just close.
             const submitter = e.nativeEvent.submitter;
             if (submitter instanceof HTMLButtonElement && submitter.value === 'yes') {

@@ -67,3 +67,36 @@ export function PageHeader({ title, children }: { title: ReactNode; children?: R
     </header>
   );
 }
+
+/** A labelled whole-number input (kept as text while typed; the API checks the range too). */
+export function NumberField({
+  id,
+  label,
+  min,
+  max,
+  value,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  min: number;
+  max: number;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <>
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type="number"
+        min={min}
+        max={max}
+        required
+        className="short"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </>
+  );
+}

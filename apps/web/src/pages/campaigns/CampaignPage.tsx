@@ -1,11 +1,13 @@
 import { useParams, useSearchParams, Link } from 'react-router';
-import { useAudience, useCampaign, useCampaignReport } from '../../api/queries';
+import { useAudience, useCampaign, useCampaignReport, useSegment } from '../../api/queries';
 import { isLive, type Campaign } from '../../api/types';
 import { ErrorView } from '../../components/ErrorView';
 import { QueryState } from '../../components/QueryState';
 import { PageHeader, Progress, Stat, Stats, StatusBadge } from '../../components/bits';
 import { formatCount, formatDateTime, formatPercent, humanize } from '../../lib/format';
 import { CampaignActions } from './CampaignActions';
+import { HoldoutPanel, VariantsPanel } from './ExperimentPanels';
+import { FollowUpButton, mayFollowUp, RetryButton } from './IterateActions';
 import { BenchmarkPanel, ConversionsPanel, FailuresPanel, FunnelAndHours } from './CampaignResults';
 import { PlanPanel } from './PlanPanel';
 import { recipientFilterOf, type RecipientFilter } from './recipient-filter';
@@ -22,6 +24,8 @@ function CampaignView({ campaign: c }: { campaign: Campaign }) {
   const live = isLive(c.status);
   const report = useCampaignReport(c);
   const audience = useAudience(c.audienceId);
+  const segment = useSegment(c.segmentId);
+  const parent = useCampaign(c.parentCampaignId);
   const [params, setParams] = useSearchParams();
   const filter = recipientFilterOf(params);
   const setFilter = (f: RecipientFilter) => {
@@ -47,6 +51,8 @@ function CampaignView({ campaign: c }: { campaign: Campaign }) {
         }
       >
         <CampaignActions campaign={c} />
+        <RetryButton campaign={c} report={r} />
+        {mayFollowUp(c) && <FollowUpButton campaign={c} />}
       </PageHeader>
       <p className="meta-line">
         {r && (
@@ -61,12 +67,18 @@ function CampaignView({ campaign: c }: { campaign: Campaign }) {
         ) : c.parentCampaignId ? (
           <>
             Follow-up ({humanize(c.followUpOutcome ?? '')}) of{' '}
-            <Link to={`/campaigns/${c.parentCampaignId}`}>its parent campaign</Link>
+            <Link to={`/campaigns/${c.parentCampaignId}`}>
+              {parent.data?.name ?? 'its parent campaign'}
+            </Link>
           </>
         ) : (
-          <>Segment {c.segmentId}</>
-        )}{' '}
-        ·
+          <>
+            Segment <Link to={`/segments/${c.segmentId}`}>{segment.data?.name ?? '…'}</Link>
+          </>
+        )}
+        {c.exclude.length > 0 && <Exclusions campaign={c} />}
+        {c.holdoutPercent > 0 && ` · ${formatCount(c.holdoutPercent)} % held out`}
+        {c.variants.length > 0 && ` · ${formatCount(c.variants.length)} variants`} ·
         {c.startedAt
           ? ` started ${formatDateTime(c.startedAt)}`
           : c.scheduledAt
@@ -107,6 +119,13 @@ function CampaignView({ campaign: c }: { campaign: Campaign }) {
               sub={r && formatPercent(r.rates.click)}
             />
             <Stat label="Failed" value={formatCount(c.counts.failed)} />
+            {c.counts.retried > 0 && (
+              <Stat
+                label="Retried"
+                value={formatCount(c.counts.retried)}
+                sub={`${formatCount(c.counts.recovered)} recovered`}
+              />
+            )}
             {r && (
               <Stat
                 label="Converted"
@@ -119,6 +138,8 @@ function CampaignView({ campaign: c }: { campaign: Campaign }) {
           {r && (
             <>
               <FunnelAndHours report={r} />
+              <VariantsPanel campaign={c} report={r} />
+              <HoldoutPanel report={r} />
               <div className="grid-2">
                 <FailuresPanel
                   report={r}
@@ -143,4 +164,34 @@ function CampaignView({ campaign: c }: { campaign: Campaign }) {
       )}
     </>
   );
+}
+
+/** The audiences and segments a campaign leaves out, each a link. */
+function Exclusions({ campaign }: { campaign: Campaign }) {
+  return (
+    <>
+      {' '}
+      · leaving out{' '}
+      {campaign.exclude.map((x, i) => (
+        <span key={x.audienceId ?? x.segmentId}>
+          {i > 0 && ', '}
+          {x.audienceId ? (
+            <ExcludedAudience id={x.audienceId} />
+          ) : (
+            <ExcludedSegment id={x.segmentId ?? ''} />
+          )}
+        </span>
+      ))}
+    </>
+  );
+}
+
+function ExcludedAudience({ id }: { id: string }) {
+  const a = useAudience(id);
+  return <Link to={`/audiences/${id}`}>{a.data?.name ?? 'an audience'}</Link>;
+}
+
+function ExcludedSegment({ id }: { id: string }) {
+  const s = useSegment(id);
+  return <Link to={`/segments/${id}`}>{s.data?.name ?? 'a segment'}</Link>;
 }

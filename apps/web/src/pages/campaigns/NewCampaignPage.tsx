@@ -1,43 +1,109 @@
 import { useState, type FormEvent } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import {
   useAudienceMembers,
   useAudiences,
+  useCampaign,
   useCreateCampaign,
+  useFollowUp,
   usePhoneNumbers,
-  useTemplatePreview,
+  useSegmentCount,
+  useSegments,
   useTemplates,
 } from '../../api/queries';
-import type { CampaignCreate, Template } from '../../api/types';
+import type {
+  AbTest,
+  Campaign,
+  CampaignCreate,
+  CampaignOutcome,
+  CampaignVariant,
+  Template,
+} from '../../api/types';
 import { ErrorView } from '../../components/ErrorView';
+import { QueryState } from '../../components/QueryState';
 import { PageHeader, Section } from '../../components/bits';
 import { formatCount } from '../../lib/format';
-import { useDebounced } from '../../lib/use-debounced';
-import { TemplateBubble } from '../templates/TemplateBubble';
-import { contactFields, localToIso, parametersOf, slotsOf } from './campaign-form';
+import { OUTCOMES } from '../segments/filter-model';
+import { OutcomeSelect } from '../segments/OutcomeSelect';
+import { contactFields, localToIso, valuesOf } from './campaign-form';
+import { emptyMessage, MessageEditor, messageParameters, type MessageDraft } from './MessageEditor';
+import { VariantsFields, type VariantsDraft } from './VariantsFields';
 
 const BROWSER_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 // The browser's own zone first (it may be an alias such as UTC that the list leaves out).
 const ZONES = [...new Set([BROWSER_ZONE, ...Intl.supportedValuesOf('timeZone')])];
 
 /**
- * A campaign draft: template, target, the value of each placeholder (with a live preview for a
- * sample contact), schedule and send window. Saving opens the campaign with its plan and the
- * Launch button: nothing is sent from this page.
+ * A campaign draft: message (or A/B variants), target (an audience or a segment, minus
+ * exclusions, with a control group), the value of each placeholder with a live preview for a
+ * sample contact, schedule and send window. `?followUp=<id>&outcome=<o>` makes it a follow-up
+ * to that campaign's recipients with the outcome, starting from its message; `?segment=<id>`
+ * preselects a segment. Saving opens the campaign with its plan: nothing is sent from here.
  */
 export default function NewCampaignPage() {
-  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const parentId = params.get('followUp');
   const templates = useTemplates('APPROVED');
+  const parent = useCampaign(parentId);
+  const form = (p: Campaign | null) => (
+    <QueryState query={templates}>
+      {(list) => (
+        <CampaignForm
+          templates={list.data.filter((t) => t.category === 'MARKETING')}
+          parent={p}
+          outcome={OUTCOMES.find((o) => o === params.get('outcome')) ?? 'delivered_not_read'}
+          segmentId={params.get('segment') ?? ''}
+        />
+      )}
+    </QueryState>
+  );
+  return parentId ? <QueryState query={parent}>{(p) => form(p)}</QueryState> : form(null);
+}
+
+/** The message a follow-up starts from: its parent's (the winner's, after an A/B test). */
+function parentMessage(parent: Campaign, templates: readonly Template[]): MessageDraft {
+  const v = parent.variants.find((x) => x.key === parent.winner?.key) ?? parent.variants[0];
+  const templateId = v?.templateId ?? parent.templateId;
+  const template = templates.find((t) => t.id === templateId);
+  if (!template) {
+    return emptyMessage();
+  }
+  return { templateId, ...valuesOf(template, v?.parameters ?? parent.parameters) };
+}
+
+function CampaignForm({
+  templates,
+  parent,
+  outcome: initialOutcome,
+  segmentId: initialSegment,
+}: {
+  templates: readonly Template[];
+  parent: Campaign | null;
+  outcome: CampaignOutcome;
+  segmentId: string;
+}) {
+  const navigate = useNavigate();
   const audiences = useAudiences();
+  const segments = useSegments(undefined, 100);
   const numbers = usePhoneNumbers();
   const create = useCreateCampaign();
+  const followUp = useFollowUp(parent?.id ?? '');
+  const saving = parent ? followUp : create;
 
-  const [name, setName] = useState('');
-  const [templateId, setTemplateId] = useState('');
+  const [name, setName] = useState(parent ? `${parent.name}: follow-up` : '');
+  const [outcome, setOutcome] = useState<CampaignOutcome>(initialOutcome);
+  const [targetKind, setTargetKind] = useState<'audience' | 'segment'>(
+    initialSegment ? 'segment' : 'audience',
+  );
   const [audienceId, setAudienceId] = useState('');
-  const [phoneId, setPhoneId] = useState('');
-  const [values, setValues] = useState<Record<string, string>>({});
-  const [mediaLink, setMediaLink] = useState('');
+  const [segmentId, setSegmentId] = useState(initialSegment);
+  const [excluded, setExcluded] = useState<string[]>([]);
+  const [holdout, setHoldout] = useState('0');
+  const [message, setMessage] = useState<MessageDraft>(() =>
+    parent ? parentMessage(parent, templates) : emptyMessage(),
+  );
+  const [ab, setAb] = useState<VariantsDraft | null>(null);
+  const [phoneId, setPhoneId] = useState(parent?.phoneNumberId ?? '');
   const [sampleId, setSampleId] = useState('');
   const [when, setWhen] = useState<'launch' | 'later'>('launch');
   const [scheduledAt, setScheduledAt] = useState('');
@@ -48,29 +114,71 @@ export default function NewCampaignPage() {
   const [perContactTz, setPerContactTz] = useState(false);
   const [mps, setMps] = useState('');
 
-  const marketing = (templates.data?.data ?? []).filter((t) => t.category === 'MARKETING');
-  const template: Template | undefined = marketing.find((t) => t.id === templateId);
-  const sample = useAudienceMembers(audienceId || undefined, undefined, 10);
-  const members = sample.data?.data ?? [];
+  // Sample contacts for the preview: from the target (a follow-up: its parent's target).
+  const sampleAudience = parent
+    ? parent.audienceId
+    : targetKind === 'audience' && audienceId
+      ? audienceId
+      : null;
+  const sampleSegment = parent
+    ? parent.segmentId
+    : targetKind === 'segment' && segmentId
+      ? segmentId
+      : null;
+  const members = useAudienceMembers(sampleAudience ?? undefined, undefined, 10);
+  const segmentSample = useSegmentCount(sampleSegment);
+  const contacts = (sampleAudience ? members.data?.data : segmentSample.data?.samples) ?? [];
+  const fields = contactFields(contacts);
+  const contactId = sampleId || contacts[0]?.id;
   const phone = phoneId || numbers.data?.data[0]?.id || '';
-  const slots = template ? slotsOf(template) : [];
-  const fields = contactFields(members);
-  const parameters = template ? parametersOf(template, values, mediaLink) : undefined;
-  const contactId = sampleId || members[0]?.id;
-  const previewInput = useDebounced(template && contactId ? { contactId, parameters } : null, 300);
-  const preview = useTemplatePreview(template?.id, previewInput);
+
+  const single = messageParameters(message, templates);
+  const variants: CampaignVariant[] | null = ab
+    ? ab.variants.flatMap((v) => {
+        const built = messageParameters(v.message, templates);
+        return built
+          ? [
+              {
+                key: v.key,
+                templateId: built.template.id,
+                parameters: built.parameters,
+                weight: Number(v.weight),
+              },
+            ]
+          : [];
+      })
+    : null;
+  const complete = variants ? variants.length === ab?.variants.length : single !== null;
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    if (!template || !parameters) {
+    if (!complete) {
       return;
     }
-    const body: CampaignCreate = {
+    const abTest: AbTest | undefined = ab?.decide
+      ? {
+          testPercent: Number(ab.testPercent),
+          metric: ab.metric,
+          decideAfterMinutes: Number(ab.decideAfterMinutes),
+          minPerVariant: Number(ab.minPerVariant),
+        }
+      : undefined;
+    const content =
+      variants && ab
+        ? { variants, ...(abTest ? { abTest } : {}) }
+        : { templateId: single?.template.id, parameters: single?.parameters };
+    const settings = {
       name: name.trim(),
-      templateId: template.id,
-      audienceId,
       phoneNumberId: phone,
-      parameters,
+      ...content,
+      ...(excluded.length > 0
+        ? {
+            exclude: excluded.map((x) =>
+              x.startsWith('segment:') ? { segmentId: x.slice(8) } : { audienceId: x.slice(9) },
+            ),
+          }
+        : {}),
+      ...(Number(holdout) > 0 ? { holdoutPercent: Number(holdout) } : {}),
       ...(when === 'later' && localToIso(scheduledAt)
         ? { scheduledAt: localToIso(scheduledAt) }
         : {}),
@@ -86,12 +194,30 @@ export default function NewCampaignPage() {
         : {}),
       ...(mps ? { throughputMps: Number(mps) } : {}),
     };
-    create.mutate(body, { onSuccess: (c) => void navigate(`/campaigns/${c.id}`) });
+    const open = (c: Campaign) => void navigate(`/campaigns/${c.id}`);
+    if (parent) {
+      followUp.mutate({ ...settings, outcome }, { onSuccess: open });
+    } else {
+      const body: CampaignCreate = {
+        ...settings,
+        ...(targetKind === 'audience' ? { audienceId } : { segmentId }),
+      };
+      create.mutate(body, { onSuccess: open });
+    }
   }
+
+  const exclusionChoices = [
+    ...(audiences.data?.data ?? [])
+      .filter((a) => targetKind !== 'audience' || a.id !== audienceId || parent)
+      .map((a) => ({ value: `audience:${a.id}`, label: a.name })),
+    ...(segments.data?.data ?? [])
+      .filter((s) => targetKind !== 'segment' || s.id !== segmentId || parent)
+      .map((s) => ({ value: `segment:${s.id}`, label: `segment ${s.name}` })),
+  ];
 
   return (
     <>
-      <PageHeader title="New campaign" />
+      <PageHeader title={parent ? 'New follow-up' : 'New campaign'} />
       <form className="campaign-form" onSubmit={submit}>
         <Section title="What and to whom">
           <div className="form-grid">
@@ -103,40 +229,91 @@ export default function NewCampaignPage() {
               value={name}
               onChange={(e) => setName(e.target.value)}
             />
-            <label htmlFor="c-template">Template</label>
-            <select
-              id="c-template"
-              required
-              value={templateId}
-              onChange={(e) => {
-                setTemplateId(e.target.value);
-                setValues({});
-              }}
-            >
-              <option value="">Choose an approved marketing template…</option>
-              {marketing.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name} ({t.language})
-                </option>
-              ))}
-            </select>
-            <label htmlFor="c-audience">Audience</label>
-            <select
-              id="c-audience"
-              required
-              value={audienceId}
-              onChange={(e) => {
-                setAudienceId(e.target.value);
-                setSampleId('');
-              }}
-            >
-              <option value="">Choose an audience…</option>
-              {(audiences.data?.data ?? []).map((a) => (
-                <option key={a.id} value={a.id}>
-                  {a.name} ({formatCount(a.memberCount)} members)
-                </option>
-              ))}
-            </select>
+            {parent ? (
+              <>
+                <label htmlFor="c-outcome" className="top">
+                  Outcome
+                </label>
+                <div className="field">
+                  <OutcomeSelect id="c-outcome" value={outcome} onChange={setOutcome} />
+                  <p className="hint">
+                    Sends to the recipients of{' '}
+                    <Link to={`/campaigns/${parent.id}`}>{parent.name}</Link> with this outcome,
+                    resolved when the follow-up starts.
+                  </p>
+                </div>
+              </>
+            ) : (
+              <>
+                <label htmlFor="c-target">Target</label>
+                <select
+                  id="c-target"
+                  value={targetKind}
+                  onChange={(e) => {
+                    setTargetKind(e.target.value === 'segment' ? 'segment' : 'audience');
+                    setSampleId('');
+                  }}
+                >
+                  <option value="audience">the members of an audience</option>
+                  <option value="segment">the contacts of a segment</option>
+                </select>
+                {targetKind === 'audience' ? (
+                  <>
+                    <label htmlFor="c-audience">Audience</label>
+                    <select
+                      id="c-audience"
+                      required
+                      value={audienceId}
+                      onChange={(e) => {
+                        setAudienceId(e.target.value);
+                        setSampleId('');
+                      }}
+                    >
+                      <option value="">Choose an audience…</option>
+                      {(audiences.data?.data ?? []).map((a) => (
+                        <option key={a.id} value={a.id}>
+                          {a.name} ({formatCount(a.memberCount)} members)
+                        </option>
+                      ))}
+                    </select>
+                  </>
+                ) : (
+                  <>
+                    <label htmlFor="c-segment" className="top">
+                      Segment
+                    </label>
+                    <div className="field">
+                      <select
+                        id="c-segment"
+                        required
+                        value={segmentId}
+                        onChange={(e) => {
+                          setSegmentId(e.target.value);
+                          setSampleId('');
+                        }}
+                      >
+                        <option value="">Choose a segment…</option>
+                        {(segments.data?.data ?? []).map((s) => (
+                          <option key={s.id} value={s.id}>
+                            {s.name}
+                          </option>
+                        ))}
+                      </select>
+                      {segmentSample.data && (
+                        <p className="hint" role="status">
+                          {formatCount(segmentSample.data.count)} contacts match now,{' '}
+                          {formatCount(segmentSample.data.eligible)} eligible (resolved again when
+                          the campaign starts).
+                        </p>
+                      )}
+                      {segmentSample.error && (
+                        <ErrorView error={segmentSample.error} title="The segment did not count" />
+                      )}
+                    </div>
+                  </>
+                )}
+              </>
+            )}
             <label htmlFor="c-phone">Send from</label>
             <select
               id="c-phone"
@@ -151,93 +328,84 @@ export default function NewCampaignPage() {
                 </option>
               ))}
             </select>
+            <label htmlFor="c-holdout" className="top">
+              Control group (% kept out)
+            </label>
+            <div className="field">
+              <input
+                id="c-holdout"
+                type="number"
+                min={0}
+                max={50}
+                className="short"
+                value={holdout}
+                onChange={(e) => setHoldout(e.target.value)}
+              />
+              <p className="hint">
+                A reproducible random share of the eligible target is not sent to, to measure the
+                lift in conversions against it (0 for none, up to 50).
+              </p>
+            </div>
           </div>
-          {templates.error && <ErrorView error={templates.error} title="Templates did not load" />}
-          {marketing.length === 0 && templates.data && (
+          {exclusionChoices.length > 0 && (
+            <fieldset className="choices exclusions">
+              <legend>Leave out (exclusions)</legend>
+              {exclusionChoices.map((x) => (
+                <label key={x.value}>
+                  <input
+                    type="checkbox"
+                    checked={excluded.includes(x.value)}
+                    onChange={(e) =>
+                      setExcluded((l) =>
+                        e.target.checked ? [...l, x.value] : l.filter((v) => v !== x.value),
+                      )
+                    }
+                  />{' '}
+                  {x.label}
+                </label>
+              ))}
+            </fieldset>
+          )}
+          {templates.length === 0 && (
             <p className="notice">
               No approved marketing template yet. <Link to="/templates">See the templates</Link>.
             </p>
           )}
         </Section>
 
-        {template && (
-          <div className="grid-2">
-            <Section title="Values of the placeholders">
-              {slots.length === 0 && <p className="hint">This template has no placeholders.</p>}
-              {template.slots.headerMedia && template.slots.headerMedia !== 'LOCATION' && (
-                <div className="slot">
-                  <label htmlFor="c-media">
-                    Header {template.slots.headerMedia.toLowerCase()} link
-                  </label>
-                  <input
-                    id="c-media"
-                    type="url"
-                    required
-                    value={mediaLink}
-                    onChange={(e) => setMediaLink(e.target.value)}
-                  />
-                </div>
-              )}
-              {slots.map((s) => (
-                <div className="slot" key={s.key}>
-                  <label htmlFor={`slot-${s.key}`}>{s.label}</label>
-                  <div className="slot-inputs">
-                    <input
-                      id={`slot-${s.key}`}
-                      required
-                      value={values[s.key] ?? ''}
-                      placeholder="text, or a contact field"
-                      onChange={(e) => setValues((v) => ({ ...v, [s.key]: e.target.value }))}
-                    />
-                    <select
-                      aria-label={`Contact field for ${s.label}`}
-                      value=""
-                      onChange={(e) => setValues((v) => ({ ...v, [s.key]: e.target.value }))}
-                    >
-                      <option value="">use a contact field…</option>
-                      {fields.map((f) => (
-                        <option key={f.value} value={f.value}>
-                          {f.label}
-                        </option>
-                      ))}
-                    </select>
-                  </div>
-                </div>
-              ))}
-            </Section>
-            <Section title="Preview">
-              {members.length > 0 ? (
-                <label className="inline">
-                  For{' '}
-                  <select value={contactId ?? ''} onChange={(e) => setSampleId(e.target.value)}>
-                    {members.map((m) => (
-                      <option key={m.id} value={m.id}>
-                        {m.phone}
-                      </option>
-                    ))}
-                  </select>
-                </label>
-              ) : (
-                <p className="hint">Choose an audience with members to preview for one of them.</p>
-              )}
-              {preview.error && <ErrorView error={preview.error} title="No preview" />}
-              {preview.data && !preview.data.rendered && (
-                <p className="notice" role="status">
-                  This contact would be skipped: {preview.data.missingAttribute ?? 'a value'} is
-                  missing.
-                </p>
-              )}
-              {preview.data?.rendered && (
-                <TemplateBubble
-                  header={preview.data.header ?? null}
-                  body={preview.data.body ?? ''}
-                  footer={preview.data.footer ?? null}
-                  buttons={(preview.data.buttons ?? []).map((b) => b.text)}
-                />
-              )}
-            </Section>
-          </div>
-        )}
+        <Section title="Message">
+          {contacts.length > 0 && (
+            <label className="inline preview-for">
+              Preview for{' '}
+              <select value={contactId ?? ''} onChange={(e) => setSampleId(e.target.value)}>
+                {contacts.map((m) => (
+                  <option key={m.id} value={m.id}>
+                    {m.phone}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+          <VariantsFields
+            value={ab}
+            onChange={setAb}
+            first={message}
+            onFirst={setMessage}
+            templates={templates}
+            fields={fields}
+            contactId={contactId}
+          />
+          {!ab && (
+            <MessageEditor
+              name=""
+              templates={templates}
+              fields={fields}
+              contactId={contactId}
+              value={message}
+              onChange={setMessage}
+            />
+          )}
+        </Section>
 
         <Section title="When">
           <fieldset className="choices">
@@ -330,13 +498,13 @@ export default function NewCampaignPage() {
           </div>
         </Section>
 
-        {create.error && <ErrorView error={create.error} title="The campaign was not saved" />}
+        {saving.error && <ErrorView error={saving.error} title="The campaign was not saved" />}
         <div className="form-actions">
-          <button type="submit" className="button primary" disabled={create.isPending || !template}>
-            {create.isPending ? 'Saving…' : 'Save draft and see the plan'}
+          <button type="submit" className="button primary" disabled={saving.isPending || !complete}>
+            {saving.isPending ? 'Saving…' : 'Save draft and see the plan'}
           </button>
-          <Link to="/campaigns" className="button plain">
-            Back to campaigns
+          <Link to={parent ? `/campaigns/${parent.id}` : '/campaigns'} className="button plain">
+            {parent ? 'Back to the campaign' : 'Back to campaigns'}
           </Link>
         </div>
       </form>

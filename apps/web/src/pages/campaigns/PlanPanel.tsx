@@ -14,10 +14,15 @@ export function PlanPanel({ campaignId }: { campaignId: string }) {
           <>
             <Stats label="Plan">
               <Stat label="Eligible recipients" value={formatCount(p.eligible)} />
-              <Stat label="Audience" value={formatCount(p.audienceSize)} />
+              <Stat label="Target" value={formatCount(p.audienceSize)} />
               <Stat
                 label="Skipped"
                 value={formatCount(Object.values(p.skipped).reduce((a, b) => a + b, 0))}
+              />
+              <Stat label="Control group (holdout)" value={formatCount(p.skipped.holdout ?? 0)} />
+              <Stat
+                label="Held by frequency cap"
+                value={formatCount(p.skipped.frequency_cap ?? 0)}
               />
               <Stat
                 label="Time to send"
@@ -43,6 +48,20 @@ export function PlanPanel({ campaignId }: { campaignId: string }) {
                 }
               />
             </Stats>
+            {p.abTest && (
+              <DataTable
+                caption="A/B split at launch"
+                rows={[
+                  ...p.abTest.variants.map((v) => ({ what: `Variant ${v.key}`, n: v.recipients })),
+                  { what: 'Rest (gets the winner)', n: p.abTest.rest },
+                ]}
+                rowKey={(r) => r.what}
+                columns={[
+                  { header: 'Share', cell: (r) => r.what },
+                  { header: 'Recipients', numeric: true, cell: (r) => formatCount(r.n) },
+                ]}
+              />
+            )}
             {Object.keys(p.skipped).length > 0 && (
               <DataTable
                 caption="Skipped at launch, by reason"

@@ -3,6 +3,7 @@ import { downloadFile } from '../../api/client';
 import { useCampaignMessages } from '../../api/queries';
 import type { Campaign, CampaignMessage, CampaignReport, MessageFilter } from '../../api/types';
 import { ChoiceFilter } from '../../components/ChoiceFilter';
+import { DataTable } from '../../components/DataTable';
 import { ErrorView } from '../../components/ErrorView';
 import { PagedTable } from '../../components/PagedTable';
 import { useCursorPages } from '../../components/Pager';
@@ -18,6 +19,9 @@ function Field({ label, value }: { label: string; value: string | number | null 
     </div>
   );
 }
+
+/** Clicks on the recipient's tracked links (the engine's own short links). */
+const linkClicks = (m: CampaignMessage): number => m.trackedLinks.reduce((n, l) => n + l.clicks, 0);
 
 /** Every recipient of the campaign, a page at a time, by state and error code; details per row. */
 export function RecipientsPanel({
@@ -125,8 +129,21 @@ export function RecipientsPanel({
                 '—'
               ),
           },
+          ...(campaign.variants.length > 0
+            ? [{ header: 'Variant', cell: (m: CampaignMessage) => m.variant ?? '—' }]
+            : []),
           { header: 'Sent', cell: (m) => formatDateTime(m.sentAt) },
           { header: 'Read', cell: (m) => formatDateTime(m.readAt) },
+          {
+            header: 'Link clicks',
+            numeric: true,
+            cell: (m) =>
+              m.trackedLinks.length > 0 ? (
+                formatCount(linkClicks(m))
+              ) : (
+                <span className="muted">—</span>
+              ),
+          },
           {
             header: <span className="visually-hidden">Details</span>,
             cell: (m) => (
@@ -168,7 +185,22 @@ export function RecipientsPanel({
               <Field label="Read" value={formatDateTime(open.readAt)} />
               <Field label="Clicked" value={formatDateTime(open.clickedAt)} />
               <Field label="Failed" value={formatDateTime(open.failedAt)} />
+              <Field label="Variant" value={open.variant} />
+              <Field label="Times retried" value={open.retries} />
             </dl>
+            {open.trackedLinks.length > 0 && (
+              <DataTable
+                caption="Tracked links"
+                rows={open.trackedLinks}
+                rowKey={(l) => l.token}
+                columns={[
+                  { header: 'Target', cell: (l) => <code>{l.target}</code> },
+                  { header: 'Clicks', numeric: true, cell: (l) => formatCount(l.clicks) },
+                  { header: 'First click', cell: (l) => formatDateTime(l.firstClickAt) },
+                  { header: 'Last click', cell: (l) => formatDateTime(l.lastClickAt) },
+                ]}
+              />
+            )}
           </>
         )}
         <form method="dialog" className="actions">

@@ -1,7 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Member } from '../../api/types';
 import { aTemplate } from '../../testing/fixtures';
-import { contactFields, localToIso, parametersOf, slotsOf } from './campaign-form';
+import {
+  contactFields,
+  isTrackedLink,
+  localToIso,
+  parametersOf,
+  slotsOf,
+  valuesOf,
+  withTracking,
+} from './campaign-form';
 
 const template = aTemplate;
 
@@ -59,6 +67,38 @@ describe('new campaign form', () => {
       header: { type: 'image', link: 'https://x.test/a.png' },
       body: { first_name: 'Ana' },
     });
+  });
+
+  it("reads a campaign's parameters back into the form's values (a follow-up starts from them)", () => {
+    const values = {
+      'header:1': 'Sale',
+      'body:1': '{{contact.attributes.firstName}}',
+      'body:2': 'SAVE10',
+      'button:1': 'summer',
+    };
+    expect(valuesOf(positional, parametersOf(positional, values))).toEqual({
+      values,
+      mediaLink: '',
+    });
+    const named = template({
+      parameterFormat: 'named',
+      slots: { header: [], body: ['first_name'], buttons: [], headerMedia: 'IMAGE' },
+    });
+    const p = parametersOf(named, { 'body:first_name': 'Ana' }, 'https://x.test/a.png');
+    expect(valuesOf(named, p)).toEqual({
+      values: { 'body:first_name': 'Ana' },
+      mediaLink: 'https://x.test/a.png',
+    });
+  });
+
+  it('wraps a link for tracking and unwraps it again, keeping the URL', () => {
+    const on = withTracking('https://shop.example.com/sale', true);
+    expect(on).toBe('{{link:https://shop.example.com/sale}}');
+    expect(isTrackedLink(on)).toBe(true);
+    expect(withTracking(on, true)).toBe(on);
+    expect(withTracking(on, false)).toBe('https://shop.example.com/sale');
+    expect(isTrackedLink('https://shop.example.com')).toBe(false);
+    expect(withTracking('', true)).toBe('{{link:https://}}');
   });
 
   it("offers the sample's attributes and the built-in fields as sources", () => {

@@ -67,8 +67,57 @@ export function parametersOf(
   return p;
 }
 
+/**
+ * The form's values for `parameters` the API holds (a follow-up starts from its parent's
+ * message): the inverse of parametersOf, with the media header's link.
+ */
+export function valuesOf(
+  t: Template,
+  p: Readonly<Record<string, unknown>>,
+): { values: Record<string, string>; mediaLink: string } {
+  const values: Record<string, string> = {};
+  const read = (names: string[], prefix: string, given: unknown) => {
+    names.forEach((n, i) => {
+      const v: unknown = Array.isArray(given)
+        ? given[i]
+        : typeof given === 'object' && given !== null
+          ? (given as Record<string, unknown>)[n]
+          : undefined;
+      if (typeof v === 'string') {
+        values[`${prefix}:${n}`] = v;
+      }
+    });
+  };
+  const header = p.header;
+  const media =
+    typeof header === 'object' && header !== null && 'link' in header ? header.link : undefined;
+  if (typeof media !== 'string') {
+    read(t.slots.header, 'header', header);
+  }
+  read(t.slots.body, 'body', p.body);
+  for (const b of Array.isArray(p.buttons) ? (p.buttons as unknown[]) : []) {
+    if (typeof b === 'object' && b !== null && 'index' in b && 'text' in b) {
+      values[`button:${String(b.index)}`] = String(b.text);
+    }
+  }
+  return { values, mediaLink: typeof media === 'string' ? media : '' };
+}
+
+const TRACKED = /^\{\{link:(.*)\}\}$/s;
+
+/** A value that the engine turns into a per-recipient tracked link: {{link:<url>}}. */
+export const isTrackedLink = (v: string): boolean => TRACKED.test(v.trim());
+
+/** Turns tracking of a value's link on or off (the URL itself is kept). */
+export function withTracking(v: string, on: boolean): string {
+  const url = TRACKED.exec(v.trim())?.[1] ?? v.trim();
+  return on ? `{{link:${url || 'https://'}}}` : url;
+}
+
 /** Contact fields a value can come from: the built-in ones and every attribute of the sample. */
-export function contactFields(sample: readonly Member[]): Array<{ value: string; label: string }> {
+export function contactFields(
+  sample: ReadonlyArray<Pick<Member, 'attributes'>>,
+): Array<{ value: string; label: string }> {
   const attributes = new Set<string>();
   for (const m of sample) {
     for (const k of Object.keys(m.attributes)) {
