@@ -21,6 +21,7 @@ import { Targeting1764950000000 } from './1764950000000-Targeting';
 import { TargetingIndexes1764950001000 } from './1764950001000-TargetingIndexes';
 import { VariantsAndLinks1764970000000 } from './1764970000000-VariantsAndLinks';
 import { IndexFailedCampaignMessages1765210000000 } from './1765210000000-IndexFailedCampaignMessages';
+import { AddContactUserIds1765300000000 } from './1765300000000-AddContactUserIds';
 
 export const MIGRATIONS = [
   CreateAccounts1764100000000,
@@ -44,4 +45,5 @@ export const MIGRATIONS = [
   TargetingIndexes1764950001000,
   VariantsAndLinks1764970000000,
   IndexFailedCampaignMessages1765210000000,
+  AddContactUserIds1765300000000,
 ];

@@ -17,6 +17,7 @@ import {
   type GraphTemplateRejectionReason,
   type GraphTemplateStatus,
 } from '@app/graph-contract';
+import { bsuidOf } from './bsuid';
 import { SandboxGraphError } from './graph-error';
 import { parseWamid } from './message-lifecycle';
 import { SandboxRuntime } from './sandbox-runtime';
@@ -288,8 +289,10 @@ export class ControlController {
       phoneNumberId?: string;
       text?: string;
       button?: { payload?: string; text: string };
+      /** A username user: the webhook names them by BSUID only (no `from`, no `wa_id`). */
+      bsuidOnly?: boolean;
     },
-  ): { id: string } {
+  ): { id: string; userId: string } {
     const s = this.rt.state;
     const info = body?.wamid ? parseWamid(body.wamid) : null;
     if (body?.wamid && !info) {
@@ -305,9 +308,13 @@ export class ControlController {
     }
     let id: string;
     if (body.button && typeof body.button.text === 'string') {
-      id = this.rt.lifecycle.reply(phone, from, body.wamid ?? null, {
-        button: { payload: body.button.payload ?? body.button.text, text: body.button.text },
-      });
+      id = this.rt.lifecycle.reply(
+        phone,
+        from,
+        body.wamid ?? null,
+        { button: { payload: body.button.payload ?? body.button.text, text: body.button.text } },
+        body.bsuidOnly === true,
+      );
       if (info?.templateId) {
         const t = s.templates.get(info.templateId);
         if (t) {
@@ -319,19 +326,36 @@ export class ControlController {
         }
       }
     } else if (typeof body.text === 'string' && body.text !== '') {
-      id = this.rt.lifecycle.reply(phone, from, body.wamid ?? null, { text: body.text });
+      id = this.rt.lifecycle.reply(
+        phone,
+        from,
+        body.wamid ?? null,
+        { text: body.text },
+        body.bsuidOnly === true,
+      );
     } else {
       throw bad('text or button is required');
     }
-    return { id };
+    return { id, userId: bsuidOf(from) };
   }
 
-  /** A `user_preferences` webhook (§8): the user stops or resumes marketing messages. */
+  /**
+   * The user stops or resumes marketing messages (§8): a `user_preferences` webhook, or with
+   * `shape: 'system'` the other shape Meta uses, a `messages` system message of type
+   * `user_preference_changed` (MMLITE-2026 row 17). `bsuidOnly` names the user by BSUID only.
+   */
   @Post('user-preferences')
   @HttpCode(200)
   userPreferences(
-    @Body() body: { waId: string; value: 'stop' | 'resume'; phoneNumberId?: string },
-  ): { waId: string; value: string } {
+    @Body()
+    body: {
+      waId: string;
+      value: 'stop' | 'resume';
+      phoneNumberId?: string;
+      shape?: 'user_preferences' | 'system';
+      bsuidOnly?: boolean;
+    },
+  ): { waId: string; userId: string; value: string } {
     const s = this.rt.state;
     const waId = digits(body?.waId);
     if (body.value !== 'stop' && body.value !== 'resume') {
@@ -341,10 +365,19 @@ export class ControlController {
     if (!phone) {
       throw bad('unknown phoneNumberId');
     }
+    if (body.shape !== undefined && body.shape !== 'user_preferences' && body.shape !== 'system') {
+      throw bad("shape must be 'user_preferences' or 'system'");
+    }
     if (body.value === 'stop') {
       s.stopped.add(waId);
     } else {
       s.stopped.delete(waId);
+    }
+    const userId = bsuidOf(waId);
+    const bsuidOnly = body.bsuidOnly === true;
+    if (body.shape === 'system') {
+      this.rt.lifecycle.systemPreference(phone, waId, body.value, bsuidOnly);
+      return { waId, userId, value: body.value };
     }
     this.rt.webhooks.change(
       phone.wabaId,
@@ -356,10 +389,11 @@ export class ControlController {
             display_phone_number: phone.displayPhoneNumber.replace(/\D/g, ''),
             phone_number_id: phone.id,
           },
-          contacts: [{ wa_id: waId }],
+          contacts: [bsuidOnly ? { user_id: userId } : { wa_id: waId, user_id: userId }],
           user_preferences: [
             {
-              wa_id: waId,
+              ...(bsuidOnly ? {} : { wa_id: waId }),
+              user_id: userId,
               detail:
                 body.value === 'stop'
                   ? 'User requested to stop marketing messages'
@@ -374,7 +408,7 @@ export class ControlController {
       false,
       s.clock.nowMs(),
     );
-    return { waId, value: body.value };
+    return { waId, userId, value: body.value };
   }
 
   /** Freezes / moves the clock behind rate limits and timestamps, or gives it back to the system. */
