@@ -22,6 +22,7 @@ import { TargetingIndexes1764950001000 } from './1764950001000-TargetingIndexes'
 import { VariantsAndLinks1764970000000 } from './1764970000000-VariantsAndLinks';
 import { IndexFailedCampaignMessages1765210000000 } from './1765210000000-IndexFailedCampaignMessages';
 import { AddContactUserIds1765300000000 } from './1765300000000-AddContactUserIds';
+import { CampaignMetaOptions1765300001000 } from './1765300001000-CampaignMetaOptions';
 
 export const MIGRATIONS = [
   CreateAccounts1764100000000,
@@ -46,4 +47,5 @@ export const MIGRATIONS = [
   VariantsAndLinks1764970000000,
   IndexFailedCampaignMessages1765210000000,
   AddContactUserIds1765300000000,
+  CampaignMetaOptions1765300001000,
 ];

@@ -2,6 +2,7 @@ import { toWaId } from '@app/common';
 import {
   Body,
   Controller,
+  Delete,
   Get,
   HttpCode,
   Inject,
@@ -14,6 +15,7 @@ import {
 import {
   CONVERSION_METRICS,
   type GraphQualityScore,
+  type GraphTemplateCategory,
   type GraphTemplateRejectionReason,
   type GraphTemplateStatus,
 } from '@app/graph-contract';
@@ -22,7 +24,25 @@ import { SandboxGraphError } from './graph-error';
 import { parseWamid } from './message-lifecycle';
 import { SandboxRuntime } from './sandbox-runtime';
 import { mergeSettings, type SandboxSettings } from './sandbox-settings';
-import type { PhoneNumberInput, ProductType, SandboxTemplate, WabaInput } from './sandbox-state';
+import type {
+  InjectedError,
+  PhoneNumberInput,
+  ProductType,
+  SandboxTemplate,
+  WabaInput,
+} from './sandbox-state';
+
+/** `marketing_messages_onboarding_status` values (§1.7); only ONBOARDED sends through MM. */
+const MM_ONBOARDING_STATUSES = [
+  'INELIGIBLE_ON_BEHALF_OF_WABA',
+  'INELIGIBLE_INACTIVE_OR_RESTRICTED',
+  'INELIGIBLE_COUNTRY_NOT_SUPPORTED',
+  'INELIGIBLE_USING_WHATSAPP_BUSINESS_APP',
+  'ELIGIBLE',
+  'PENDING_VALID_PAYMENT_METHOD',
+  'PENDING_INTERNAL_SETUP',
+  'ONBOARDED',
+];
 import {
   QUALITY_SCORES,
   TEMPLATE_STATUSES,
@@ -82,6 +102,82 @@ export class ControlController {
     }
     const waba = this.rt.state.upsertWaba(body);
     return { id: waba.id, phoneNumbers: [...waba.phoneNumbers.keys()] };
+  }
+
+  /**
+   * A WABA's MM onboarding status (`marketing_messages_onboarding_status`, §1.7: only ONBOARDED
+   * sends through MM) and its Cloud API kill switch (`disable_marketing_messages_on_cloud_api`).
+   */
+  @Patch('wabas/:id')
+  patchWaba(
+    @Param('id') id: string,
+    @Body() body: { mmOnboardingStatus?: string; disableMarketingOnCloudApi?: boolean },
+  ): { id: string; mmOnboardingStatus: string; disableMarketingOnCloudApi: boolean } {
+    const waba = this.rt.state.wabas.get(id);
+    if (!waba) {
+      throw SandboxGraphError.unknownObject(id);
+    }
+    if (body?.mmOnboardingStatus !== undefined) {
+      if (!MM_ONBOARDING_STATUSES.includes(body.mmOnboardingStatus)) {
+        throw bad(`mmOnboardingStatus must be one of ${MM_ONBOARDING_STATUSES.join(', ')}`);
+      }
+      waba.mmOnboardingStatus = body.mmOnboardingStatus;
+    }
+    if (body?.disableMarketingOnCloudApi !== undefined) {
+      if (typeof body.disableMarketingOnCloudApi !== 'boolean') {
+        throw bad('disableMarketingOnCloudApi must be a boolean');
+      }
+      waba.disableMarketingOnCloudApi = body.disableMarketingOnCloudApi;
+    }
+    return {
+      id,
+      mmOnboardingStatus: waba.mmOnboardingStatus,
+      disableMarketingOnCloudApi: waba.disableMarketingOnCloudApi,
+    };
+  }
+
+  /**
+   * Makes the next `count` sends (from `phoneNumberId`, to `endpoint`, when given) answer Meta's
+   * error `code` (131063, 134101, 134102, 132018, …) instead of being accepted. `DELETE` clears.
+   */
+  @Post('errors')
+  @HttpCode(200)
+  injectError(
+    @Body()
+    body: {
+      code: number;
+      count?: number;
+      phoneNumberId?: string;
+      endpoint?: string;
+    },
+  ): { pending: InjectedError[] } {
+    if (!body || !Number.isInteger(body.code) || body.code <= 0) {
+      throw bad('code must be a Graph error code');
+    }
+    const count = body.count ?? 1;
+    if (!Number.isInteger(count) || count < 1 || count > 1_000_000) {
+      throw bad('count must be a positive integer');
+    }
+    if (
+      body.endpoint !== undefined &&
+      body.endpoint !== 'messages' &&
+      body.endpoint !== 'marketing_messages'
+    ) {
+      throw bad("endpoint must be 'messages' or 'marketing_messages'");
+    }
+    this.rt.state.injectedErrors.push({
+      code: body.code,
+      remaining: count,
+      phoneNumberId: body.phoneNumberId ?? null,
+      endpoint: body.endpoint ?? null,
+    });
+    return { pending: this.rt.state.injectedErrors };
+  }
+
+  @Delete('errors')
+  clearErrors(): { pending: InjectedError[] } {
+    this.rt.state.injectedErrors = [];
+    return { pending: [] };
   }
 
   /** Revokes an access token of a WABA: calls with it answer 190 from then on. */
@@ -195,6 +291,25 @@ export class ControlController {
     return { id: t.id, status: t.status };
   }
 
+  /** Meta recategorises a template: `impending` (notice only) or `completed` (default). */
+  @Post('templates/:id/category')
+  @HttpCode(200)
+  templateCategory(
+    @Param('id') id: string,
+    @Body() body: { category: GraphTemplateCategory; phase?: 'impending' | 'completed' },
+  ): { id: string; category: string } {
+    const t = this.template(id);
+    if (!body || !['MARKETING', 'UTILITY', 'AUTHENTICATION'].includes(body.category)) {
+      throw bad('category must be MARKETING, UTILITY or AUTHENTICATION');
+    }
+    const phase = body.phase ?? 'completed';
+    if (phase !== 'impending' && phase !== 'completed') {
+      throw bad("phase must be 'impending' or 'completed'");
+    }
+    this.registry.recategorise(t, body.category, phase);
+    return { id: t.id, category: t.category };
+  }
+
   @Post('templates/:id/quality')
   @HttpCode(200)
   templateQuality(
@@ -249,19 +364,31 @@ export class ControlController {
     return { templateId: t.id, metric: body.metric, total };
   }
 
-  /** Marks recipients: stopped marketing (131050), undeliverable (131026), capped (131049), or normal. */
+  /**
+   * Marks recipients: stopped marketing (131050), undeliverable (131026), capped (131049), in a
+   * Meta experiment holdout (130472), or normal.
+   */
   @Post('recipients')
   @HttpCode(200)
   recipients(
-    @Body() body: { phones: string[]; state: 'stopped' | 'undeliverable' | 'capped' | 'normal' },
+    @Body()
+    body: {
+      phones: string[];
+      state: 'stopped' | 'undeliverable' | 'capped' | 'holdout' | 'normal';
+    },
   ): { updated: number; state: string } {
     if (!body || !Array.isArray(body.phones)) {
       throw bad('phones must be a list');
     }
     const s = this.rt.state;
-    const sets = { stopped: s.stopped, undeliverable: s.undeliverable, capped: s.capped };
+    const sets = {
+      stopped: s.stopped,
+      undeliverable: s.undeliverable,
+      capped: s.capped,
+      holdout: s.holdout,
+    };
     if (body.state !== 'normal' && !(body.state in sets)) {
-      throw bad('state must be stopped, undeliverable, capped or normal');
+      throw bad('state must be stopped, undeliverable, capped, holdout or normal');
     }
     const phones = body.phones.map(digits);
     for (const p of phones) {

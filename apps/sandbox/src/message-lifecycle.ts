@@ -161,6 +161,9 @@ export class MessageLifecycle {
     if (marketing && s.stopped.has(key)) {
       return 131050;
     }
+    if (marketing && s.holdout.has(key)) {
+      return 130472;
+    }
     if (s.undeliverable.has(key) || s.random.chance(s.settings.probabilities.undeliverable)) {
       return 131026;
     }
