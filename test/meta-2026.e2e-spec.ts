@@ -209,6 +209,21 @@ describe("Meta's API in late 2026 (sandbox, API, worker)", () => {
     return m.data.map((x: { endpoint: string }) => x.endpoint);
   }
 
+  it('shows an APPROVED template\'s rejectedReason "NONE" (Meta\'s placeholder) as null', async () => {
+    const t = await approvedTemplate(e, 'promo_reason_none');
+    await e.control('POST', `/templates/${t.metaId}/status`, { status: 'PAUSED' });
+    await e.control('POST', `/templates/${t.metaId}/status`, {
+      status: 'APPROVED',
+      reason: 'NONE',
+    });
+    await e.v1('POST', '/templates/sync', { businessAccountId: e.accountId });
+    const got = await until('approved again', async () => {
+      const r = (await e.v1('GET', `/templates/${t.id}`)).body;
+      return r.status === 'APPROVED' && r;
+    });
+    expect(got.rejectedReason).toBeNull();
+  });
+
   describe('routing by category', () => {
     it('only the completed category change moves a template off /marketing_messages', async () => {
       const t = await approvedTemplate(e, 'promo_recategorised');

@@ -90,7 +90,8 @@ export class WebhookEventsService {
   /** Applies the next batch of pending events; `events: 0` means there was nothing to claim. */
   /**
    * Retention: deletes processed events older than `retentionMs`, in bounded batches, so the
-   * journal does not grow forever. Flagged (malformed/unknown) payloads are kept.
+   * journal does not grow forever. Malformed payloads are kept (the evidence of what went wrong);
+   * those merely flagged `unknown` (a field or value Meta added) go with the rest.
    */
   async pruneProcessed(retentionMs: number, batch = 10_000, maxBatches = 100): Promise<number> {
     const before = new Date(this.clock.now().getTime() - retentionMs);
