@@ -199,13 +199,23 @@ export class ContactsRepository {
         seen.add(k2);
         return true;
       });
+    // A contact locked right now (its consent being recorded, a send claiming it) is skipped rather
+    // than waited for: this runs beside the webhook path and must never hold it up. A skipped
+    // pairing is learnt from a later webhook (once the caller's cache of seen pairs lets it by).
     const rows = await queryRows<{ id: string }>(
       tx,
-      `UPDATE contacts c SET user_id = v.user_id, updated_at = now()
-         FROM unnest($1::uuid[], $2::text[], $3::text[]) AS v(workspace_id, phone, user_id)
-        WHERE c.workspace_id = v.workspace_id AND c.phone = v.phone AND c.user_id IS NULL
-          AND NOT EXISTS (SELECT 1 FROM contacts o
-                           WHERE o.workspace_id = v.workspace_id AND o.user_id = v.user_id)
+      `WITH v AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) AS v(workspace_id, phone, user_id)),
+       target AS (
+         SELECT c.id, v.user_id FROM v
+           JOIN contacts c ON c.workspace_id = v.workspace_id AND c.phone = v.phone
+          WHERE c.user_id IS NULL
+            AND NOT EXISTS (SELECT 1 FROM contacts o
+                             WHERE o.workspace_id = v.workspace_id AND o.user_id = v.user_id)
+          ORDER BY c.id
+          FOR NO KEY UPDATE OF c SKIP LOCKED)
+       UPDATE contacts c SET user_id = t.user_id, updated_at = now()
+         FROM target t WHERE c.id = t.id
        RETURNING c.id`,
       [list.map((p) => p.workspaceId), list.map((p) => p.phone), list.map((p) => p.userId)],
     );
