@@ -21,6 +21,8 @@ import { Targeting1764950000000 } from './1764950000000-Targeting';
 import { TargetingIndexes1764950001000 } from './1764950001000-TargetingIndexes';
 import { VariantsAndLinks1764970000000 } from './1764970000000-VariantsAndLinks';
 import { IndexFailedCampaignMessages1765210000000 } from './1765210000000-IndexFailedCampaignMessages';
+import { AddContactUserIds1765300000000 } from './1765300000000-AddContactUserIds';
+import { CampaignMetaOptions1765300001000 } from './1765300001000-CampaignMetaOptions';
 import { IndexCampaignMessageRequests1765600000000 } from './1765600000000-IndexCampaignMessageRequests';
 
 export const MIGRATIONS = [
@@ -45,5 +47,7 @@ export const MIGRATIONS = [
   TargetingIndexes1764950001000,
   VariantsAndLinks1764970000000,
   IndexFailedCampaignMessages1765210000000,
+  AddContactUserIds1765300000000,
+  CampaignMetaOptions1765300001000,
   IndexCampaignMessageRequests1765600000000,
 ];

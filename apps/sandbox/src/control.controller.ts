@@ -2,6 +2,7 @@ import { toWaId } from '@app/common';
 import {
   Body,
   Controller,
+  Delete,
   Get,
   HttpCode,
   Inject,
@@ -14,14 +15,34 @@ import {
 import {
   CONVERSION_METRICS,
   type GraphQualityScore,
+  type GraphTemplateCategory,
   type GraphTemplateRejectionReason,
   type GraphTemplateStatus,
 } from '@app/graph-contract';
+import { bsuidOf } from './bsuid';
 import { SandboxGraphError } from './graph-error';
 import { parseWamid } from './message-lifecycle';
 import { SandboxRuntime } from './sandbox-runtime';
 import { mergeSettings, type SandboxSettings } from './sandbox-settings';
-import type { PhoneNumberInput, ProductType, SandboxTemplate, WabaInput } from './sandbox-state';
+import type {
+  InjectedError,
+  PhoneNumberInput,
+  ProductType,
+  SandboxTemplate,
+  WabaInput,
+} from './sandbox-state';
+
+/** `marketing_messages_onboarding_status` values (§1.7); only ONBOARDED sends through MM. */
+const MM_ONBOARDING_STATUSES = [
+  'INELIGIBLE_ON_BEHALF_OF_WABA',
+  'INELIGIBLE_INACTIVE_OR_RESTRICTED',
+  'INELIGIBLE_COUNTRY_NOT_SUPPORTED',
+  'INELIGIBLE_USING_WHATSAPP_BUSINESS_APP',
+  'ELIGIBLE',
+  'PENDING_VALID_PAYMENT_METHOD',
+  'PENDING_INTERNAL_SETUP',
+  'ONBOARDED',
+];
 import {
   QUALITY_SCORES,
   TEMPLATE_STATUSES,
@@ -81,6 +102,82 @@ export class ControlController {
     }
     const waba = this.rt.state.upsertWaba(body);
     return { id: waba.id, phoneNumbers: [...waba.phoneNumbers.keys()] };
+  }
+
+  /**
+   * A WABA's MM onboarding status (`marketing_messages_onboarding_status`, §1.7: only ONBOARDED
+   * sends through MM) and its Cloud API kill switch (`disable_marketing_messages_on_cloud_api`).
+   */
+  @Patch('wabas/:id')
+  patchWaba(
+    @Param('id') id: string,
+    @Body() body: { mmOnboardingStatus?: string; disableMarketingOnCloudApi?: boolean },
+  ): { id: string; mmOnboardingStatus: string; disableMarketingOnCloudApi: boolean } {
+    const waba = this.rt.state.wabas.get(id);
+    if (!waba) {
+      throw SandboxGraphError.unknownObject(id);
+    }
+    if (body?.mmOnboardingStatus !== undefined) {
+      if (!MM_ONBOARDING_STATUSES.includes(body.mmOnboardingStatus)) {
+        throw bad(`mmOnboardingStatus must be one of ${MM_ONBOARDING_STATUSES.join(', ')}`);
+      }
+      waba.mmOnboardingStatus = body.mmOnboardingStatus;
+    }
+    if (body?.disableMarketingOnCloudApi !== undefined) {
+      if (typeof body.disableMarketingOnCloudApi !== 'boolean') {
+        throw bad('disableMarketingOnCloudApi must be a boolean');
+      }
+      waba.disableMarketingOnCloudApi = body.disableMarketingOnCloudApi;
+    }
+    return {
+      id,
+      mmOnboardingStatus: waba.mmOnboardingStatus,
+      disableMarketingOnCloudApi: waba.disableMarketingOnCloudApi,
+    };
+  }
+
+  /**
+   * Makes the next `count` sends (from `phoneNumberId`, to `endpoint`, when given) answer Meta's
+   * error `code` (131063, 134101, 134102, 132018, …) instead of being accepted. `DELETE` clears.
+   */
+  @Post('errors')
+  @HttpCode(200)
+  injectError(
+    @Body()
+    body: {
+      code: number;
+      count?: number;
+      phoneNumberId?: string;
+      endpoint?: string;
+    },
+  ): { pending: InjectedError[] } {
+    if (!body || !Number.isInteger(body.code) || body.code <= 0) {
+      throw bad('code must be a Graph error code');
+    }
+    const count = body.count ?? 1;
+    if (!Number.isInteger(count) || count < 1 || count > 1_000_000) {
+      throw bad('count must be a positive integer');
+    }
+    if (
+      body.endpoint !== undefined &&
+      body.endpoint !== 'messages' &&
+      body.endpoint !== 'marketing_messages'
+    ) {
+      throw bad("endpoint must be 'messages' or 'marketing_messages'");
+    }
+    this.rt.state.injectedErrors.push({
+      code: body.code,
+      remaining: count,
+      phoneNumberId: body.phoneNumberId ?? null,
+      endpoint: body.endpoint ?? null,
+    });
+    return { pending: this.rt.state.injectedErrors };
+  }
+
+  @Delete('errors')
+  clearErrors(): { pending: InjectedError[] } {
+    this.rt.state.injectedErrors = [];
+    return { pending: [] };
   }
 
   /** Revokes an access token of a WABA: calls with it answer 190 from then on. */
@@ -194,6 +291,25 @@ export class ControlController {
     return { id: t.id, status: t.status };
   }
 
+  /** Meta recategorises a template: `impending` (notice only) or `completed` (default). */
+  @Post('templates/:id/category')
+  @HttpCode(200)
+  templateCategory(
+    @Param('id') id: string,
+    @Body() body: { category: GraphTemplateCategory; phase?: 'impending' | 'completed' },
+  ): { id: string; category: string } {
+    const t = this.template(id);
+    if (!body || !['MARKETING', 'UTILITY', 'AUTHENTICATION'].includes(body.category)) {
+      throw bad('category must be MARKETING, UTILITY or AUTHENTICATION');
+    }
+    const phase = body.phase ?? 'completed';
+    if (phase !== 'impending' && phase !== 'completed') {
+      throw bad("phase must be 'impending' or 'completed'");
+    }
+    this.registry.recategorise(t, body.category, phase);
+    return { id: t.id, category: t.category };
+  }
+
   @Post('templates/:id/quality')
   @HttpCode(200)
   templateQuality(
@@ -248,19 +364,31 @@ export class ControlController {
     return { templateId: t.id, metric: body.metric, total };
   }
 
-  /** Marks recipients: stopped marketing (131050), undeliverable (131026), capped (131049), or normal. */
+  /**
+   * Marks recipients: stopped marketing (131050), undeliverable (131026), capped (131049), in a
+   * Meta experiment holdout (130472), or normal.
+   */
   @Post('recipients')
   @HttpCode(200)
   recipients(
-    @Body() body: { phones: string[]; state: 'stopped' | 'undeliverable' | 'capped' | 'normal' },
+    @Body()
+    body: {
+      phones: string[];
+      state: 'stopped' | 'undeliverable' | 'capped' | 'holdout' | 'normal';
+    },
   ): { updated: number; state: string } {
     if (!body || !Array.isArray(body.phones)) {
       throw bad('phones must be a list');
     }
     const s = this.rt.state;
-    const sets = { stopped: s.stopped, undeliverable: s.undeliverable, capped: s.capped };
+    const sets = {
+      stopped: s.stopped,
+      undeliverable: s.undeliverable,
+      capped: s.capped,
+      holdout: s.holdout,
+    };
     if (body.state !== 'normal' && !(body.state in sets)) {
-      throw bad('state must be stopped, undeliverable, capped or normal');
+      throw bad('state must be stopped, undeliverable, capped, holdout or normal');
     }
     const phones = body.phones.map(digits);
     for (const p of phones) {
@@ -288,8 +416,10 @@ export class ControlController {
       phoneNumberId?: string;
       text?: string;
       button?: { payload?: string; text: string };
+      /** A username user: the webhook names them by BSUID only (no `from`, no `wa_id`). */
+      bsuidOnly?: boolean;
     },
-  ): { id: string } {
+  ): { id: string; userId: string } {
     const s = this.rt.state;
     const info = body?.wamid ? parseWamid(body.wamid) : null;
     if (body?.wamid && !info) {
@@ -305,9 +435,13 @@ export class ControlController {
     }
     let id: string;
     if (body.button && typeof body.button.text === 'string') {
-      id = this.rt.lifecycle.reply(phone, from, body.wamid ?? null, {
-        button: { payload: body.button.payload ?? body.button.text, text: body.button.text },
-      });
+      id = this.rt.lifecycle.reply(
+        phone,
+        from,
+        body.wamid ?? null,
+        { button: { payload: body.button.payload ?? body.button.text, text: body.button.text } },
+        body.bsuidOnly === true,
+      );
       if (info?.templateId) {
         const t = s.templates.get(info.templateId);
         if (t) {
@@ -319,19 +453,36 @@ export class ControlController {
         }
       }
     } else if (typeof body.text === 'string' && body.text !== '') {
-      id = this.rt.lifecycle.reply(phone, from, body.wamid ?? null, { text: body.text });
+      id = this.rt.lifecycle.reply(
+        phone,
+        from,
+        body.wamid ?? null,
+        { text: body.text },
+        body.bsuidOnly === true,
+      );
     } else {
       throw bad('text or button is required');
     }
-    return { id };
+    return { id, userId: bsuidOf(from) };
   }
 
-  /** A `user_preferences` webhook (§8): the user stops or resumes marketing messages. */
+  /**
+   * The user stops or resumes marketing messages (§8): a `user_preferences` webhook, or with
+   * `shape: 'system'` the other shape Meta uses, a `messages` system message of type
+   * `user_preference_changed` (MMLITE-2026 row 17). `bsuidOnly` names the user by BSUID only.
+   */
   @Post('user-preferences')
   @HttpCode(200)
   userPreferences(
-    @Body() body: { waId: string; value: 'stop' | 'resume'; phoneNumberId?: string },
-  ): { waId: string; value: string } {
+    @Body()
+    body: {
+      waId: string;
+      value: 'stop' | 'resume';
+      phoneNumberId?: string;
+      shape?: 'user_preferences' | 'system';
+      bsuidOnly?: boolean;
+    },
+  ): { waId: string; userId: string; value: string } {
     const s = this.rt.state;
     const waId = digits(body?.waId);
     if (body.value !== 'stop' && body.value !== 'resume') {
@@ -341,10 +492,19 @@ export class ControlController {
     if (!phone) {
       throw bad('unknown phoneNumberId');
     }
+    if (body.shape !== undefined && body.shape !== 'user_preferences' && body.shape !== 'system') {
+      throw bad("shape must be 'user_preferences' or 'system'");
+    }
     if (body.value === 'stop') {
       s.stopped.add(waId);
     } else {
       s.stopped.delete(waId);
+    }
+    const userId = bsuidOf(waId);
+    const bsuidOnly = body.bsuidOnly === true;
+    if (body.shape === 'system') {
+      this.rt.lifecycle.systemPreference(phone, waId, body.value, bsuidOnly);
+      return { waId, userId, value: body.value };
     }
     this.rt.webhooks.change(
       phone.wabaId,
@@ -356,10 +516,11 @@ export class ControlController {
             display_phone_number: phone.displayPhoneNumber.replace(/\D/g, ''),
             phone_number_id: phone.id,
           },
-          contacts: [{ wa_id: waId }],
+          contacts: [bsuidOnly ? { user_id: userId } : { wa_id: waId, user_id: userId }],
           user_preferences: [
             {
-              wa_id: waId,
+              ...(bsuidOnly ? {} : { wa_id: waId }),
+              user_id: userId,
               detail:
                 body.value === 'stop'
                   ? 'User requested to stop marketing messages'
@@ -374,7 +535,7 @@ export class ControlController {
       false,
       s.clock.nowMs(),
     );
-    return { waId, value: body.value };
+    return { waId, userId, value: body.value };
   }
 
   /** Freezes / moves the clock behind rate limits and timestamps, or gives it back to the system. */

@@ -50,8 +50,68 @@ export class SandboxGraphError extends Error {
   }
 }
 
+/**
+ * Synchronous send errors the control API can make the sandbox answer (`POST /_sandbox/errors`),
+ * with Meta's HTTP status, title and details (§5.2, MMLITE-2026 row 16).
+ */
+export const INJECTABLE_SYNC_ERRORS: Readonly<
+  Record<number, { httpStatus: number; title: string; details: string }>
+> = {
+  130429: {
+    httpStatus: 400,
+    title: 'Rate limit hit',
+    details: 'Cloud API message throughput has been reached.',
+  },
+  131000: { httpStatus: 500, title: 'Something went wrong', details: 'Unknown error.' },
+  131061: {
+    httpStatus: 400,
+    title: 'Cloud API does not support templates with bid_spec',
+    details: 'Send templates with a max price through /marketing_messages.',
+  },
+  131062: {
+    httpStatus: 400,
+    title: 'Business-scoped user id recipients are not supported for this message',
+    details: 'Send this template by phone number.',
+  },
+  131063: {
+    httpStatus: 400,
+    title: 'Marketing messages are disabled on Cloud API',
+    details: 'This WABA has disabled marketing template messages on Cloud API.',
+  },
+  131064: {
+    httpStatus: 400,
+    title: 'Messaging limit reached due to template classification violations',
+    details: 'The account is limited while a template classification enforcement is active.',
+  },
+  132015: { httpStatus: 400, title: 'Template is Paused', details: 'The template is paused.' },
+  132018: {
+    httpStatus: 400,
+    title: 'Template validation error',
+    details: 'There was an issue with the parameters of the template.',
+  },
+  134100: {
+    httpStatus: 400,
+    title: 'Only marketing templates are supported',
+    details: 'Send non-marketing templates with /messages.',
+  },
+  134101: {
+    httpStatus: 400,
+    title: 'Your template is still syncing',
+    details: 'The template is syncing with its ad. Retry in about 10 minutes.',
+  },
+  134102: {
+    httpStatus: 500,
+    title: 'Template unavailable',
+    details: 'The template is not available for Marketing Messages API for WhatsApp.',
+  },
+};
+
 /** Titles of the asynchronous errors the sandbox reports in failed statuses (§4.5, §5.2). */
 export const ASYNC_ERRORS: Readonly<Record<number, { title: string; details: string }>> = {
+  130472: {
+    title: "User's number is part of an experiment",
+    details: 'Failed to send message because this user is part of a marketing experiment.',
+  },
   131026: {
     title: 'Message undeliverable',
     details:

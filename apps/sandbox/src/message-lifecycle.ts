@@ -5,6 +5,7 @@ import type {
   WebhookStatus,
   WebhookStatusValue,
 } from '@app/graph-contract';
+import { bsuidOf } from './bsuid';
 import { ASYNC_ERRORS } from './graph-error';
 import { follow } from './links';
 import type {
@@ -108,9 +109,8 @@ export class MessageLifecycle {
       timestamp: String(Math.floor(this.state.clock.nowMs() / 1000)),
       recipient_id: m.recipientId,
     };
-    if (m.userId) {
-      out.recipient_user_id = m.userId;
-    }
+    // Since 2026 every status names the user's BSUID too.
+    out.recipient_user_id = m.userId ?? bsuidOf(m.recipientId);
     if (m.bizOpaqueCallbackData !== null) {
       out.biz_opaque_callback_data = m.bizOpaqueCallbackData;
     }
@@ -160,6 +160,9 @@ export class MessageLifecycle {
     const key = m.recipientId;
     if (marketing && s.stopped.has(key)) {
       return 131050;
+    }
+    if (marketing && s.holdout.has(key)) {
+      return 130472;
     }
     if (s.undeliverable.has(key) || s.random.chance(s.settings.probabilities.undeliverable)) {
       return 131026;
@@ -288,6 +291,8 @@ export class MessageLifecycle {
     from: string,
     contextWamid: string | null,
     content: { text: string } | { button: { payload: string; text: string } },
+    /** A username user: the webhook names them by BSUID only (no `from`, no `wa_id`). */
+    bsuidOnly = false,
   ): string {
     const s = this.state;
     const wamid = makeWamid(
@@ -298,12 +303,24 @@ export class MessageLifecycle {
       ...(contextWamid
         ? { context: { from: displayDigits(phone.displayPhoneNumber), id: contextWamid } }
         : {}),
-      from,
+      ...(bsuidOnly ? {} : { from }),
+      from_user_id: bsuidOf(from),
       id: wamid,
       timestamp: String(Math.floor(s.clock.nowMs() / 1000)),
       type: 'text' in content ? 'text' : 'button',
       ...('text' in content ? { text: { body: content.text } } : { button: content.button }),
     };
+    this.inbound(phone, from, msg, bsuidOnly);
+    return wamid;
+  }
+
+  /** A `messages` webhook carrying one message from `from` (by BSUID only for a username user). */
+  private inbound(
+    phone: SandboxPhoneNumber,
+    from: string,
+    msg: WebhookInboundMessage,
+    bsuidOnly: boolean,
+  ): void {
     this.webhooks.change(
       phone.wabaId,
       {
@@ -314,13 +331,49 @@ export class MessageLifecycle {
             display_phone_number: displayDigits(phone.displayPhoneNumber),
             phone_number_id: phone.id,
           },
-          contacts: [{ profile: { name: `User ${from.slice(-4)}` }, wa_id: from }],
+          contacts: [
+            {
+              profile: { name: `User ${from.slice(-4)}` },
+              ...(bsuidOnly ? {} : { wa_id: from }),
+              user_id: bsuidOf(from),
+            },
+          ],
           messages: [msg],
         },
       },
       false,
-      s.clock.nowMs(),
+      this.state.clock.nowMs(),
     );
+  }
+
+  /** The `messages` system message of a changed marketing preference (MMLITE-2026 row 17). */
+  systemPreference(
+    phone: SandboxPhoneNumber,
+    from: string,
+    value: 'stop' | 'resume',
+    bsuidOnly: boolean,
+  ): string {
+    const s = this.state;
+    const wamid = makeWamid(
+      { phoneNumberId: phone.id, recipient: from, templateId: null, product: 'CLOUD_API' },
+      ++s.wamidSeq,
+    );
+    const msg: WebhookInboundMessage = {
+      ...(bsuidOnly ? {} : { from }),
+      from_user_id: bsuidOf(from),
+      id: wamid,
+      timestamp: String(Math.floor(s.clock.nowMs() / 1000)),
+      type: 'system',
+      system: {
+        type: 'user_preference_changed',
+        marketing: value,
+        body:
+          value === 'stop'
+            ? 'User requested to stop marketing messages'
+            : 'User requested to resume marketing messages',
+      },
+    };
+    this.inbound(phone, from, msg, bsuidOnly);
     return wamid;
   }
 }

@@ -52,6 +52,17 @@ export interface SandboxWaba {
   templates: Map<string, SandboxTemplate>;
   /** `marketing_messages_onboarding_status` (§1.7): only ONBOARDED sends through MM Lite. */
   mmOnboardingStatus: string;
+  /** `disable_marketing_messages_on_cloud_api` (§1.4): marketing on /messages answers 131063. */
+  disableMarketingOnCloudApi: boolean;
+}
+
+/** An error the control API told the sandbox to answer for the next `remaining` matching sends. */
+export interface InjectedError {
+  code: number;
+  remaining: number;
+  /** Only sends from this number / to this endpoint (null: any). */
+  phoneNumberId: string | null;
+  endpoint: 'marketing_messages' | 'messages' | null;
 }
 
 export interface PhoneNumberInput {
@@ -114,6 +125,10 @@ export class SandboxState {
   readonly stopped = new Set<string>();
   readonly undeliverable = new Set<string>();
   readonly capped = new Set<string>();
+  /** In a Meta marketing experiment's holdout: marketing fails with 130472. */
+  readonly holdout = new Set<string>();
+  /** Sync errors to answer next (`POST /_sandbox/errors`), first match first. */
+  injectedErrors: InjectedError[] = [];
   readonly acceptedByRecipient = new Map<string, number>();
   acceptedTotal = 0;
   /** Accepted sends to a recipient that already had one (what exactly-once tests look at). */
@@ -159,6 +174,8 @@ export class SandboxState {
     this.stopped.clear();
     this.undeliverable.clear();
     this.capped.clear();
+    this.holdout.clear();
+    this.injectedErrors = [];
     this.acceptedByRecipient.clear();
     this.acceptedTotal = 0;
     this.repeatAccepts = 0;
@@ -211,6 +228,7 @@ export class SandboxState {
       phoneNumbers: new Map(),
       templates: new Map(),
       mmOnboardingStatus: 'ONBOARDED',
+      disableMarketingOnCloudApi: false,
     };
     if (input.name) {
       waba.name = input.name;

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SendMessageResponse } from '@app/graph-contract';
 import { assertToken } from './auth';
-import { SandboxGraphError } from './graph-error';
+import { INJECTABLE_SYNC_ERRORS, SandboxGraphError } from './graph-error';
 import { makeWamid } from './message-lifecycle';
 import type { SandboxRuntime } from './sandbox-runtime';
 import type { ProductType } from './sandbox-state';
@@ -39,6 +39,10 @@ export function handleSend(
   }
   assertToken(waba, authorization);
   const send = validateSend(endpoint, params.version, body, waba);
+  const injected = takeInjectedError(rt, phone.id, endpoint);
+  if (injected) {
+    throw injected;
+  }
   let product: ProductType =
     endpoint === 'marketing_messages' ? 'MARKETING_MESSAGES_API_FOR_WHATSAPP' : 'CLOUD_API';
   if (
@@ -54,7 +58,17 @@ export function handleSend(
         `WABA ${waba.id} is not onboarded to Marketing Messages API for WhatsApp (${waba.mmOnboardingStatus})`,
       );
     }
+    if (waba.disableMarketingOnCloudApi) {
+      throw killSwitch(waba.id);
+    }
     product = 'CLOUD_API';
+  }
+  if (
+    endpoint === 'messages' &&
+    send.template?.category === 'MARKETING' &&
+    waba.disableMarketingOnCloudApi
+  ) {
+    throw killSwitch(waba.id);
   }
   if (!phone.limiter.wouldAccept(now)) {
     throw new SandboxGraphError(
@@ -133,6 +147,44 @@ export function handleSend(
     ],
     messages: [{ id: wamid, message_status: 'accepted' }],
   };
+}
+
+/** 131063: the WABA turned marketing templates off on Cloud API (§1.4 kill switch). */
+function killSwitch(wabaId: string): SandboxGraphError {
+  return new SandboxGraphError(
+    400,
+    131063,
+    'Marketing messages are disabled on Cloud API',
+    `WABA ${wabaId} has disable_marketing_messages_on_cloud_api set; send marketing templates with /marketing_messages`,
+  );
+}
+
+/** The first injected error matching this send, counted down (`POST /_sandbox/errors`). */
+function takeInjectedError(
+  rt: SandboxRuntime,
+  phoneNumberId: string,
+  endpoint: SendEndpoint,
+): SandboxGraphError | null {
+  const s = rt.state;
+  const i = s.injectedErrors.findIndex(
+    (e) =>
+      (e.phoneNumberId === null || e.phoneNumberId === phoneNumberId) &&
+      (e.endpoint === null || e.endpoint === endpoint),
+  );
+  const e = s.injectedErrors[i];
+  if (!e) {
+    return null;
+  }
+  e.remaining -= 1;
+  if (e.remaining <= 0) {
+    s.injectedErrors.splice(i, 1);
+  }
+  const def = INJECTABLE_SYNC_ERRORS[e.code] ?? {
+    httpStatus: 400,
+    title: 'Injected error',
+    details: `error ${e.code} injected by the control API`,
+  };
+  return new SandboxGraphError(def.httpStatus, e.code, def.title, def.details);
 }
 
 /** Answers a Graph error in Meta's shape and counts it. */

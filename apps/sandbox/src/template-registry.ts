@@ -321,6 +321,42 @@ export class TemplateRegistry {
     );
   }
 
+  /**
+   * Meta recategorises a template (§3.7): `impending` only announces it (24 h ahead, the category
+   * stays), `completed` changes it (and clears the TTL, §1.6) — each with its webhook.
+   */
+  recategorise(
+    t: SandboxTemplate,
+    to: GraphTemplateCategory,
+    phase: 'impending' | 'completed',
+  ): void {
+    const s = this.rt.state;
+    const base = {
+      message_template_id: Number(t.id),
+      message_template_name: t.name,
+      message_template_language: t.language,
+    };
+    let value;
+    if (phase === 'impending') {
+      value = {
+        ...base,
+        new_category: t.category,
+        correct_category: to,
+        category_update_timestamp: Math.floor(s.clock.nowMs() / 1000) + 86_400,
+      };
+    } else {
+      value = { ...base, previous_category: t.category, new_category: to };
+      t.category = to;
+      t.messageSendTtlSeconds = null;
+    }
+    this.rt.webhooks.change(
+      t.wabaId,
+      { field: 'template_category_update', value },
+      true,
+      s.clock.nowMs(),
+    );
+  }
+
   /** Parses `fields=a,b` into the list to render; unknown fields are refused as Graph does. */
   static fields(raw: string | undefined): string[] {
     if (!raw) {

@@ -7,6 +7,8 @@ export interface ContactRecord {
   id: string;
   workspaceId: WorkspaceId;
   phone: string;
+  /** Meta's business-scoped user id (BSUID), once known. */
+  userId: string | null;
   attributes: Record<string, unknown>;
   locale: string | null;
   timezone: string | null;
@@ -18,6 +20,8 @@ export interface ContactRecord {
 
 export interface ContactInput {
   phone: string;
+  /** Meta's BSUID for this phone, when the caller knows it (kept if omitted). */
+  userId?: string;
   /** Merged into the stored attributes; a key set to null is removed. */
   attributes?: Record<string, unknown>;
   locale?: string | null;

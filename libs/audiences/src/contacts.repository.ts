@@ -7,6 +7,7 @@ interface ContactRow {
   id: string;
   workspace_id: string;
   phone: string;
+  user_id: string | null;
   attributes: Record<string, unknown>;
   locale: string | null;
   timezone: string | null;
@@ -17,13 +18,14 @@ interface ContactRow {
 }
 
 export const CONTACT_COLUMNS =
-  'id, workspace_id, phone, attributes, locale, timezone, consent_status, consent_changed_at, created_at, updated_at';
+  'id, workspace_id, phone, user_id, attributes, locale, timezone, consent_status, consent_changed_at, created_at, updated_at';
 
 export function toContactRecord(r: ContactRow): ContactRecord {
   return {
     id: r.id,
     workspaceId: asWorkspaceId(r.workspace_id),
     phone: r.phone,
+    userId: r.user_id,
     attributes: r.attributes,
     locale: r.locale,
     timezone: r.timezone,
@@ -47,10 +49,11 @@ export class ContactsRepository {
   ): Promise<{ contact: ContactRecord; created: boolean }> {
     const rows = await queryRows<ContactRow & { inserted: boolean }>(
       this.db,
-      `INSERT INTO contacts (workspace_id, phone, attributes, locale, timezone)
-       VALUES ($1, $2, jsonb_strip_nulls(coalesce($3::jsonb, '{}')), $4, $5)
+      `INSERT INTO contacts (workspace_id, phone, attributes, locale, timezone, user_id)
+       VALUES ($1, $2, jsonb_strip_nulls(coalesce($3::jsonb, '{}')), $4, $5, $8)
        ON CONFLICT (workspace_id, phone) DO UPDATE SET
          attributes = jsonb_strip_nulls(contacts.attributes || coalesce($3::jsonb, '{}')),
+         user_id = coalesce(EXCLUDED.user_id, contacts.user_id),
          locale = CASE WHEN $6 THEN EXCLUDED.locale ELSE contacts.locale END,
          timezone = CASE WHEN $7 THEN EXCLUDED.timezone ELSE contacts.timezone END,
          updated_at = now()
@@ -63,6 +66,7 @@ export class ContactsRepository {
         c.timezone ?? null,
         c.locale !== undefined,
         c.timezone !== undefined,
+        c.userId ?? null,
       ],
     );
     const row = rows[0] as ContactRow & { inserted: boolean };
@@ -145,6 +149,77 @@ export class ContactsRepository {
       [ws, unique],
     );
     return new Map(rows.map((r) => [r.phone, r.id]));
+  }
+
+  /** Contacts (id and phone) of the workspace known by these BSUIDs. */
+  async byUserIds(
+    ws: WorkspaceId,
+    userIds: readonly string[],
+    tx: Queryable = this.db,
+  ): Promise<Map<string, { id: string; phone: string }>> {
+    if (userIds.length === 0) {
+      return new Map();
+    }
+    const rows = await queryRows<{ id: string; phone: string; user_id: string }>(
+      tx,
+      `SELECT id, phone, user_id FROM contacts WHERE workspace_id = $1 AND user_id = ANY($2::text[])`,
+      [ws, [...new Set(userIds)]],
+    );
+    return new Map(rows.map((r) => [r.user_id, { id: r.id, phone: r.phone }]));
+  }
+
+  /**
+   * Stores the BSUIDs Meta reported beside phones (workspace, E.164, BSUID), one statement for
+   * the lot: only on contacts that have none yet, and never a BSUID another contact of the
+   * workspace already holds (Meta is the authority on the pairing; a clash is left as it is).
+   * Returns how many contacts learned one.
+   */
+  async learnUserIds(
+    pairs: ReadonlyArray<{ workspaceId: string; phone: string; userId: string }>,
+    tx: Queryable = this.db,
+  ): Promise<number> {
+    if (pairs.length === 0) {
+      return 0;
+    }
+    // One pair per (workspace, phone) and per (workspace, BSUID), in a stable order (row locks).
+    const seen = new Set<string>();
+    const list = [...pairs]
+      .sort((a, b) =>
+        a.workspaceId === b.workspaceId
+          ? a.phone.localeCompare(b.phone)
+          : a.workspaceId.localeCompare(b.workspaceId),
+      )
+      .filter((p) => {
+        const k1 = `${p.workspaceId}|${p.phone}`;
+        const k2 = `${p.workspaceId}|${p.userId}`;
+        if (seen.has(k1) || seen.has(k2)) {
+          return false;
+        }
+        seen.add(k1);
+        seen.add(k2);
+        return true;
+      });
+    // A contact locked right now (its consent being recorded, a send claiming it) is skipped rather
+    // than waited for: this runs beside the webhook path and must never hold it up. A skipped
+    // pairing is learnt from a later webhook (once the caller's cache of seen pairs lets it by).
+    const rows = await queryRows<{ id: string }>(
+      tx,
+      `WITH v AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) AS v(workspace_id, phone, user_id)),
+       target AS (
+         SELECT c.id, v.user_id FROM v
+           JOIN contacts c ON c.workspace_id = v.workspace_id AND c.phone = v.phone
+          WHERE c.user_id IS NULL
+            AND NOT EXISTS (SELECT 1 FROM contacts o
+                             WHERE o.workspace_id = v.workspace_id AND o.user_id = v.user_id)
+          ORDER BY c.id
+          FOR NO KEY UPDATE OF c SKIP LOCKED)
+       UPDATE contacts c SET user_id = t.user_id, updated_at = now()
+         FROM target t WHERE c.id = t.id
+       RETURNING c.id`,
+      [list.map((p) => p.workspaceId), list.map((p) => p.phone), list.map((p) => p.userId)],
+    );
+    return rows.length;
   }
 
   async idsByPhones(ws: WorkspaceId, phones: string[]): Promise<string[]> {

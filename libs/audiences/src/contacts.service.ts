@@ -6,7 +6,13 @@ import { ContactNotFoundError, InvalidPhoneError } from './audiences.errors';
 import type { ConsentValue, ContactInput, ContactRecord } from './audiences.types';
 import { normalizePhone } from './domain/phone';
 import { isTimeZone, normalizeLocale } from './domain/import-row';
-import { InvalidInputError } from '@app/common';
+import { ConflictError, InvalidInputError } from '@app/common';
+import { isUniqueViolation } from '@app/db';
+
+/** Meta's business-scoped user id: country code, a dot, an id (`US.13491208655302741918`). */
+export function isUserId(v: string): boolean {
+  return /^[A-Z]{2}\.[0-9A-Za-z]{1,120}$/.test(v);
+}
 
 @Injectable()
 export class ContactsService {
@@ -45,7 +51,21 @@ export class ContactsService {
         timezone: input.timezone,
       });
     }
-    return this.contacts.upsert(ws, { ...input, phone, locale });
+    if (input.userId !== undefined && !isUserId(input.userId)) {
+      throw new InvalidInputError('userId is not a business-scoped user id like US.1234567890', {
+        userId: input.userId,
+      });
+    }
+    try {
+      return await this.contacts.upsert(ws, { ...input, phone, locale });
+    } catch (e) {
+      if (isUniqueViolation(e, 'contacts_workspace_user_id_uq')) {
+        throw new ConflictError('another contact already has this userId', {
+          userId: input.userId,
+        });
+      }
+      throw e;
+    }
   }
 
   async get(ws: WorkspaceId, id: string): Promise<ContactRecord> {
@@ -72,6 +92,26 @@ export class ContactsService {
     consent?: ConsentValue,
   ): Promise<Page<ContactRecord>> {
     return this.contacts.list(ws, limit, cursor, consent);
+  }
+
+  /** Contacts (id, phone) known by these BSUIDs. */
+  byUserIds(
+    ws: WorkspaceId,
+    userIds: readonly string[],
+    tx?: Sql,
+  ): Promise<Map<string, { id: string; phone: string }>> {
+    return this.contacts.byUserIds(ws, userIds, tx);
+  }
+
+  /** Stores BSUIDs Meta reported beside phones, on contacts that have none yet. */
+  learnUserIds(
+    pairs: ReadonlyArray<{ workspaceId: string; phone: string; userId: string }>,
+    tx?: Sql,
+  ): Promise<number> {
+    return this.contacts.learnUserIds(
+      pairs.filter((p) => isUserId(p.userId)),
+      tx,
+    );
   }
 
   /** Contact ids for E.164 phones, creating the contacts that do not exist yet. */

@@ -49,8 +49,17 @@ export class CampaignStateService {
     action: CampaignAction,
     reason: string | null = null,
     tx?: Tx,
+    /** With `pause`: a hold, lifted by the campaigns tick at this time. */
+    resumeAt: Date | null = null,
   ): Promise<CampaignRecord | null> {
-    const moved = await this.campaigns.transition(id, action, reason, this.clock.now(), tx);
+    const moved = await this.campaigns.transition(
+      id,
+      action,
+      reason,
+      this.clock.now(),
+      tx,
+      resumeAt,
+    );
     this.cache.delete(id);
     if (!moved) {
       return null;

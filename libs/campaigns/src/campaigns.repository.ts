@@ -61,6 +61,9 @@ interface CampaignRow {
   scheduled_at: Date | null;
   late_policy: CampaignRecord['latePolicy'];
   throughput_mps: number | null;
+  product_policy: CampaignRecord['productPolicy'];
+  message_activity_sharing: boolean | null;
+  resume_at: Date | null;
   send_window: CampaignRecord['sendWindow'];
   targeted_at: Date | null;
   started_at: Date | null;
@@ -109,6 +112,9 @@ function toCampaign(r: CampaignRow): CampaignRecord {
     scheduledAt: r.scheduled_at,
     latePolicy: r.late_policy,
     throughputMps: r.throughput_mps,
+    productPolicy: r.product_policy,
+    messageActivitySharing: r.message_activity_sharing,
+    resumeAt: r.resume_at,
     sendWindow: r.send_window,
     targetedAt: r.targeted_at,
     startedAt: r.started_at,
@@ -340,8 +346,9 @@ export class CampaignsRepository {
         tx,
         `INSERT INTO campaigns (workspace_id, name, template_id, audience_id, segment_id, parent_campaign_id,
             follow_up_outcome, exclude, holdout_percent, phone_number_id, parameters, scheduled_at,
-            throughput_mps, send_window, late_policy, ab_test)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+            throughput_mps, send_window, late_policy, ab_test, product_policy, message_activity_sharing)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+         RETURNING id`,
         [
           ws,
           c.name,
@@ -359,6 +366,8 @@ export class CampaignsRepository {
           c.sendWindow ? JSON.stringify(c.sendWindow) : null,
           c.latePolicy ?? 'send',
           c.abTest ? JSON.stringify(c.abTest) : null,
+          c.productPolicy ?? 'STRICT',
+          c.messageActivitySharing ?? null,
         ],
       );
       const id = (rows[0] as { id: string }).id;
@@ -464,6 +473,8 @@ export class CampaignsRepository {
     reason: string | null,
     now: Date,
     tx?: Sql,
+    /** A pause the engine lifts by itself at this time (a hold); any other move clears it. */
+    resumeAt: Date | null = null,
   ): Promise<CampaignRecord | null> {
     const run = async (t: Sql): Promise<CampaignRecord | null> => {
       const rows = await queryRows<{ status: CampaignStatus; scheduled_at: Date | null }>(
@@ -479,10 +490,11 @@ export class CampaignsRepository {
         return null;
       }
       await t.query(
-        `UPDATE campaigns SET status = $2, status_reason = $4, updated_at = $3
+        `UPDATE campaigns SET status = $2, status_reason = $4, updated_at = $3,
+                resume_at = CASE WHEN $2 = 'paused' THEN $5::timestamptz END
                 ${STAMPS[to] ? `, ${STAMPS[to]}` : ''}
           WHERE id = $1`,
-        [id, to, now, reason],
+        [id, to, now, reason, resumeAt],
       );
       return this.findById(id, t);
     };
@@ -501,6 +513,16 @@ export class CampaignsRepository {
       [now, limit],
     );
     return rows.map((r) => ({ id: r.id, scheduledAt: r.scheduled_at, latePolicy: r.late_policy }));
+  }
+
+  /** Held campaigns whose hold is over (the caller resumes each through the state machine). */
+  async dueHolds(now: Date, limit = 100): Promise<string[]> {
+    const rows = await queryRows<{ id: string }>(
+      this.db,
+      `SELECT id FROM campaigns WHERE resume_at <= $1 AND status = 'paused' ORDER BY resume_at LIMIT $2`,
+      [now, limit],
+    );
+    return rows.map((r) => r.id);
   }
 
   async runningIds(): Promise<string[]> {

@@ -58,6 +58,12 @@ export interface CampaignRecord {
   scheduledAt: Date | null;
   latePolicy: LatePolicy;
   throughputMps: number | null;
+  /** STRICT: fail when the WABA is not onboarded to MM; CLOUD_API_FALLBACK: Meta falls back. */
+  productPolicy: ProductPolicy;
+  /** Per-message override of the WABA's activity-sharing setting; null = not sent. */
+  messageActivitySharing: boolean | null;
+  /** When a campaign the engine held (134101) resumes by itself; null otherwise. */
+  resumeAt: Date | null;
   sendWindow: SendWindow | null;
   targetedAt: Date | null;
   startedAt: Date | null;
@@ -87,7 +93,12 @@ export interface CampaignCreate {
   throughputMps?: number | null;
   sendWindow?: SendWindow | null;
   latePolicy?: LatePolicy;
+  productPolicy?: ProductPolicy;
+  messageActivitySharing?: boolean | null;
 }
+
+export const PRODUCT_POLICIES = ['STRICT', 'CLOUD_API_FALLBACK'] as const;
+export type ProductPolicy = (typeof PRODUCT_POLICIES)[number];
 
 export interface CampaignMessageRecord {
   id: string;

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { fenceSettled } from '@app/governor';
 import {
   asWorkspaceId,
@@ -23,8 +23,14 @@ import { applyConsent, type ConsentState } from './domain/consent-rule';
 /** How far in the future an occurredAt may lie (clock skew between systems), in ms. */
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 
+/** Pairs (number, phone, BSUID) remembered as learnt; cleared when full (memory stays bounded). */
+const LEARNT_CACHE = 100_000;
+
 @Injectable()
 export class ConsentsService {
+  private readonly logger = new Logger(ConsentsService.name);
+  private readonly learnt = new Set<string>();
+
   constructor(
     private readonly ledger: ConsentsRepository,
     private readonly contacts: ContactsService,
@@ -53,13 +59,18 @@ export class ConsentsService {
     const country = entries.some((e) => e.phone && !e.phone.startsWith('+'))
       ? await this.contacts.defaultCountry(ws)
       : null;
+    for (const [i, e] of entries.entries()) {
+      const given = [e.contactId, e.phone, e.userId].filter((x) => x !== undefined).length;
+      if (given !== 1) {
+        throw new InvalidInputError('give exactly one of contactId, phone or userId', {
+          index: i,
+        });
+      }
+    }
     const phones = entries.map((e) =>
-      e.contactId === undefined && e.phone !== undefined ? this.phoneOf(e, e.phone, country) : null,
+      e.phone !== undefined ? this.phoneOf(e, e.phone, country) : null,
     );
     for (const [i, e] of entries.entries()) {
-      if ((e.contactId === undefined) === (e.phone === undefined)) {
-        throw new InvalidInputError('give exactly one of contactId or phone', { index: i });
-      }
       if (e.contactId !== undefined && !isUuid(e.contactId)) {
         throw new ContactNotFoundError(e.contactId);
       }
@@ -73,7 +84,18 @@ export class ConsentsService {
         phones.filter((p): p is string => p !== null),
         t,
       );
-      const ids = entries.map((e, i) => e.contactId ?? byPhone.get(phones[i] as string) ?? '');
+      const userIds = entries.flatMap((e) => (e.userId !== undefined ? [e.userId] : []));
+      const byUserId = await this.contacts.byUserIds(ws, userIds, t);
+      const ids = entries.map((e, i) => {
+        if (e.userId !== undefined) {
+          const c = byUserId.get(e.userId);
+          if (!c) {
+            throw new ContactNotFoundError(e.userId);
+          }
+          return c.id;
+        }
+        return e.contactId ?? byPhone.get(phones[i] as string) ?? '';
+      });
       const locked = await this.ledger.lockStates(t, ws, [...new Set(ids)]);
       const states = new Map<string, ConsentState>(locked);
       const appends: LedgerAppend[] = [];
@@ -176,11 +198,29 @@ export class ConsentsService {
     // Meta's clock may run ahead of ours: a future time is taken as now, never refused (a refused
     // entry would hold the whole webhook batch back).
     const now = this.clock.now();
-    for (const [ws, list] of byWs) {
+    for (const [ws, all] of byWs) {
+      // A BSUID-only change (a username user, MMLITE-2026 row 19) reaches the contact that holds
+      // the BSUID; one of a BSUID no contact holds has nobody to apply to (no phone to create one).
+      const known = await this.contacts.byUserIds(
+        asWorkspaceId(ws),
+        all.flatMap((c) => (c.phone === null && c.userId ? [c.userId] : [])),
+        tx,
+      );
+      const list = all.filter((c) => c.phone !== null || known.has(c.userId ?? ''));
+      if (list.length < all.length) {
+        this.logger.warn({
+          message: 'consent changes for unknown business-scoped user ids dropped',
+          workspaceId: ws,
+          dropped: all.length - list.length,
+        });
+      }
+      if (list.length === 0) {
+        continue;
+      }
       await this.recordMany(
         asWorkspaceId(ws),
         list.map((c) => ({
-          phone: c.phone,
+          ...(c.phone !== null ? { phone: c.phone } : { userId: c.userId as string }),
           status: c.status,
           source: c.source,
           proof: c.proof.slice(0, 2000),
@@ -197,7 +237,11 @@ export class ConsentsService {
    * every workspace that sends from the number (the ledger follows when the worker applies it).
    */
   async fenceWebhookOptOuts(
-    items: ReadonlyArray<{ phoneNumberId: string | null; phone: string }>,
+    items: ReadonlyArray<{
+      phoneNumberId: string | null;
+      phone: string | null;
+      userId: string | null;
+    }>,
   ): Promise<void> {
     if (items.length === 0) {
       return;
@@ -205,10 +249,51 @@ export class ConsentsService {
     const owners = await this.ledger.workspacesOfNumbers(items.map((i) => i.phoneNumberId));
     for (const i of items) {
       for (const ws of owners.get(i.phoneNumberId ?? '') ?? []) {
-        await this.fence.optedOut(ws, [i.phone]);
+        // The fence holds phones: a BSUID-only opt-out is fenced by its contact's phone.
+        const phone =
+          i.phone ??
+          (i.userId
+            ? ((await this.contacts.byUserIds(asWorkspaceId(ws), [i.userId])).get(i.userId)
+                ?.phone ?? null)
+            : null);
+        if (phone) {
+          await this.fence.optedOut(ws, [phone]);
+        }
       }
     }
     await fenceSettled();
+  }
+
+  /**
+   * BSUIDs Meta reported beside phones (statuses, inbound messages, preferences), stored on the
+   * contacts of every workspace that sends from the number, where a contact has none yet. One
+   * statement for the lot; a pair already learnt is not looked at again by this process.
+   */
+  async learnUserIds(
+    pairs: ReadonlyArray<{ phoneNumberId: string | null; phone: string; userId: string }>,
+  ): Promise<number> {
+    const fresh = pairs.filter(
+      (p) => !this.learnt.has(`${p.phoneNumberId}|${p.phone}|${p.userId}`),
+    );
+    if (fresh.length === 0) {
+      return 0;
+    }
+    const owners = await this.ledger.workspacesOfNumbers(fresh.map((p) => p.phoneNumberId));
+    const rows = fresh.flatMap((p) =>
+      (owners.get(p.phoneNumberId ?? '') ?? []).map((workspaceId) => ({
+        workspaceId,
+        phone: p.phone,
+        userId: p.userId,
+      })),
+    );
+    const n = await this.contacts.learnUserIds(rows);
+    for (const p of fresh) {
+      if (this.learnt.size >= LEARNT_CACHE) {
+        this.learnt.clear();
+      }
+      this.learnt.add(`${p.phoneNumberId}|${p.phone}|${p.userId}`);
+    }
+    return n;
   }
 
   async list(

@@ -1,9 +1,13 @@
 import type { ConsentStatus, CurrentConsent, RecorderKind } from './domain/consent-rule';
 
 export interface ConsentEntryInput {
-  /** One of contactId or phone (E.164, or national with the workspace's default country). */
+  /**
+   * One of contactId, phone (E.164, or national with the workspace's default country) or userId
+   * (Meta's BSUID of a contact that has one).
+   */
   contactId?: string;
   phone?: string;
+  userId?: string;
   status: ConsentStatus;
   /** Where the consent was given or withdrawn, e.g. "checkout-form", "whatsapp-stop". */
   source: string;
@@ -43,8 +47,10 @@ export interface ConsentOutcome {
 export interface WebhookConsentChange {
   /** Meta's phone-number id the user wrote to (or was sent from). */
   phoneNumberId: string | null;
-  /** E.164. */
-  phone: string;
+  /** E.164; null when Meta named the user by BSUID only. */
+  phone: string | null;
+  /** BSUID, when Meta sent one. */
+  userId: string | null;
   status: ConsentStatus;
   source: string;
   /** The webhook item as Meta sent it (JSON), kept in the ledger as proof. */

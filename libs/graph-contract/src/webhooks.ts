@@ -58,7 +58,10 @@ export interface WebhookStatus {
 
 /** One item of `value.messages[]`: what a user sent us (§4.6). */
 export interface WebhookInboundMessage {
-  from: string;
+  /** Left out for a username user the business has not talked to in 30 days (2026). */
+  from?: string;
+  /** The sender's BSUID (2026). */
+  from_user_id?: string;
   id: string;
   timestamp: string;
   type: 'text' | 'button' | 'interactive' | 'image' | 'reaction' | 'unsupported' | OpenString;
@@ -69,10 +72,12 @@ export interface WebhookInboundMessage {
     | { type: 'button_reply'; button_reply: { id: string; title: string } }
     | { type: 'list_reply'; list_reply: { id: string; title: string; description?: string } };
   errors?: WebhookError[];
+  /** `type: system`; `user_preference_changed` carries the marketing preference (2026). */
+  system?: { type: 'user_preference_changed' | OpenString; marketing?: string; body?: string };
 }
 
 export interface WebhookContact {
-  wa_id: string;
+  wa_id?: string;
   profile?: { name: string; username?: string };
   user_id?: string;
   parent_user_id?: string;
@@ -147,9 +152,11 @@ export interface TemplateCategoryUpdateValue {
 export interface UserPreferencesValue {
   messaging_product: 'whatsapp';
   metadata: WebhookMetadata;
-  contacts: Array<{ wa_id: string }>;
+  contacts: Array<{ wa_id?: string; user_id?: string }>;
   user_preferences: Array<{
-    wa_id: string;
+    /** Left out for a username user Meta names by BSUID only (2026). */
+    wa_id?: string;
+    user_id?: string;
     detail: string;
     category: 'marketing_messages' | OpenString;
     value: 'stop' | 'resume' | OpenString;

@@ -267,6 +267,37 @@ export class ReportsRepository {
     return rows.map((r) => ({ code: r.error_code, title: r.error_title, count: n(r.messages) }));
   }
 
+  /**
+   * The route each sent message really took, from its status webhook's pricing (MMLITE §1.4):
+   * `marketing_lite` went through the MM API, `marketing` fell back to Cloud API (product policy
+   * CLOUD_API_FALLBACK on a WABA not onboarded), anything else (utility) was sent by Cloud API.
+   * Plus the messages Meta held out for a marketing experiment (130472), which are not ours.
+   */
+  async routes(campaignId: string): Promise<{
+    viaMmApi: number;
+    fellBack: number;
+    cloudApi: number;
+    experimentHoldout: number;
+  }> {
+    const [r] = await queryRows<{ mm: string; fallback: string; cloud: string; holdout: string }>(
+      this.db,
+      `SELECT count(*) FILTER (WHERE s.pricing_category = 'marketing_lite') AS mm,
+              count(*) FILTER (WHERE s.pricing_category = 'marketing') AS fallback,
+              count(*) FILTER (WHERE s.pricing_category NOT IN ('marketing_lite', 'marketing')) AS cloud,
+              (SELECT coalesce(sum(messages), 0) FROM campaign_error_counts
+                WHERE campaign_id = $1 AND error_code = 130472) AS holdout
+         FROM campaign_messages m JOIN message_statuses s ON s.wamid = m.wamid
+        WHERE m.campaign_id = $1 AND m.wamid IS NOT NULL`,
+      [campaignId],
+    );
+    return {
+      viaMmApi: n(r?.mm ?? '0'),
+      fellBack: n(r?.fallback ?? '0'),
+      cloudApi: n(r?.cloud ?? '0'),
+      experimentHoldout: n(r?.holdout ?? '0'),
+    };
+  }
+
   async hourly(
     campaignId: string,
   ): Promise<Array<{ hour: Date; delivered: number; read: number; clicked: number }>> {

@@ -109,13 +109,14 @@ export class ReportsService {
       throw new NotFoundError('campaign', campaignId);
     }
     const now = this.clock.now();
-    const [failures, hourly, prefixes, cards, stats, benchmark] = await Promise.all([
+    const [failures, hourly, prefixes, cards, stats, benchmark, route] = await Promise.all([
       this.repo.failures(c.id),
       this.repo.hourly(c.id),
       this.repo.billablePrefixes(ws, [c.id], 'campaign'),
       this.repo.rateCards(),
       this.repo.conversionStats(ws, [c.id], 'campaign'),
       this.repo.latestBenchmark(c.templateId),
+      this.repo.routes(c.id),
     ]);
     const end = c.completedAt ?? c.cancelledAt ?? c.failedAt ?? now;
     const meta = c.startedAt
@@ -190,6 +191,7 @@ export class ReportsService {
       returnOnSpend: returnOnSpend(revenue, spend.amounts),
       hourly,
       retries: { retried: c.retried, recovered: c.recovered },
+      route,
       holdout,
       abTest,
       mmLite: {

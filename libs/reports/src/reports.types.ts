@@ -39,6 +39,12 @@ export interface CampaignReport {
   hourly: Array<{ hour: Date; delivered: number; read: number; clicked: number }>;
   /** Failed messages sent again by POST /retry, and those Meta has accepted since. */
   retries: { retried: number; recovered: number };
+  /**
+   * The route messages really took (status webhooks' pricing): sent via the MM API, fell back to
+   * Cloud API, or sent by Cloud API (non-marketing category); and the experiment holdouts (130472),
+   * which Meta keeps from a share of users and which are not failures of the campaign.
+   */
+  route: { viaMmApi: number; fellBack: number; cloudApi: number; experimentHoldout: number };
   /** With a holdout: the campaign's conversion rate against its control group's. */
   holdout: (HoldoutLift & { percent: number; from: Date | null; to: Date | null }) | null;
   /** With A/B variants: a row per variant (its test share), the winner, the rest sent with it. */

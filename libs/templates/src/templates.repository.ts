@@ -39,7 +39,8 @@ function toRecord(r: TemplateRow): TemplateRecord {
     components: r.components,
     messageSendTtlSeconds: r.message_send_ttl_seconds,
     status: r.status,
-    rejectedReason: r.rejected_reason,
+    // Meta writes "NONE" as the reason of a template that was not rejected.
+    rejectedReason: r.rejected_reason === 'NONE' ? null : r.rejected_reason,
     rejectionInfo: r.rejection_info,
     qualityScore: r.quality_score,
     statusChangedAt: r.status_changed_at,

@@ -210,15 +210,15 @@ export class WebhookEventsRepository {
   }
 
   /**
-   * Deletes up to `limit` events processed before `before` (never an unprocessed or flagged one:
-   * malformed and unknown payloads are kept for inspection). Returns how many went.
+   * Deletes up to `limit` events processed before `before` (never an unprocessed or a malformed
+   * one: those are kept for inspection; `unknown` ones go too). Returns how many went.
    */
   async pruneProcessed(before: Date, limit: number): Promise<number> {
     const rows = await queryRows<{ id: string }>(
       this.db,
       `DELETE FROM webhook_events WHERE id IN (
          SELECT id FROM webhook_events
-          WHERE processed_at IS NOT NULL AND processed_at < $1 AND NOT malformed AND NOT unknown
+          WHERE processed_at IS NOT NULL AND processed_at < $1 AND NOT malformed
           ORDER BY id LIMIT $2)
        RETURNING id`,
       [before, limit],

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CampaignsService, DeliveryService } from '@app/campaigns';
+import { CampaignsService, DeliveryService, type StatusEvent } from '@app/campaigns';
 import { CLOCK, fromWaId, type Clock } from '@app/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ConsentsService, type WebhookConsentChange } from '@app/consents';
@@ -97,7 +97,8 @@ export class WebhookEventsService {
 
   /**
    * Retention: deletes processed events older than `retentionMs`, in bounded batches, so the
-   * journal does not grow forever. Flagged (malformed/unknown) payloads are kept.
+   * journal does not grow forever. Malformed payloads are kept (the evidence of what went wrong);
+   * those merely flagged `unknown` (a field or value Meta added) go with the rest.
    */
   async pruneProcessed(retentionMs: number, batch = 10_000, maxBatches = 100): Promise<number> {
     const before = new Date(this.clock.now().getTime() - retentionMs);
@@ -204,7 +205,8 @@ export class WebhookEventsService {
         .map(consentOfPreference),
       ...statusOptOuts.map((o) => ({
         phoneNumberId: o.phoneNumberId,
-        phone: fromWaId(o.recipient),
+        phone: o.recipient ? fromWaId(o.recipient) : null,
+        userId: o.recipientUserId,
         status: 'opted_out' as const,
         source: 'whatsapp_131050',
         proof: `status ${o.wamid} failed 131050`,
@@ -213,6 +215,19 @@ export class WebhookEventsService {
       })),
     ];
     await this.consents.recordFromWebhooks(tx, consents);
+    // BSUIDs beside phones are learnt after the batch commits, off its transaction: a lost
+    // pairing is learnt again from the next webhook that carries it.
+    const pairs = userIdPairsOf(statuses, inbound, prefs);
+    if (pairs.length > 0) {
+      tx.onCommit(() =>
+        this.consents.learnUserIds(pairs).catch((e: unknown) =>
+          this.logger.warn({
+            message: 'could not store business-scoped user ids',
+            error: e instanceof Error ? e.message : String(e),
+          }),
+        ),
+      );
+    }
 
     await this.delivery.applyClicks(
       tx,
@@ -264,11 +279,33 @@ export class WebhookEventsService {
   }
 }
 
+/** (number, E.164, BSUID) for every item that names a user both ways. */
+function userIdPairsOf(
+  statuses: readonly StatusEvent[],
+  inbound: readonly InboundMessage[],
+  prefs: readonly UserPreferenceEvent[],
+): Array<{ phoneNumberId: string | null; phone: string; userId: string }> {
+  const out = new Map<string, { phoneNumberId: string | null; phone: string; userId: string }>();
+  const add = (phoneNumberId: string | null, waId: string | null, userId: string | null) => {
+    if (waId && userId && /^\d{7,15}$/.test(waId)) {
+      const phone = fromWaId(waId);
+      out.set(`${phoneNumberId}|${phone}`, { phoneNumberId, phone, userId });
+    }
+  };
+  statuses.forEach((s) => add(s.phoneNumberId, s.recipientId, s.recipientUserId));
+  inbound.forEach((m) => add(m.phoneNumberId, m.from, m.fromUserId));
+  prefs.forEach((p) => add(p.phoneNumberId, p.waId, p.userId));
+  return [...out.values()];
+}
+
+const phoneOf = (waId: string | null): string | null => (waId ? fromWaId(waId) : null);
+
 /** STOP keyword or the opt-out button: an opt-out, with the message as proof. */
 function consentOfInbound(m: InboundMessage): WebhookConsentChange {
   return {
     phoneNumberId: m.phoneNumberId,
-    phone: fromWaId(m.from),
+    phone: phoneOf(m.from),
+    userId: m.fromUserId,
     status: 'opted_out',
     source: m.optOutReason === 'button' ? 'whatsapp_opt_out_button' : 'whatsapp_stop_keyword',
     proof: JSON.stringify(m.raw),
@@ -281,7 +318,8 @@ function consentOfInbound(m: InboundMessage): WebhookConsentChange {
 function consentOfPreference(e: UserPreferenceEvent): WebhookConsentChange {
   return {
     phoneNumberId: e.phoneNumberId,
-    phone: fromWaId(e.waId),
+    phone: phoneOf(e.waId),
+    userId: e.userId,
     status: e.value === 'stop' ? 'opted_out' : 'opted_in',
     source: `whatsapp_user_preferences_${e.value}`,
     proof: JSON.stringify(e.raw),

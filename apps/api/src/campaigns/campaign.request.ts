@@ -8,6 +8,7 @@ import {
   IsIn,
   IsInt,
   IsObject,
+  IsOptional,
   IsString,
   IsUUID,
   Length,
@@ -25,7 +26,7 @@ import { IsoDate } from '../http/iso-date';
 import { AbsentOr } from '../http/absent-or';
 import { ExactlyOneOf } from '../http/exactly-one-of';
 import { CAMPAIGN_OUTCOMES, type CampaignOutcome } from '@app/segments';
-import { AB_METRICS, type AbMetric } from '@app/campaigns';
+import { AB_METRICS, PRODUCT_POLICIES, type AbMetric, type ProductPolicy } from '@app/campaigns';
 
 export class SendWindowRequest {
   @ApiProperty({ example: '09:00' }) @Matches(/^([01]\d|2[0-3]):[0-5]\d$/) start!: string;
@@ -206,6 +207,28 @@ class CampaignSettingsRequest {
 }
 
 export class CampaignCreateRequest extends CampaignSettingsRequest {
+  @ApiPropertyOptional({
+    enum: PRODUCT_POLICIES,
+    default: 'STRICT',
+    description:
+      "MM API's product_policy: STRICT fails (the campaign pauses with reason mm_unavailable) when the WABA is not onboarded to Marketing Messages; CLOUD_API_FALLBACK lets Meta send through Cloud API instead (counted as fell back in the report)",
+  })
+  @AbsentOr()
+  @IsIn(PRODUCT_POLICIES)
+  productPolicy?: ProductPolicy;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Boolean,
+    default: null,
+    description:
+      "message_activity_sharing sent with each marketing message; null (default) sends none, so the WABA's setting applies",
+  })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsBoolean()
+  messageActivitySharing?: boolean | null;
+
   @ApiPropertyOptional({ description: 'the target: an audience (or segmentId)' })
   @ValidateIf((o: CampaignCreateRequest) => o.audienceId !== undefined || o.segmentId === undefined)
   @IsUUID()

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   CAMPAIGN_STATUSES,
   MESSAGE_STATUSES,
+  PRODUCT_POLICIES,
   USER_ACTIONS,
   userActions,
   type CampaignMessageRecord,
@@ -103,6 +104,21 @@ export class CampaignResponse {
   @ApiProperty({ nullable: true, type: SendWindowResponse })
   sendWindow!: SendWindowResponse | null;
   @ApiProperty({ enum: ['send', 'fail'] }) latePolicy!: string;
+  @ApiProperty({ enum: PRODUCT_POLICIES, description: "MM API's product_policy" })
+  productPolicy!: string;
+  @ApiProperty({
+    nullable: true,
+    type: Boolean,
+    description: 'message_activity_sharing sent with each message (null: none, the WABA setting)',
+  })
+  messageActivitySharing!: boolean | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description:
+      'a campaign the engine held (status paused, reason template_syncing) resumes by itself then',
+  })
+  resumeAt!: string | null;
   @ApiProperty({ type: CampaignCountsResponse }) counts!: CampaignCountsResponse;
   @ApiProperty({
     enum: USER_ACTIONS,
@@ -304,6 +320,9 @@ export function toCampaignResponse(c: CampaignRecord): CampaignResponse {
     throughputMps: c.throughputMps,
     sendWindow: c.sendWindow,
     latePolicy: c.latePolicy,
+    productPolicy: c.productPolicy,
+    messageActivitySharing: c.messageActivitySharing,
+    resumeAt: iso(c.resumeAt),
     counts,
     actions: userActions(c.status),
     startedAt: iso(c.startedAt),

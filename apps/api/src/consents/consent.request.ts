@@ -5,17 +5,34 @@ import { ExactlyOneOf } from '../http/exactly-one-of';
 import { AbsentOr } from '../http/absent-or';
 
 export class ConsentCreateRequest {
-  @ApiPropertyOptional({ example: '+5511912345678', description: 'phone or contactId' })
-  @ValidateIf((o: ConsentCreateRequest) => o.phone !== undefined || o.contactId === undefined)
+  @ApiPropertyOptional({
+    example: '+5511912345678',
+    description: 'one of phone, contactId or userId',
+  })
+  @ValidateIf(
+    (o: ConsentCreateRequest) =>
+      o.phone !== undefined || (o.contactId === undefined && o.userId === undefined),
+  )
   @IsString()
   @MaxLength(40)
+  @ExactlyOneOf(['phone', 'contactId', 'userId'])
   phone?: string;
 
-  @ApiPropertyOptional({ description: 'contactId or phone' })
-  @ValidateIf((o: ConsentCreateRequest) => o.contactId !== undefined || o.phone === undefined)
+  @ApiPropertyOptional({ description: 'one of contactId, phone or userId' })
+  @ValidateIf((o: ConsentCreateRequest) => o.contactId !== undefined)
   @IsUUID()
-  @ExactlyOneOf(['phone', 'contactId'])
+  @ExactlyOneOf(['phone', 'contactId', 'userId'])
   contactId?: string;
+
+  @ApiPropertyOptional({
+    example: 'US.13491208655302741918',
+    description: "one of userId, phone or contactId: Meta's BSUID of a known contact",
+  })
+  @ValidateIf((o: ConsentCreateRequest) => o.userId !== undefined)
+  @IsString()
+  @MaxLength(123)
+  @ExactlyOneOf(['phone', 'contactId', 'userId'])
+  userId?: string;
 
   @ApiProperty({ enum: ['opted_in', 'opted_out'] })
   @IsIn(['opted_in', 'opted_out'])

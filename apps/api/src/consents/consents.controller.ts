@@ -22,7 +22,11 @@ export class ConsentsController {
   ): Promise<ConsentCreateResponse> {
     const out = await this.consents.recordMany(ws, [
       {
-        ...(body.contactId !== undefined ? { contactId: body.contactId } : { phone: body.phone }),
+        ...(body.contactId !== undefined
+          ? { contactId: body.contactId }
+          : body.userId !== undefined
+            ? { userId: body.userId }
+            : { phone: body.phone }),
         status: body.status,
         source: body.source,
         proof: body.proof,

@@ -43,6 +43,16 @@ export class ContactUpsertRequest {
   phone!: string;
 
   @ApiPropertyOptional({
+    example: 'US.13491208655302741918',
+    description:
+      "Meta's business-scoped user id (BSUID) of this phone's WhatsApp user; learnt from webhooks when omitted",
+  })
+  @AbsentOr()
+  @IsString()
+  @MaxLength(123)
+  userId?: string;
+
+  @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
     example: { firstName: 'Ana', couponCode: 'X20' },

@@ -4,6 +4,13 @@ import type { ContactRecord } from '@app/audiences';
 export class ContactResponse {
   @ApiProperty() id!: string;
   @ApiProperty({ example: '+5511912345678' }) phone!: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'US.13491208655302741918',
+    description: "Meta's business-scoped user id (BSUID), once known",
+  })
+  userId!: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) attributes!: Record<string, unknown>;
   @ApiProperty({ nullable: true, type: String }) locale!: string | null;
   @ApiProperty({ nullable: true, type: String }) timezone!: string | null;
@@ -26,6 +33,7 @@ export function toContactResponse(c: ContactRecord): ContactResponse {
   return {
     id: c.id,
     phone: c.phone,
+    userId: c.userId,
     attributes: c.attributes,
     locale: c.locale,
     timezone: c.timezone,

@@ -163,6 +163,22 @@ export class RetriesResponse {
   @ApiProperty({ description: 'of them, accepted by Meta since' }) recovered!: number;
 }
 
+export class RouteResponse {
+  @ApiProperty({ description: 'sent via the MM API (status pricing.category marketing_lite)' })
+  viaMmApi!: number;
+  @ApiProperty({
+    description:
+      'fell back to Cloud API (pricing.category marketing: product policy CLOUD_API_FALLBACK on a WABA not onboarded)',
+  })
+  fellBack!: number;
+  @ApiProperty({ description: 'sent by Cloud API /messages (template no longer MARKETING)' })
+  cloudApi!: number;
+  @ApiProperty({
+    description: "Meta's marketing experiment holdout (130472): not a failure of the campaign",
+  })
+  experimentHoldout!: number;
+}
+
 export class HoldoutGroupResponse {
   @ApiProperty() contacts!: number;
   @ApiProperty({ description: 'contacts with a conversion event in the window' })
@@ -258,6 +274,7 @@ export class CampaignReportResponse {
   returnOnSpend!: number | null;
   @ApiProperty({ type: [HourResponse] }) hourly!: HourResponse[];
   @ApiProperty({ type: RetriesResponse }) retries!: RetriesResponse;
+  @ApiProperty({ type: RouteResponse }) route!: RouteResponse;
   @ApiProperty({ type: HoldoutResponse, nullable: true, description: 'with a holdout: the lift' })
   holdout!: HoldoutResponse | null;
   @ApiProperty({ type: AbTestReportResponse, nullable: true, description: 'with A/B variants' })
@@ -285,6 +302,7 @@ export function toCampaignReportResponse(r: CampaignReport): CampaignReportRespo
     returnOnSpend: r.returnOnSpend,
     hourly: r.hourly.map((h) => ({ ...h, hour: h.hour.toISOString() })),
     retries: { ...r.retries },
+    route: { ...r.route },
     holdout: r.holdout
       ? {
           ...r.holdout,

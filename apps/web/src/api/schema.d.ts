@@ -1138,6 +1138,17 @@ export interface components {
        * @enum {string}
        */
       latePolicy?: 'send' | 'fail';
+      /**
+       * @description MM API's product_policy: STRICT fails (the campaign pauses with reason mm_unavailable) when the WABA is not onboarded to Marketing Messages; CLOUD_API_FALLBACK lets Meta send through Cloud API instead (counted as fell back in the report)
+       * @default STRICT
+       * @enum {string}
+       */
+      productPolicy?: 'STRICT' | 'CLOUD_API_FALLBACK';
+      /**
+       * @description message_activity_sharing sent with each marketing message; null (default) sends none, so the WABA's setting applies
+       * @default null
+       */
+      messageActivitySharing?: boolean | null;
       /** @description the target: an audience (or segmentId) */
       audienceId?: string;
       /** @description the target: a segment, resolved when the campaign starts */
@@ -1235,6 +1246,15 @@ export interface components {
       sendWindow: components['schemas']['SendWindowResponse'] | null;
       /** @enum {string} */
       latePolicy: 'send' | 'fail';
+      /**
+       * @description MM API's product_policy
+       * @enum {string}
+       */
+      productPolicy: 'STRICT' | 'CLOUD_API_FALLBACK';
+      /** @description message_activity_sharing sent with each message (null: none, the WABA setting) */
+      messageActivitySharing: boolean | null;
+      /** @description a campaign the engine held (status paused, reason template_syncing) resumes by itself then */
+      resumeAt: string | null;
       counts: components['schemas']['CampaignCountsResponse'];
       /** @description what POST /v1/campaigns/:id/<action> accepts in this status */
       actions: ('launch' | 'pause' | 'resume' | 'cancel')[];
@@ -1562,6 +1582,16 @@ export interface components {
       /** @description of them, accepted by Meta since */
       recovered: number;
     };
+    RouteResponse: {
+      /** @description sent via the MM API (status pricing.category marketing_lite) */
+      viaMmApi: number;
+      /** @description fell back to Cloud API (pricing.category marketing: product policy CLOUD_API_FALLBACK on a WABA not onboarded) */
+      fellBack: number;
+      /** @description sent by Cloud API /messages (template no longer MARKETING) */
+      cloudApi: number;
+      /** @description Meta's marketing experiment holdout (130472): not a failure of the campaign */
+      experimentHoldout: number;
+    };
     HoldoutGroupResponse: {
       contacts: number;
       /** @description contacts with a conversion event in the window */
@@ -1701,6 +1731,7 @@ export interface components {
       returnOnSpend: number | null;
       hourly: components['schemas']['HourResponse'][];
       retries: components['schemas']['RetriesResponse'];
+      route: components['schemas']['RouteResponse'];
       /** @description with a holdout: the lift */
       holdout: components['schemas']['HoldoutResponse'] | null;
       /** @description with A/B variants */
@@ -1885,6 +1916,11 @@ export interface components {
       id: string;
       /** @example +5511912345678 */
       phone: string;
+      /**
+       * @description Meta's business-scoped user id (BSUID), once known
+       * @example US.13491208655302741918
+       */
+      userId: string | null;
       attributes: {
         [key: string]: unknown;
       };
@@ -2000,6 +2036,11 @@ export interface components {
        */
       phone: string;
       /**
+       * @description Meta's business-scoped user id (BSUID) of this phone's WhatsApp user; learnt from webhooks when omitted
+       * @example US.13491208655302741918
+       */
+      userId?: string;
+      /**
        * @description Merged into the stored attributes; a key set to null is removed
        * @example {
        *       "firstName": "Ana",
@@ -2079,6 +2120,11 @@ export interface components {
       id: string;
       /** @example +5511912345678 */
       phone: string;
+      /**
+       * @description Meta's business-scoped user id (BSUID), once known
+       * @example US.13491208655302741918
+       */
+      userId: string | null;
       attributes: {
         [key: string]: unknown;
       };
@@ -2135,12 +2181,17 @@ export interface components {
     };
     ConsentCreateRequest: {
       /**
-       * @description phone or contactId
+       * @description one of phone, contactId or userId
        * @example +5511912345678
        */
       phone?: string;
-      /** @description contactId or phone */
+      /** @description one of contactId, phone or userId */
       contactId?: string;
+      /**
+       * @description one of userId, phone or contactId: Meta's BSUID of a known contact
+       * @example US.13491208655302741918
+       */
+      userId?: string;
       /** @enum {string} */
       status: 'opted_in' | 'opted_out';
       /**

@@ -7,8 +7,10 @@ import { isNewOptOut, mergeStatusEvents, type StatusEvent } from './domain/deliv
 /** A recipient Meta told us (131050) stopped marketing messages, for the consent ledger. */
 export interface StatusOptOut {
   phoneNumberId: string | null;
-  /** Digits, as Meta's `recipient_id`. */
-  recipient: string;
+  /** Digits, as Meta's `recipient_id`; null when the status named a BSUID only. */
+  recipient: string | null;
+  /** BSUID (`recipient_user_id`), when Meta sent one. */
+  recipientUserId: string | null;
   wamid: string;
 }
 
@@ -37,10 +39,15 @@ export class DeliveryService {
     await this.campaigns.lockCounters(tx, await this.ledger.campaignsOf(tx, moved));
     await this.ledger.project(tx, moved);
     return changed
-      .filter((c) => isNewOptOut(c.beforeFailedAt, c.after) && c.after.recipientId)
+      .filter(
+        (c) =>
+          isNewOptOut(c.beforeFailedAt, c.after) &&
+          (c.after.recipientId || c.after.recipientUserId),
+      )
       .map((c) => ({
         phoneNumberId: c.after.phoneNumberId,
-        recipient: c.after.recipientId as string,
+        recipient: c.after.recipientId,
+        recipientUserId: c.after.recipientUserId,
         wamid: c.after.wamid,
       }));
   }

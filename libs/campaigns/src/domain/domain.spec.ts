@@ -3,10 +3,12 @@ import { callingCodeOf, estimateCost, estimatePlan, isScheduleMissed } from './p
 import {
   DEFAULT_RETRY_POLICY,
   outcomeOf,
+  TEMPLATE_SYNC_HOLD_MS,
   transientBackoffMs,
   type SendError,
 } from './send-outcome';
 import { isInsideWindow, msUntilWindowOpens, validateSendWindow } from './send-window';
+import { routeOf } from './route';
 
 describe('campaign status machine', () => {
   const now = new Date('2030-01-01T10:00:00Z');
@@ -262,6 +264,48 @@ describe('after a send', () => {
     }
     expect(outcomeOf(refused('template', 132000), fresh, now).change.status).toBe('failed');
   });
+
+  it('holds the campaign for a syncing template (134101): resumed 10 minutes later, not failed', () => {
+    const o = outcomeOf(refused('template', 134101), fresh, now);
+    expect(o.change).toMatchObject({ status: 'pending', requested: true });
+    expect(o.effects).toEqual([
+      {
+        kind: 'hold-campaign',
+        reason: 'template_syncing',
+        until: new Date(now.getTime() + TEMPLATE_SYNC_HOLD_MS),
+      },
+    ]);
+  });
+
+  it("classifies Meta's 2025–2026 codes: stop the campaign, or end only the message", () => {
+    const stops: Array<[SendError['category'], number, string]> = [
+      ['template', 134102, 'mm_unavailable'],
+      ['template', 134100, 'template_not_marketing'],
+      ['auth', 131063, 'marketing_disabled_on_cloud_api'],
+      ['auth', 131064, 'classification_enforcement'],
+    ];
+    for (const [category, code, reason] of stops) {
+      expect(outcomeOf(refused(category, code), fresh, now).effects).toEqual([
+        { kind: 'pause-campaign', reason },
+      ]);
+    }
+    // Never retried, the campaign goes on: bid_spec on Cloud API, BSUID recipient, MM template
+    // validation, experiment holdout.
+    const finals: Array<[SendError['category'], number]> = [
+      ['permanent', 131061],
+      ['permanent', 131062],
+      ['template', 132018],
+      ['permanent', 130472],
+    ];
+    for (const [category, code] of finals) {
+      const o = outcomeOf(refused(category, code), fresh, now);
+      expect(o.change.status).toBe('failed');
+      expect(o.effects).toEqual([]);
+    }
+    expect(outcomeOf(refused('opted-out', 131050), fresh, now).effects).toEqual([
+      { kind: 'opt-out' },
+    ]);
+  });
 });
 
 describe('plan arithmetic', () => {
@@ -322,5 +366,13 @@ describe('plan arithmetic', () => {
     const at = new Date('2030-01-01T10:00:00Z');
     expect(isScheduleMissed(at, new Date('2030-01-01T10:04:59Z'), 300_000)).toBe(false);
     expect(isScheduleMissed(at, new Date('2030-01-01T10:05:01Z'), 300_000)).toBe(true);
+  });
+});
+
+describe('routing by category', () => {
+  it('sends only MARKETING templates to the MM API, UTILITY to Cloud API, nothing else', () => {
+    expect(routeOf({ category: 'MARKETING' })).toBe('marketing_messages');
+    expect(routeOf({ category: 'UTILITY' })).toBe('messages');
+    expect(routeOf({ category: 'AUTHENTICATION' })).toBeNull();
   });
 });

@@ -67,7 +67,9 @@ export type SendEffect =
   /** 131050: the recipient stopped marketing messages — an opt-out for the ledger. */
   | { kind: 'opt-out' }
   /** The campaign cannot go on: pause (the marketer can fix it) or fail. */
-  | { kind: 'pause-campaign' | 'fail-campaign'; reason: string };
+  | { kind: 'pause-campaign' | 'fail-campaign'; reason: string }
+  /** The campaign must wait (134101, template syncing): paused, resumed by the engine at `until`. */
+  | { kind: 'hold-campaign'; reason: string; until: Date };
 
 export interface Outcome {
   change: MessageChange;
@@ -84,25 +86,43 @@ export function transientBackoffMs(
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-/** Template errors that concern the template, not the recipient (§5.2 STOP rows). */
-const TEMPLATE_PAUSE_CODES: ReadonlyMap<number, string> = new Map([
-  [132015, 'template_paused'],
-  [134101, 'template_syncing'],
+/**
+ * Errors that concern the template, the WABA or the route, not the recipient (§5.2 STOP/RW rows,
+ * MMLITE-2026 row 16), and what they do to the campaign: hold (resumes by itself), pause (the
+ * marketer fixes it and resumes) or fail. Every other code ends at the message (see verdictOf).
+ */
+const CAMPAIGN_CODES: ReadonlyMap<
+  number,
+  { kind: 'hold-campaign' | 'pause-campaign' | 'fail-campaign'; reason: string }
+> = new Map([
+  // RW: a new (or > 7 days idle) MM template syncs with its ad for ~10 min: wait, do not fail.
+  [134101, { kind: 'hold-campaign', reason: 'template_syncing' }],
+  [132015, { kind: 'pause-campaign', reason: 'template_paused' }],
+  // The category the engine routed by is stale (resync templates, then resume).
+  [131055, { kind: 'pause-campaign', reason: 'template_not_marketing' }],
+  [134100, { kind: 'pause-campaign', reason: 'template_not_marketing' }],
+  // STRICT on a WABA not onboarded to MM, or the template not eligible: fix onboarding, resume.
+  [134102, { kind: 'pause-campaign', reason: 'mm_unavailable' }],
+  // Kill switch `disable_marketing_messages_on_cloud_api` (or fallback refused): use MM.
+  [131063, { kind: 'pause-campaign', reason: 'marketing_disabled_on_cloud_api' }],
+  // Messaging limit for template classification violations: until the enforcement ends.
+  [131064, { kind: 'pause-campaign', reason: 'classification_enforcement' }],
+  [132001, { kind: 'fail-campaign', reason: 'template_not_found' }],
+  [132007, { kind: 'fail-campaign', reason: 'template_policy_violation' }],
+  [132016, { kind: 'fail-campaign', reason: 'template_disabled' }],
 ]);
-const TEMPLATE_FAIL_CODES: ReadonlyMap<number, string> = new Map([
-  [132001, 'template_not_found'],
-  [132007, 'template_policy_violation'],
-  [132016, 'template_disabled'],
-  [134102, 'template_unavailable'],
-  [131055, 'template_not_marketing'],
-  [134100, 'template_not_marketing'],
-]);
+
+/** How long a hold for a syncing template lasts (Meta: "up to 10 minutes", §1.5). */
+export const TEMPLATE_SYNC_HOLD_MS = 10 * 60_000;
 
 /** A recipient error that ends this message (never retried). */
 type Final = { final: true; optOut: boolean };
 /** The same request may be tried again after a while. */
 type Again = { final: false; afterMs: number | 'pair-rate'; slowDown: boolean };
-type Verdict = Final | Again | { campaign: 'pause-campaign' | 'fail-campaign'; reason: string };
+type Verdict =
+  | Final
+  | Again
+  | { campaign: 'hold-campaign' | 'pause-campaign' | 'fail-campaign'; reason: string };
 
 /** Meta refused a request: what that means for the message (by category and code, §5.2). */
 export function verdictOf(
@@ -112,6 +132,10 @@ export function verdictOf(
   policy: RetryPolicy,
   random: () => number,
 ): Verdict {
+  const stop = CAMPAIGN_CODES.get(error.code);
+  if (stop) {
+    return { campaign: stop.kind, reason: stop.reason };
+  }
   switch (error.category) {
     case 'throughput':
       return { final: false, afterMs: 1000, slowDown: true };
@@ -129,14 +153,9 @@ export function verdictOf(
       return { final: true, optOut: false };
     case 'opted-out':
       return { final: true, optOut: true };
-    case 'template': {
-      const pause = TEMPLATE_PAUSE_CODES.get(error.code);
-      if (pause) {
-        return { campaign: 'pause-campaign', reason: pause };
-      }
-      const fail = TEMPLATE_FAIL_CODES.get(error.code);
-      return fail ? { campaign: 'fail-campaign', reason: fail } : { final: true, optOut: false };
-    }
+    case 'template':
+      // 132000/132012/132018 and the like: this message's parameters; the others may be fine.
+      return { final: true, optOut: false };
     case 'auth':
       return {
         campaign: 'pause-campaign',
@@ -212,7 +231,15 @@ export function outcomeOf(
     // The campaign cannot go on with this message: it waits, pending, for a resume.
     return {
       change: { status: 'pending', requested: true, error },
-      effects: [{ kind: v.campaign, reason: v.reason }],
+      effects: [
+        v.campaign === 'hold-campaign'
+          ? {
+              kind: v.campaign,
+              reason: v.reason,
+              until: new Date(now.getTime() + TEMPLATE_SYNC_HOLD_MS),
+            }
+          : { kind: v.campaign, reason: v.reason },
+      ],
     };
   }
   if (v.final) {

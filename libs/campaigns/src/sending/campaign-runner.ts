@@ -88,6 +88,12 @@ export class CampaignRunner {
   /** Starts scheduled campaigns whose time has come; a schedule missed beyond the grace follows the late policy. */
   async startDue(): Promise<number> {
     let started = 0;
+    // Holds (134101) that are over: the campaign goes on where it stopped.
+    for (const id of await this.campaigns.dueHolds(this.clock.now())) {
+      if (await this.state.move(id, 'resume')) {
+        started++;
+      }
+    }
     for (const due of await this.campaigns.dueScheduled(this.clock.now())) {
       const missed = isScheduleMissed(
         due.scheduledAt,

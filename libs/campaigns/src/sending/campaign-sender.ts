@@ -12,7 +12,11 @@ import {
   type DispatchOutcome,
 } from '@app/governor';
 import { GraphApiError, GraphClient, type SendResult as GraphSendResult } from '@app/graph-client';
-import type { MarketingMessageRequest } from '@app/graph-contract';
+import type {
+  CloudMessageRequest,
+  GraphTemplateRef,
+  MarketingMessageRequest,
+} from '@app/graph-contract';
 import {
   renderTemplate,
   TemplatesService,
@@ -24,6 +28,7 @@ import { CampaignStateService } from '../campaign-state.service';
 import type { CampaignRecord } from '../campaigns.types';
 import { DeliveryRepository } from '../delivery/delivery.repository';
 import type { SendResult } from '../domain/send-outcome';
+import { routeOf } from '../domain/route';
 import { callbackDataOf } from '../delivery/domain/delivery-status';
 import { contactOfBoundValues } from '../domain/bound-values';
 import { SegmentsService } from '@app/segments';
@@ -52,7 +57,12 @@ interface Lane {
   testShareOnly: boolean;
   token: string;
   dispatch: DispatchLane;
+  /** When the templates (their categories) were last read: a category change applies mid-lane. */
+  templatesReadAt: number;
 }
+
+/** How stale a lane's view of its templates' categories may get (they route each send). */
+const TEMPLATE_REFRESH_MS = 1000;
 
 /** What one request's fate means for its message (see domain/send-outcome.ts). */
 export function resultOf(
@@ -166,7 +176,7 @@ export class CampaignSender {
         Math.min(this.config.campaigns.batchSize, Math.ceil(lane.dispatch.limitMps / 2)),
       );
       while (!halt()) {
-        if (!(await this.state.isRunning(campaignId))) {
+        if (!(await this.state.isRunning(campaignId)) || !(await this.refreshTemplates(lane))) {
           halted = true;
           break;
         }
@@ -192,12 +202,20 @@ export class CampaignSender {
           lane.dispatch,
           prepared.map((p) => ({ item: p, recipient: p.to })),
           {
+            // Route by the template's current category (MMLITE-2026 row 2): only MARKETING
+            // goes to /marketing_messages, anything else (recategorised to UTILITY) to /messages.
             send: (p) =>
-              this.graph.sendMarketingMessage(
-                lane.dispatch.phoneNumberId,
-                lane.token,
-                this.body(lane, p),
-              ),
+              routeOf(p.template) === 'marketing_messages'
+                ? this.graph.sendMarketingMessage(
+                    lane.dispatch.phoneNumberId,
+                    lane.token,
+                    this.body(lane, p),
+                  )
+                : this.graph.sendMessage(
+                    lane.dispatch.phoneNumberId,
+                    lane.token,
+                    this.cloudBody(p),
+                  ),
             gate: async (ps) => {
               const v = await this.fence.check(
                 campaignId,
@@ -251,6 +269,7 @@ export class CampaignSender {
         campaign.winnerKey === null &&
         (campaign.abTest?.testPercent ?? 100) < 100,
       token: await this.accounts.accessToken(campaign.workspaceId, account.id),
+      templatesReadAt: this.clock.now().getTime(),
       dispatch: {
         phoneNumberId: phone.phoneNumberId,
         limitMps: Math.min(phone.throughputMps, campaign.throughputMps ?? Number.POSITIVE_INFINITY),
@@ -258,6 +277,36 @@ export class CampaignSender {
         messagingLimitPerDay: phone.messagingLimitPerDay,
       },
     };
+  }
+
+  /**
+   * Re-reads the lane's templates once they are older than TEMPLATE_REFRESH_MS, so a completed
+   * category change (template_category_update) routes the next batch. A template that became
+   * neither MARKETING nor UTILITY cannot serve a campaign: the campaign pauses with the reason.
+   * False when the campaign was paused.
+   */
+  private async refreshTemplates(lane: Lane): Promise<boolean> {
+    const now = this.clock.now().getTime();
+    if (now - lane.templatesReadAt >= TEMPLATE_REFRESH_MS) {
+      const ws = lane.campaign.workspaceId;
+      lane.template = await this.templates.get(ws, lane.template.id);
+      for (const [key, t] of lane.variantTemplates) {
+        lane.variantTemplates.set(key, await this.templates.get(ws, t.id));
+      }
+      lane.templatesReadAt = now;
+    }
+    const unfit = [lane.template, ...lane.variantTemplates.values()].find(
+      (t) => routeOf(t) === null,
+    );
+    if (unfit) {
+      await this.state.move(
+        lane.campaign.id,
+        'pause',
+        `template_category_${unfit.category.toLowerCase()}`,
+      );
+      return false;
+    }
+    return true;
   }
 
   /** Renders each message (attributes may have changed since the snapshot); drops what Meta won't deliver. */
@@ -302,14 +351,33 @@ export class CampaignSender {
       recipient_type: 'individual',
       to: p.to,
       type: 'template',
-      template: {
-        name: p.template.name,
-        language: { code: p.template.language },
-        components: p.components,
-      },
-      product_policy: 'STRICT',
+      template: templateRefOf(p),
+      product_policy: lane.campaign.productPolicy,
+      ...(lane.campaign.messageActivitySharing === null
+        ? {}
+        : { message_activity_sharing: lane.campaign.messageActivitySharing }),
       // Our message id: lets a status webhook be matched even when this request's answer is lost.
       biz_opaque_callback_data: callbackDataOf(p.msg.id, p.msg.retries),
     };
   }
+
+  /** A Cloud API `/messages` template send: no MM-only fields (product policy, activity sharing). */
+  private cloudBody(p: Prepared): CloudMessageRequest {
+    return {
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: p.to,
+      type: 'template',
+      template: templateRefOf(p),
+      biz_opaque_callback_data: callbackDataOf(p.msg.id, p.msg.retries),
+    };
+  }
+}
+
+function templateRefOf(p: Prepared): GraphTemplateRef {
+  return {
+    name: p.template.name,
+    language: { code: p.template.language },
+    components: p.components,
+  };
 }

@@ -187,6 +187,9 @@ export class OutcomeWriter {
           effect.kind === 'pause-campaign' ? 'pause' : 'fail',
           effect.reason,
         );
+      } else if (effect.kind === 'hold-campaign') {
+        this.stoppedCampaign = true;
+        await state.move(s.campaignId, 'pause', effect.reason, undefined, effect.until);
       }
     }
   }

@@ -1,5 +1,5 @@
 import { compileOptOutRules } from './opt-out';
-import { parseWebhookBody, wabaIdsOf } from './webhook-payload';
+import { optOutsAtIngest, parseWebhookBody, wabaIdsOf } from './webhook-payload';
 
 const rules = compileOptOutRules({ stopKeywords: ['STOP'], optOutButtons: ['Stop promotions'] });
 const parse = (v: unknown) =>
@@ -247,6 +247,106 @@ describe('webhook payload parsing', () => {
       ['16505551234', 'resume', 1731705999000],
     ]);
     expect(p.userPreferences[0]?.dedupeKey).not.toBe(p.userPreferences[1]?.dedupeKey);
+  });
+
+  it('reads a BSUID-only STOP (from_user_id, no from) as an opt-out by user id (2026)', () => {
+    const body = envelope('messages', {
+      messaging_product: 'whatsapp',
+      metadata,
+      contacts: [{ profile: { name: 'Ana' }, user_id: 'BR.12345678901234567890' }],
+      messages: [
+        {
+          from_user_id: 'BR.12345678901234567890',
+          id: 'wamid.stop1',
+          timestamp: '1750030073',
+          type: 'text',
+          text: { body: 'STOP' },
+        },
+      ],
+    });
+    const p = parse(body);
+    expect(p.problems).toEqual([]);
+    expect(p.inbound[0]).toMatchObject({
+      from: null,
+      fromUserId: 'BR.12345678901234567890',
+      isOptOut: true,
+    });
+    expect(optOutsAtIngest(Buffer.from(JSON.stringify(body)), rules)).toEqual([
+      { phoneNumberId: '106540352242922', phone: null, userId: 'BR.12345678901234567890' },
+    ]);
+  });
+
+  it('still refuses an inbound message that names its sender neither way', () => {
+    const p = parse(
+      envelope('messages', {
+        metadata,
+        messages: [{ id: 'wamid.x', timestamp: '1750030073', type: 'text', text: { body: 'hi' } }],
+      }),
+    );
+    expect(p.inbound).toEqual([]);
+    expect(p.unknown).toBe(true);
+  });
+
+  it('reads a user_preferences stop that carries only user_id', () => {
+    const body = envelope('user_preferences', {
+      messaging_product: 'whatsapp',
+      metadata,
+      contacts: [{ user_id: 'US.13491208655302741918' }],
+      user_preferences: [
+        {
+          user_id: 'US.13491208655302741918',
+          category: 'marketing_messages',
+          value: 'stop',
+          timestamp: 1731705721,
+        },
+      ],
+    });
+    const p = parse(body);
+    expect(p.problems).toEqual([]);
+    expect(p.userPreferences[0]).toMatchObject({
+      waId: null,
+      userId: 'US.13491208655302741918',
+      value: 'stop',
+    });
+    expect(optOutsAtIngest(Buffer.from(JSON.stringify(body)), rules)).toEqual([
+      { phoneNumberId: '106540352242922', phone: null, userId: 'US.13491208655302741918' },
+    ]);
+  });
+
+  it('reads the system message user_preference_changed as a preference, not an inbound text', () => {
+    const body = envelope('messages', {
+      messaging_product: 'whatsapp',
+      metadata,
+      contacts: [{ wa_id: '5511912345678', user_id: 'BR.1' }],
+      messages: [
+        {
+          from: '5511912345678',
+          id: 'wamid.sys1',
+          timestamp: '1750030073',
+          type: 'system',
+          system: { type: 'user_preference_changed', marketing: 'stop', body: 'stopped' },
+        },
+      ],
+    });
+    const p = parse(body);
+    expect(p.problems).toEqual([]);
+    expect(p.inbound).toEqual([]);
+    expect(p.userPreferences).toHaveLength(1);
+    expect(p.userPreferences[0]).toMatchObject({
+      waId: '5511912345678',
+      userId: 'BR.1',
+      category: 'marketing_messages',
+      value: 'stop',
+      at: new Date(1750030073000),
+    });
+    expect(optOutsAtIngest(Buffer.from(JSON.stringify(body)), rules)).toEqual([
+      { phoneNumberId: '106540352242922', phone: '+5511912345678', userId: 'BR.1' },
+    ]);
+    const resume = parse(
+      JSON.stringify(body).replace('"marketing":"stop"', '"marketing":"resume"'),
+    );
+    expect(resume.userPreferences[0]?.value).toBe('resume');
+    expect(resume.userPreferences[0]?.dedupeKey).toBe(p.userPreferences[0]?.dedupeKey);
   });
 
   it('flags malformed bodies without throwing', () => {

@@ -10,8 +10,9 @@ import { optOutReasonOf, type CompiledOptOutRules, type OptOutReason } from './o
 
 export interface InboundMessage {
   wamid: string;
-  from: string;
-  /** BSUID (`contacts[].user_id`) when Meta sends one. */
+  /** The sender's phone digits; null for a username user Meta names by BSUID only. */
+  from: string | null;
+  /** BSUID (`from_user_id`, or `contacts[].user_id`) when Meta sends one. */
   fromUserId: string | null;
   phoneNumberId: string | null;
   displayPhoneNumber: string | null;
@@ -63,7 +64,10 @@ export interface TemplateEvent {
 }
 
 export interface UserPreferenceEvent {
-  waId: string;
+  /** Phone digits; null when Meta names the user by BSUID only. */
+  waId: string | null;
+  /** BSUID (`user_id`), when Meta sends one. */
+  userId: string | null;
   category: string | null;
   /** `stop` | `resume` (others, e.g. `signup`, passed on as they come). */
   value: string;
@@ -297,8 +301,10 @@ function parseMessagesValue(c: Collector, where: string, value: Json, wabaId: st
       userIds.set(str(contact.wa_id) as string, str(contact.user_id) as string);
     }
   }
+  const onlyContact = arr(value.contacts).length === 1 ? arr(value.contacts)[0] : null;
+  const soleUserId = isRecord(onlyContact) ? str(onlyContact.user_id) : null;
   arr(value.messages).forEach((m, k) =>
-    parseInbound(c, `${where}.messages[${k}]`, m, meta, userIds),
+    parseInbound(c, `${where}.messages[${k}]`, m, meta, userIds, soleUserId),
   );
   // Asynchronous errors and MM link clicks are understood but not consumed here.
   c.out.ignored += arr(value.errors).length + arr(value.user_actions).length;
@@ -364,6 +370,7 @@ function parseInbound(
   m: unknown,
   meta: MessagesMetadata,
   userIds: ReadonlyMap<string, string>,
+  soleUserId: string | null,
 ): void {
   if (!isRecord(m)) {
     c.problem(`${where} is not an object`);
@@ -371,10 +378,16 @@ function parseInbound(
   }
   const wamid = str(m.id);
   const from = str(m.from);
+  // Since 2026 a username user may come with a BSUID only (`from_user_id`, MMLITE-2026 row 19).
+  const fromUserId = str(m.from_user_id) ?? (from ? userIds.get(from) : soleUserId) ?? null;
   const at = unixSeconds(m.timestamp);
   const type = str(m.type);
-  if (!wamid || !from || !at || !type) {
-    c.problem(`${where} lacks id, from, timestamp or type`);
+  if (!wamid || !(from || fromUserId) || !at || !type) {
+    c.problem(`${where} lacks id, from (or from_user_id), timestamp or type`);
+    return;
+  }
+  if (type === 'system' && isRecord(m.system) && m.system.type === 'user_preference_changed') {
+    pushSystemPreference(c, where, m, m.system, { from, fromUserId, at, wamid }, meta);
     return;
   }
   let text: string | null = null;
@@ -401,7 +414,7 @@ function parseInbound(
   c.out.inbound.push({
     wamid,
     from,
-    fromUserId: userIds.get(from) ?? null,
+    fromUserId,
     phoneNumberId: meta.phoneNumberId,
     displayPhoneNumber: meta.displayPhoneNumber,
     wabaId: meta.wabaId,
@@ -429,16 +442,18 @@ function parseUserPreferences(
   const phoneNumberId = str(metadata.phone_number_id);
   arr(value.user_preferences).forEach((p, k) => {
     const at = `${where}.user_preferences[${k}]`;
-    if (!isRecord(p) || !str(p.wa_id) || !str(p.value)) {
-      c.problem(`${at} lacks wa_id or value`);
+    if (!isRecord(p) || !(str(p.wa_id) || str(p.user_id)) || !str(p.value)) {
+      c.problem(`${at} lacks wa_id (or user_id) or value`);
       return;
     }
-    const waId = str(p.wa_id) as string;
+    const waId = str(p.wa_id);
+    const userId = str(p.user_id);
     const prefValue = (str(p.value) as string).toLowerCase();
     const category = str(p.category);
     const when = unixSeconds(p.timestamp);
     c.out.userPreferences.push({
       waId,
+      userId,
       category,
       value: prefValue,
       detail: str(p.detail),
@@ -449,13 +464,52 @@ function parseUserPreferences(
       dedupeKey: dedupeKey(
         'user_preferences',
         phoneNumberId,
-        waId,
+        waId ?? userId,
         category,
         prefValue,
         p.timestamp,
       ),
       eventId: c.eventId,
     });
+  });
+}
+
+/** `stop…`/`resum…` in whatever form Meta writes it; null for anything else. */
+function preferenceValue(v: unknown): 'stop' | 'resume' | null {
+  const s = typeof v === 'string' ? v.toLowerCase() : '';
+  return s.startsWith('stop') ? 'stop' : s.startsWith('resum') ? 'resume' : null;
+}
+
+/**
+ * The second opt-out shape (MMLITE-2026 row 17): a `messages` system message of type
+ * `user_preference_changed` carrying the marketing preference. Taken as a user-preferences event,
+ * keyed by its wamid, so both shapes reach the ledger the same way.
+ */
+function pushSystemPreference(
+  c: Collector,
+  where: string,
+  m: Json,
+  system: Json,
+  who: { from: string | null; fromUserId: string | null; at: Date; wamid: string },
+  meta: MessagesMetadata,
+): void {
+  const value = preferenceValue(system.marketing ?? system.value);
+  if (!value) {
+    c.problem(`${where}: user_preference_changed without a stop/resume marketing value`);
+    return;
+  }
+  c.out.userPreferences.push({
+    waId: who.from,
+    userId: who.fromUserId,
+    category: 'marketing_messages',
+    value,
+    detail: str(system.body),
+    at: who.at,
+    phoneNumberId: meta.phoneNumberId,
+    wabaId: meta.wabaId,
+    raw: m,
+    dedupeKey: dedupeKey('system_preference', meta.phoneNumberId, who.wamid),
+    eventId: c.eventId,
   });
 }
 
@@ -493,14 +547,20 @@ function pushTemplate(
   });
 }
 
-/** Someone who just opted out, as a webhook names them: the Meta number written to, and the E.164 phone. */
+/**
+ * Someone who just opted out, as a webhook names them: the Meta number written to, and the E.164
+ * phone, or only the BSUID for a username user Meta sent without a phone.
+ */
 export interface IngestOptOut {
   phoneNumberId: string | null;
-  phone: string;
+  phone: string | null;
+  userId: string | null;
 }
 
 /** Cheap test before a full parse at ingest: only these payloads can carry an opt-out. */
-const MAY_OPT_OUT = /"from"|user_preferences|131050/;
+const MAY_OPT_OUT = /"from"|"from_user_id"|user_preference|131050/;
+
+const phoneOrNull = (waId: string | null): string | null => (waId ? fromWaId(waId) : null);
 
 /**
  * The opt-outs a payload carries (STOP keyword or opt-out button, a user-preferences stop, a
@@ -515,12 +575,27 @@ export function optOutsAtIngest(body: Buffer, rules: CompiledOptOutRules): Inges
   return [
     ...p.inbound
       .filter((m) => m.isOptOut)
-      .map((m) => ({ phoneNumberId: m.phoneNumberId, phone: fromWaId(m.from) })),
+      .map((m) => ({
+        phoneNumberId: m.phoneNumberId,
+        phone: phoneOrNull(m.from),
+        userId: m.fromUserId,
+      })),
     ...p.userPreferences
       .filter((u) => u.value === 'stop')
-      .map((u) => ({ phoneNumberId: u.phoneNumberId, phone: fromWaId(u.waId) })),
+      .map((u) => ({
+        phoneNumberId: u.phoneNumberId,
+        phone: phoneOrNull(u.waId),
+        userId: u.userId,
+      })),
     ...p.statuses
-      .filter((s) => s.status === 'failed' && s.error?.code === 131050 && s.recipientId)
-      .map((s) => ({ phoneNumberId: s.phoneNumberId, phone: fromWaId(s.recipientId as string) })),
+      .filter(
+        (s) =>
+          s.status === 'failed' && s.error?.code === 131050 && (s.recipientId || s.recipientUserId),
+      )
+      .map((s) => ({
+        phoneNumberId: s.phoneNumberId,
+        phone: phoneOrNull(s.recipientId),
+        userId: s.recipientUserId,
+      })),
   ];
 }
