@@ -82,7 +82,15 @@ describe('new campaign form', () => {
     });
     const named = template({
       parameterFormat: 'named',
-      slots: { header: [], body: ['first_name'], buttons: [], headerMedia: 'IMAGE' },
+      slots: {
+        header: [],
+        body: ['first_name'],
+        buttons: [],
+        headerMedia: 'IMAGE',
+        productButtons: [],
+        cards: [],
+        limitedTimeOffer: false,
+      },
     });
     const p = parametersOf(named, { 'body:first_name': 'Ana' }, 'https://x.test/a.png');
     expect(valuesOf(named, p)).toEqual({
