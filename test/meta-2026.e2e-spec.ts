@@ -354,6 +354,7 @@ describe("Meta's API in late 2026 (sandbox, API, worker)", () => {
         code: 132018,
         count: 1,
         endpoint: 'marketing_messages',
+        to: bad,
       });
       const id = await createCampaign(
         e,

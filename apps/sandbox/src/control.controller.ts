@@ -149,6 +149,7 @@ export class ControlController {
       count?: number;
       phoneNumberId?: string;
       endpoint?: string;
+      to?: string;
     },
   ): { pending: InjectedError[] } {
     if (!body || !Number.isInteger(body.code) || body.code <= 0) {
@@ -165,11 +166,15 @@ export class ControlController {
     ) {
       throw bad("endpoint must be 'messages' or 'marketing_messages'");
     }
+    if (body.to !== undefined && (typeof body.to !== 'string' || !/^\+?\d{6,15}$/.test(body.to))) {
+      throw bad('to must be a phone number');
+    }
     this.rt.state.injectedErrors.push({
       code: body.code,
       remaining: count,
       phoneNumberId: body.phoneNumberId ?? null,
       endpoint: body.endpoint ?? null,
+      to: body.to === undefined ? null : toWaId(body.to),
     });
     return { pending: this.rt.state.injectedErrors };
   }

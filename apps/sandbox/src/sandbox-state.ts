@@ -60,9 +60,10 @@ export interface SandboxWaba {
 export interface InjectedError {
   code: number;
   remaining: number;
-  /** Only sends from this number / to this endpoint (null: any). */
+  /** Only sends from this number / to this endpoint / to this recipient's digits (null: any). */
   phoneNumberId: string | null;
   endpoint: 'marketing_messages' | 'messages' | null;
+  to: string | null;
 }
 
 export interface PhoneNumberInput {

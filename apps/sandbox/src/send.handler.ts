@@ -39,7 +39,7 @@ export function handleSend(
   }
   assertToken(waba, authorization);
   const send = validateSend(endpoint, params.version, body, waba);
-  const injected = takeInjectedError(rt, phone.id, endpoint);
+  const injected = takeInjectedError(rt, phone.id, endpoint, send.waId);
   if (injected) {
     throw injected;
   }
@@ -164,12 +164,14 @@ function takeInjectedError(
   rt: SandboxRuntime,
   phoneNumberId: string,
   endpoint: SendEndpoint,
+  waId: string | null,
 ): SandboxGraphError | null {
   const s = rt.state;
   const i = s.injectedErrors.findIndex(
     (e) =>
       (e.phoneNumberId === null || e.phoneNumberId === phoneNumberId) &&
-      (e.endpoint === null || e.endpoint === endpoint),
+      (e.endpoint === null || e.endpoint === endpoint) &&
+      (e.to === null || e.to === waId),
   );
   const e = s.injectedErrors[i];
   if (!e) {
