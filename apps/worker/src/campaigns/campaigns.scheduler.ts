@@ -32,7 +32,7 @@ export class CampaignsScheduler implements OnApplicationBootstrap, OnModuleDestr
     this.task = new RepeatingTask('campaigns-tick', config.campaigns.schedulerTickMs, async () => {
       await runner.startDue();
       // Resends wait for the status journal to catch up: a proof may sit in it unapplied.
-      await reconciler.run(await journal.pendingLagMs());
+      await reconciler.run(() => journal.pendingLagMs());
       await clicks.run();
       await abTests.decideDue();
       await runner.keepRunning();

@@ -101,7 +101,7 @@ const statuses = async (campaignId: string): Promise<string[]> =>
 describe('in-doubt reconciliation', () => {
   it("resends nothing before SEND_RESEND_AFTER_MS; a dead worker's claim is in doubt from when it is found dead", async () => {
     const id = await twoUnsettled(5000);
-    await reconciler.run(0);
+    await reconciler.run(() => Promise.resolve(0));
     expect(await statuses(id)).toEqual(['in_doubt', 'in_doubt']);
     const [dead] = await ds.query<Array<{ last_request_at: Date; claimed_by: string | null }>>(
       `SELECT last_request_at, claimed_by FROM campaign_messages WHERE campaign_id = $1 ORDER BY id OFFSET 1 LIMIT 1`,
@@ -112,35 +112,35 @@ describe('in-doubt reconciliation', () => {
 
   it('queues a message again after the deadline, once a later request of the campaign has its status', async () => {
     const id = await twoUnsettled(7000);
-    await reconciler.run(0);
+    await reconciler.run(() => Promise.resolve(0));
     expect(await statuses(id)).toEqual(['pending', 'in_doubt']);
   });
 
   it("waits while Meta's statuses are behind: no status yet for any request that left after it", async () => {
     const id = await twoUnsettled(7000, { ms: 2000, proven: false });
-    await reconciler.run(0);
+    await reconciler.run(() => Promise.resolve(0));
     expect(await statuses(id)).toEqual(['in_doubt', 'in_doubt']);
     // A status for a request only just after it says nothing either.
     const close = await twoUnsettled(7000, { ms: 500, proven: true });
-    await reconciler.run(0);
+    await reconciler.run(() => Promise.resolve(0));
     expect(await statuses(close)).toEqual(['in_doubt', 'in_doubt']);
     // Without later traffic to judge by, they go again after five times the deadline.
     clock.advance(24_000);
-    await reconciler.run(0);
+    await reconciler.run(() => Promise.resolve(0));
     expect(await statuses(id)).toEqual(['pending', 'in_doubt']);
     expect(await statuses(close)).toEqual(['pending', 'in_doubt']);
     clock.advance(7_000);
-    await reconciler.run(0);
+    await reconciler.run(() => Promise.resolve(0));
     expect(await statuses(id)).toEqual(['pending', 'pending']);
     expect(await statuses(close)).toEqual(['pending', 'pending']);
   });
 
   it('pushes the deadline back by how far the status journal is behind: the proof may be waiting in it', async () => {
     const id = await twoUnsettled(7000);
-    await reconciler.run(1500);
+    await reconciler.run(() => Promise.resolve(1500));
     expect(await statuses(id)).toEqual(['in_doubt', 'in_doubt']);
     clock.advance(1000);
-    await reconciler.run(1500);
+    await reconciler.run(() => Promise.resolve(1500));
     expect(await statuses(id)).toEqual(['pending', 'in_doubt']);
   });
 });

@@ -38,11 +38,11 @@ export class InDoubtReconciler {
   ) {}
 
   /**
-   * `journalLagMs`: how far the status journal is behind (the age of its oldest event not applied
+   * `journalLag`: how far the status journal is behind (the age of its oldest event not applied
    * yet). The resend deadline is pushed back by as much: under load, the status that proves a
    * send may have arrived and still be waiting to be applied.
    */
-  async run(journalLagMs = 0): Promise<Reconciled> {
+  async run(journalLag: () => Promise<number> = () => Promise.resolve(0)): Promise<Reconciled> {
     const now = this.clock.now();
     const candidates = await this.campaigns.unsettled(
       new Date(now.getTime() - this.config.campaigns.inDoubtAfterMs),
@@ -55,6 +55,8 @@ export class InDoubtReconciler {
     if (mine.length === 0) {
       return { settled: 0, requeued: 0, failed: 0 };
     }
+    // Asked only when something is unsettled: no journal query on an idle tick.
+    const journalLagMs = await journalLag();
     const out = await this.db.tx((tx) => this.settle(tx, mine, now, journalLagMs), { retries: 3 });
     if (out.settled || out.requeued || out.failed) {
       this.logger.warn({ message: 'unsettled sends reconciled', ...out });
