@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { TEST_APP_SECRET, TEST_VERIFY_TOKEN } from '@app/testing';
 import { http, startWorker } from './support/apps';
+import { explainDuplicates } from './support/duplicates';
 import {
   acceptedPerRecipient,
   approvedTemplate,
@@ -39,6 +40,13 @@ function spawnWorker(e: Engine): ChildProcess {
     stdio: ['ignore', process.env.WORKER_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
   });
   return child;
+}
+
+/** With WORKER_LOG_LEVEL set (the workers' logs shown), the test's own steps are timed beside them. */
+function trace(step: string): void {
+  if (process.env.WORKER_LOG_LEVEL) {
+    console.log(`${new Date().toISOString()} ${step}`);
+  }
 }
 
 async function exit(child: ChildProcess): Promise<void> {
@@ -171,6 +179,8 @@ describe('exactly once across worker crashes and several workers', () => {
       // Meta puts up to 1,000 updates in one POST: one per POST, a loaded machine's sandbox fell
       // ten seconds behind with its webhooks (resends then wait for it, and the run for them).
       chaos: { maxStatusesPerPayload: 100, batchWindowMs: 50 },
+      // Every acceptance of this run stays listed, for the explanation of a duplicate.
+      maxRecentMessages: 30_000,
     });
     try {
       const list = Array.from({ length: N }, (_, i) => `+55219${String(i).padStart(8, '0')}`);
@@ -200,6 +210,7 @@ describe('exactly once across worker crashes and several workers', () => {
       children.push(...workers);
       const id = await createCampaign(e, templateId, aud.body.id);
       expect((await e.v1('POST', `/campaigns/${id}/launch`)).status).toBe(200);
+      trace(`launched; workers ${workers.map((w) => String(w.pid)).join(', ')}`);
       await until(
         'sending under way',
         async () => (await e.v1('GET', `/campaigns/${id}`)).body.counts.sent >= 200,
@@ -210,6 +221,7 @@ describe('exactly once across worker crashes and several workers', () => {
         const victim = workers[kill % 2]!;
         victim.kill('SIGKILL');
         await exit(victim);
+        trace(`killed worker ${String(victim.pid)}`);
         workers[kill % 2] = spawnWorker(e);
         children.push(workers[kill % 2]!);
       }
@@ -224,7 +236,11 @@ describe('exactly once across worker crashes and several workers', () => {
       );
       const after = (await e.control('GET', '/counters')).accepted.total as number;
       const twice = await http(e.sandbox.url, 'GET', '/_sandbox/counters/recipients?minCount=2');
-      expect(Object.keys(twice.body.recipients).filter((k) => k.startsWith('55219'))).toEqual([]);
+      const dup = Object.keys(twice.body.recipients).filter((k) => k.startsWith('55219'));
+      if (dup.length > 0) {
+        console.error(`${dup.length} sent twice:\n${await explainDuplicates(e, dup)}`);
+      }
+      expect(dup).toEqual([]);
       // 0 missing, none twice: Meta accepted exactly N, and the counters say what Meta accepted.
       expect(after - before).toBe(N);
       expect(done.counts).toMatchObject({ targeted: N, sent: N, queued: 0, sending: 0, failed: 0 });
@@ -234,6 +250,7 @@ describe('exactly once across worker crashes and several workers', () => {
       await e.control('PATCH', '/settings', {
         ...FAST_SANDBOX,
         chaos: { maxStatusesPerPayload: 1, batchWindowMs: 0 },
+        maxRecentMessages: 10_000,
       });
     }
   }, 240_000);

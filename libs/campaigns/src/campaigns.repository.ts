@@ -196,6 +196,15 @@ function toMessage(r: MessageRow): CampaignMessageRecord {
 }
 
 /** A message whose send may have reached Meta without us knowing (see InDoubtReconciler). */
+/** A claim as a reconciler saw it: a write applies only while the row still shows it. */
+export type ObservedClaim = Pick<UnsettledMessage, 'id' | 'claimedBy' | 'claimedAt'>;
+
+/** A request in doubt as a reconciler saw it (its request time tells one request from the next). */
+export interface ObservedInDoubt {
+  id: string;
+  lastRequestAt: Date;
+}
+
 export interface UnsettledMessage {
   id: string;
   campaignId: string;
@@ -989,24 +998,35 @@ export class CampaignsRepository {
    * Claims of dead workers without proof: in doubt from `at`, when the worker was found dead.
    * Whatever it sent left before then; when exactly is unknown, so the resend deadline counts from here.
    */
-  async markDeadClaimsInDoubt(tx: Sql, ids: readonly string[], at: Date): Promise<void> {
-    if (ids.length > 0) {
+  async markDeadClaimsInDoubt(tx: Sql, claims: readonly ObservedClaim[], at: Date): Promise<void> {
+    if (claims.length > 0) {
+      // Only while the dead worker's claim is the one seen: a row since requeued and claimed by a
+      // live worker is that worker's.
       await tx.query(
-        `UPDATE campaign_messages SET status = 'in_doubt', last_request_at = $2, claimed_by = NULL,
+        `UPDATE campaign_messages cm SET status = 'in_doubt', last_request_at = $4, claimed_by = NULL,
                 updated_at = now()
-          WHERE id = ANY($1::bigint[]) AND status = 'sending' AND wamid IS NULL`,
-        [ids, at],
+           FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS o(id, claimed_by, claimed_at)
+          WHERE cm.id = o.id AND cm.status = 'sending' AND cm.wamid IS NULL
+            AND cm.claimed_by = o.claimed_by AND cm.claimed_at = o.claimed_at`,
+        [
+          claims.map((c) => c.id),
+          claims.map((c) => c.claimedBy),
+          claims.map((c) => c.claimedAt),
+          at,
+        ],
       );
     }
   }
 
-  /** Claims of dead workers on messages a status webhook already settled: released. */
-  async releaseClaims(tx: Sql, ids: readonly string[]): Promise<void> {
-    if (ids.length > 0) {
+  /** Claims of dead workers on messages a status webhook already settled: released, if still the ones seen. */
+  async releaseClaims(tx: Sql, claims: readonly ObservedClaim[]): Promise<void> {
+    if (claims.length > 0) {
       await tx.query(
-        `UPDATE campaign_messages SET claimed_by = NULL, claimed_at = NULL, updated_at = now()
-          WHERE id = ANY($1::bigint[]) AND status NOT IN ('sending', 'in_doubt')`,
-        [ids],
+        `UPDATE campaign_messages cm SET claimed_by = NULL, claimed_at = NULL, updated_at = now()
+           FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS o(id, claimed_by, claimed_at)
+          WHERE cm.id = o.id AND cm.status NOT IN ('sending', 'in_doubt')
+            AND cm.claimed_by IS NOT DISTINCT FROM o.claimed_by AND cm.claimed_at = o.claimed_at`,
+        [claims.map((c) => c.id), claims.map((c) => c.claimedBy), claims.map((c) => c.claimedAt)],
       );
     }
   }
@@ -1018,25 +1038,29 @@ export class CampaignsRepository {
    */
   async requeueUnproven(
     tx: Sql,
-    ids: readonly string[],
+    seen: readonly ObservedInDoubt[],
     maxAttempts: number,
     now: Date,
   ): Promise<{ requeued: number; failed: number }> {
-    if (ids.length === 0) {
+    if (seen.length === 0) {
       return { requeued: 0, failed: 0 };
     }
+    // Only the request in doubt that was judged: if another reconciler requeued the row meanwhile
+    // (and a worker claimed it, or sent it again), its status or request time has moved on.
     const rows = await queryRows<{ status: string }>(
       tx,
-      `UPDATE campaign_messages SET
-         status = CASE WHEN attempts >= $2 THEN 'failed' ELSE 'pending' END,
-         failed_at = CASE WHEN attempts >= $2 THEN $3::timestamptz END,
-         error_code = CASE WHEN attempts >= $2 THEN -1 ELSE error_code END,
-         error_title = CASE WHEN attempts >= $2 THEN 'No answer from Meta and no status webhook for any request'
-                            ELSE error_title END,
+      `UPDATE campaign_messages cm SET
+         status = CASE WHEN cm.attempts >= $3 THEN 'failed' ELSE 'pending' END,
+         failed_at = CASE WHEN cm.attempts >= $3 THEN $4::timestamptz END,
+         error_code = CASE WHEN cm.attempts >= $3 THEN -1 ELSE cm.error_code END,
+         error_title = CASE WHEN cm.attempts >= $3 THEN 'No answer from Meta and no status webhook for any request'
+                            ELSE cm.error_title END,
          claimed_at = NULL, claimed_by = NULL, next_attempt_at = NULL, updated_at = now()
-        WHERE id = ANY($1::bigint[]) AND status IN ('sending', 'in_doubt') AND wamid IS NULL
-        RETURNING status`,
-      [ids, maxAttempts, now],
+        FROM unnest($1::bigint[], $2::timestamptz[]) AS o(id, last_request_at)
+       WHERE cm.id = o.id AND cm.status = 'in_doubt' AND cm.wamid IS NULL
+         AND cm.last_request_at = o.last_request_at
+       RETURNING cm.status`,
+      [seen.map((m) => m.id), seen.map((m) => m.lastRequestAt), maxAttempts, now],
     );
     const failed = rows.filter((r) => r.status === 'failed').length;
     return { requeued: rows.length - failed, failed };
@@ -1121,15 +1145,29 @@ export class CampaignsRepository {
     return rows.map((r) => ({ code: r.code, nextAttemptAt: r.next_attempt_at }));
   }
 
-  /** Messages never sent of a cancelled campaign become cancelled. */
+  /**
+   * Messages never sent of a cancelled campaign become cancelled. The counters row is locked
+   * first, as every writer does (wamids, counters, rows): the count trigger would otherwise take
+   * it after this statement had locked rows a status webhook waits for (a deadlock seen with five
+   * campaigns sending).
+   */
   async cancelPending(id: string): Promise<number> {
-    const rows = await queryRows<{ id: string }>(
-      this.db,
-      `UPDATE campaign_messages SET status = 'cancelled', next_attempt_at = NULL, updated_at = now()
-        WHERE campaign_id = $1 AND status = 'pending' RETURNING id`,
-      [id],
+    return this.db.tx(
+      async (tx) => {
+        await this.lockCounters(tx, [id]);
+        // Counted in the database: a cancel of a million pending messages returns one row.
+        const [row] = await queryRows<{ n: number }>(
+          tx,
+          `WITH c AS (
+             UPDATE campaign_messages SET status = 'cancelled', next_attempt_at = NULL, updated_at = now()
+              WHERE campaign_id = $1 AND status = 'pending' RETURNING 1)
+           SELECT count(*)::int AS n FROM c`,
+          [id],
+        );
+        return row?.n ?? 0;
+      },
+      { retries: 3 },
     );
-    return rows.length;
   }
 
   /**

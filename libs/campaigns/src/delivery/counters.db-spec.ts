@@ -266,7 +266,7 @@ describe('counts derived from rows, one way', () => {
     await webhook([status(`wamid.c${run}.e`, 'sent', { callbackData: e!.id })]);
     await db.tx(async (tx) => {
       await campaigns.lockCounters(tx, [c.id]);
-      await campaigns.requeueUnproven(tx, [f!.id], 6, new Date());
+      await campaigns.requeueUnproven(tx, [{ id: f!.id, lastRequestAt: at }], 6, new Date());
     });
     expect(await expectExact(c.id)).toMatchObject({ in_doubt: 0 });
 
@@ -315,5 +315,47 @@ describe('counts derived from rows, one way', () => {
     );
     const end = await expectExact(c.id);
     expect(end).toMatchObject({ targeted: 200, sent: 200, delivered: 200, sending: 0 });
+  });
+
+  it('a cancel beside a writer that holds the counters and waits for a pending row: both go through, counts exact', async () => {
+    const c = await campaignOf(20);
+    await snapshotAll(c);
+    const [first] = await ds.query<Array<{ id: string }>>(
+      `SELECT id FROM campaign_messages WHERE campaign_id = $1 ORDER BY id LIMIT 1`,
+      [c.id],
+    );
+    // A writer in the engine's lock order (counters, then rows) — a status webhook projected onto
+    // a row requeued for a resend, say — takes the counters, then the cancel starts.
+    let letGo: () => void = () => undefined;
+    const go = new Promise<void>((r) => (letGo = r));
+    let holding: () => void = () => undefined;
+    const held = new Promise<void>((r) => (holding = r));
+    const writer = db.tx(async (tx) => {
+      await campaigns.lockCounters(tx, [c.id]);
+      holding();
+      await go;
+      await tx.query(
+        `UPDATE campaign_messages SET next_attempt_at = now() WHERE id = $1 AND status = 'pending'`,
+        [first!.id],
+      );
+    });
+    await held;
+    const cancel = campaigns.cancelPending(c.id);
+    // Until the cancel waits for a lock (the counters, or a row it then cannot give back).
+    for (let i = 0; i < 200; i++) {
+      const [w] = await ds.query<Array<{ n: number }>>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      );
+      if (w!.n > 0) {
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    letGo();
+    const [w, n] = await Promise.allSettled([writer, cancel]);
+    expect([w.status, n.status]).toEqual(['fulfilled', 'fulfilled']);
+    expect(n.status === 'fulfilled' && n.value).toBe(20);
+    expect(await expectExact(c.id)).toMatchObject({ targeted: 20, queued: 0 });
   });
 });

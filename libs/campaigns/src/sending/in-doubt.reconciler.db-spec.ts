@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { asWorkspaceId, FakeClock } from '@app/common';
 import { Database, dataSourceOptions } from '@app/db';
 import { audienceSnapshot, seedCampaignFixture, testConfig, workerDatabaseUrl } from '@app/testing';
-import { CampaignsRepository } from '../campaigns.repository';
+import { CampaignsRepository, type UnsettledMessage } from '../campaigns.repository';
 import { DeliveryRepository } from '../delivery/delivery.repository';
 import { InDoubtReconciler } from './in-doubt.reconciler';
 import { WorkerLease } from './worker-lease';
@@ -13,6 +13,9 @@ let ds: DataSource;
 let redis: Redis;
 let repo: CampaignsRepository;
 let reconciler: InDoubtReconciler;
+/** A second worker's reconciler that judges from a read taken earlier (`seen`). */
+let stale: InDoubtReconciler;
+let seen: UnsettledMessage[] = [];
 const clock = new FakeClock();
 const config = testConfig({
   SEND_IN_DOUBT_AFTER_MS: '1000',
@@ -35,6 +38,19 @@ beforeAll(async () => {
   reconciler = new InDoubtReconciler(
     db,
     repo,
+    new DeliveryRepository(db),
+    new WorkerLease(redis, config),
+    clock,
+    config,
+  );
+  class EarlierRead extends CampaignsRepository {
+    override unsettled(): Promise<UnsettledMessage[]> {
+      return Promise.resolve(seen);
+    }
+  }
+  stale = new InDoubtReconciler(
+    db,
+    new EarlierRead(db),
     new DeliveryRepository(db),
     new WorkerLease(redis, config),
     clock,
@@ -142,5 +158,33 @@ describe('in-doubt reconciliation', () => {
     clock.advance(1000);
     await reconciler.run(() => Promise.resolve(1500));
     expect(await statuses(id)).toEqual(['pending', 'in_doubt']);
+  });
+
+  it("never requeues from a stale read a message another worker's reconciler requeued and a live worker claimed since", async () => {
+    const id = await twoUnsettled(7000);
+    // The second worker reads the rows; the first one's reconciler acts before it does.
+    seen = (await repo.unsettled(new Date(clock.now().getTime() - config.campaigns.inDoubtAfterMs)))
+      .filter((m) => m.campaignId === id)
+      .sort((a, b) => Number(a.id) - Number(b.id));
+    expect(seen.map((m) => m.status)).toEqual(['in_doubt', 'sending']);
+    await reconciler.run(() => Promise.resolve(0));
+    expect(await statuses(id)).toEqual(['pending', 'in_doubt']);
+    // A live worker has claimed both again since (the dead claim's requeue is skipped here).
+    const live = 'a-live-worker';
+    await redis.set(`${config.redisPrefix}:worker-lease:${live}`, '1', 'PX', 60_000);
+    await ds.query(
+      `UPDATE campaign_messages SET status = 'sending', claimed_by = $2, claimed_at = $3
+        WHERE campaign_id = $1 AND status IN ('pending', 'in_doubt')`,
+      [id, live, clock.now()],
+    );
+    await stale.run(() => Promise.resolve(0));
+    const rows = await ds.query<Array<{ status: string; claimed_by: string | null }>>(
+      `SELECT status, claimed_by FROM campaign_messages WHERE campaign_id = $1 ORDER BY id LIMIT 2`,
+      [id],
+    );
+    expect(rows).toEqual([
+      { status: 'sending', claimed_by: live },
+      { status: 'sending', claimed_by: live },
+    ]);
   });
 });

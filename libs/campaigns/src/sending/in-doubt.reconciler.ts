@@ -22,8 +22,14 @@ export interface Reconciled {
  * other message can own — then, with no proof after SEND_RESEND_AFTER_MS, once the status
  * journal and Meta's status stream have both caught up with it (see `resendable`), the message is
  * queued to send again (or, after as many requests as a transient failure gets, failed on our
- * side; Meta's status still wins if it ever comes).
+ * side; Meta's status still wins if it ever comes). Every worker reconciles, each from its own read
+ * of the rows: a write applies only while the row still shows what was judged (the same claim,
+ * the same request in doubt), so a stale judgement never requeues a row another worker has
+ * requeued and claimed since.
  */
+/** In doubt always has a request time (a CHECK); the claim's is the fallback for the type. */
+const requestedAtMs = (m: UnsettledMessage): number => (m.lastRequestAt ?? m.claimedAt).getTime();
+
 @Injectable()
 export class InDoubtReconciler {
   private readonly logger = new Logger(InDoubtReconciler.name);
@@ -101,14 +107,10 @@ export class InDoubtReconciler {
     );
     await this.ledger.link(tx, byRecipient);
     const settled = await this.ledger.project(tx, wamids);
-    await this.campaigns.releaseClaims(tx, [...done.map((m) => m.id), ...proven]);
+    await this.campaigns.releaseClaims(tx, [...done, ...open.filter((m) => proven.has(m.id))]);
     // A dead worker's claim may have left at any time before it died: in doubt from now on.
     const deadClaims = open.filter((m) => m.status === 'sending' && !proven.has(m.id));
-    await this.campaigns.markDeadClaimsInDoubt(
-      tx,
-      deadClaims.map((m) => m.id),
-      now,
-    );
+    await this.campaigns.markDeadClaimsInDoubt(tx, deadClaims, now);
     const unproven = await this.resendable(
       tx,
       open.filter((m) => m.status === 'in_doubt' && !proven.has(m.id)),
@@ -117,7 +119,7 @@ export class InDoubtReconciler {
     );
     const { requeued, failed } = await this.campaigns.requeueUnproven(
       tx,
-      unproven.map((m) => m.id),
+      unproven.map((m) => ({ id: m.id, lastRequestAt: new Date(requestedAtMs(m)) })),
       DEFAULT_RETRY_POLICY.maxTransientAttempts,
       now,
     );
@@ -138,8 +140,7 @@ export class InDoubtReconciler {
     journalLagMs: number,
   ): Promise<UnsettledMessage[]> {
     const { resendAfterMs, inDoubtAfterMs } = this.config.campaigns;
-    // In doubt always has a request time (a CHECK); the claim's is the fallback for the type.
-    const requestedAt = (m: UnsettledMessage) => (m.lastRequestAt ?? m.claimedAt).getTime();
+    const requestedAt = requestedAtMs;
     const due = unproven.filter(
       (m) => requestedAt(m) < now.getTime() - resendAfterMs - journalLagMs,
     );
