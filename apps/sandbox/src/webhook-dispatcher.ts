@@ -136,21 +136,30 @@ export class WebhookDispatcher {
     b.statuses.push(status);
   }
 
-  /** Sends any non-status change (inbound messages, template updates, user preferences) on its own. */
-  change(wabaId: string, change: WebhookChange, withTime: boolean, nowMs: number): void {
-    this.enqueue(
-      {
-        object: 'whatsapp_business_account',
-        entry: [
-          {
-            id: wabaId,
-            ...(withTime ? { time: Math.floor(nowMs / 1000) } : {}),
-            changes: [change],
-          },
-        ],
-      },
-      0,
-    );
+  /**
+   * Sends any non-status change (inbound messages, template updates, user preferences, link
+   * clicks) on its own; `copies` > 1 delivers the same payload again, as Meta's redelivery does.
+   */
+  change(
+    wabaId: string,
+    change: WebhookChange,
+    withTime: boolean,
+    nowMs: number,
+    copies = 1,
+  ): void {
+    const envelope: WebhookEnvelope = {
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: wabaId,
+          ...(withTime ? { time: Math.floor(nowMs / 1000) } : {}),
+          changes: [change],
+        },
+      ],
+    };
+    for (let i = 0; i < copies; i++) {
+      this.enqueue(envelope, 0);
+    }
   }
 
   flushStatuses(): void {
