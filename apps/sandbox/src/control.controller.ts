@@ -24,7 +24,6 @@ import { bsuidOf } from './bsuid';
 import { SandboxGraphError } from './graph-error';
 import { parseWamid } from './message-lifecycle';
 import { DAY_MS } from './sandbox-state';
-import { displayDigits } from './webhook-dispatcher';
 import { SandboxRuntime } from './sandbox-runtime';
 import { mergeSettings, type SandboxSettings } from './sandbox-settings';
 import type {
@@ -599,32 +598,18 @@ export class ControlController {
       throw bad('trackingToken must be a string or null');
     }
     const clickId = body.clickId ?? `clk.${(++s.wamidSeq).toString(36)}`;
-    this.rt.webhooks.change(
-      phone.wabaId,
+    this.rt.lifecycle.linkClick(
+      phone,
       {
-        field: 'messages',
-        value: {
-          messaging_product: 'whatsapp',
-          metadata: {
-            display_phone_number: displayDigits(phone.displayPhoneNumber),
-            phone_number_id: phone.id,
-          },
-          user_actions: [
-            {
-              action_type: 'marketing_messages_link_click',
-              timestamp: String(Math.floor(nowMs / 1000)),
-              marketing_messages_link_click_data: {
-                click_component: component,
-                ...(body.productId ? { product_id: body.productId } : {}),
-                click_id: clickId,
-                ...(trackingToken !== null ? { tracking_token: trackingToken } : {}),
-              },
-            },
-          ],
+        action_type: 'marketing_messages_link_click',
+        timestamp: String(Math.floor(nowMs / 1000)),
+        marketing_messages_link_click_data: {
+          click_component: component,
+          ...(body.productId ? { product_id: body.productId } : {}),
+          click_id: clickId,
+          ...(trackingToken !== null ? { tracking_token: trackingToken } : {}),
         },
       },
-      false,
-      nowMs,
       copies,
     );
     return { clickId, trackingToken };
