@@ -14,6 +14,7 @@ import {
 } from '@nestjs/common';
 import {
   CONVERSION_METRICS,
+  type LinkClickComponent,
   type GraphQualityScore,
   type GraphTemplateCategory,
   type GraphTemplateRejectionReason,
@@ -22,6 +23,7 @@ import {
 import { bsuidOf } from './bsuid';
 import { SandboxGraphError } from './graph-error';
 import { parseWamid } from './message-lifecycle';
+import { DAY_MS } from './sandbox-state';
 import { SandboxRuntime } from './sandbox-runtime';
 import { mergeSettings, type SandboxSettings } from './sandbox-settings';
 import type {
@@ -541,6 +543,76 @@ export class ControlController {
       s.clock.nowMs(),
     );
     return { waId, userId, value: body.value };
+  }
+
+  /**
+   * The user clicks a link in a sent marketing message (MMLITE §4.7): a signed `user_actions`
+   * webhook `marketing_messages_link_click` from the message's number, carrying the tracking token
+   * the engine sent with it (its `biz_opaque_callback_data`; `trackingToken` overrides it, `null`
+   * sends none) — and, as at Meta, no wamid and no recipient. Only for messages sent in the last 7
+   * days. `copies` > 1 delivers the same payload again (Meta's redelivery).
+   */
+  @Post('clicks')
+  @HttpCode(200)
+  linkClick(
+    @Body()
+    body: {
+      wamid: string;
+      component?: LinkClickComponent;
+      clickId?: string;
+      productId?: string;
+      trackingToken?: string | null;
+      copies?: number;
+    },
+  ): { clickId: string; trackingToken: string | null } {
+    const s = this.rt.state;
+    const info = typeof body?.wamid === 'string' ? parseWamid(body.wamid) : null;
+    const phone = info ? s.phoneNumbers.get(info.phoneNumberId) : undefined;
+    if (!info || !phone) {
+      throw bad('wamid of a message sent by this sandbox is required');
+    }
+    const component = body.component ?? 'cta';
+    if (component !== 'cta' && component !== 'body') {
+      throw bad("component must be 'cta' or 'body'");
+    }
+    const copies = body.copies ?? 1;
+    if (!Number.isInteger(copies) || copies < 1 || copies > 5) {
+      throw bad('copies must be an integer from 1 to 5');
+    }
+    for (const [k, v] of Object.entries({ clickId: body.clickId, productId: body.productId })) {
+      if (v !== undefined && (typeof v !== 'string' || !/^[\x21-\x7e]{1,100}$/.test(v))) {
+        throw bad(`${k} must be 1–100 printable characters`);
+      }
+    }
+    const sent = s.recentMessages().find((m) => m.wamid === body.wamid);
+    if (body.trackingToken === undefined && !sent) {
+      throw bad('not a recent message of this sandbox: give trackingToken');
+    }
+    const nowMs = s.clock.nowMs();
+    if (sent && nowMs - Date.parse(sent.acceptedAt) > 7 * DAY_MS) {
+      throw bad('clicks are reported only for messages sent in the last 7 days');
+    }
+    const trackingToken =
+      body.trackingToken === undefined ? (sent?.bizOpaqueCallbackData ?? null) : body.trackingToken;
+    if (trackingToken !== null && typeof trackingToken !== 'string') {
+      throw bad('trackingToken must be a string or null');
+    }
+    const clickId = body.clickId ?? `clk.${(++s.wamidSeq).toString(36)}`;
+    this.rt.lifecycle.linkClick(
+      phone,
+      {
+        action_type: 'marketing_messages_link_click',
+        timestamp: String(Math.floor(nowMs / 1000)),
+        marketing_messages_link_click_data: {
+          click_component: component,
+          ...(body.productId ? { product_id: body.productId } : {}),
+          click_id: clickId,
+          ...(trackingToken !== null ? { tracking_token: trackingToken } : {}),
+        },
+      },
+      copies,
+    );
+    return { clickId, trackingToken };
   }
 
   /** Freezes / moves the clock behind rate limits and timestamps, or gives it back to the system. */

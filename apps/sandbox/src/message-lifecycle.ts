@@ -4,6 +4,7 @@ import type {
   WebhookPricing,
   WebhookStatus,
   WebhookStatusValue,
+  WebhookUserAction,
 } from '@app/graph-contract';
 import { bsuidOf } from './bsuid';
 import { ASYNC_ERRORS } from './graph-error';
@@ -15,7 +16,12 @@ import type {
   SandboxTemplate,
 } from './sandbox-state';
 import type { TaskScheduler } from './task-scheduler';
-import { displayDigits, type SenderMetadata, type WebhookDispatcher } from './webhook-dispatcher';
+import {
+  displayDigits,
+  messagesValue,
+  type SenderMetadata,
+  type WebhookDispatcher,
+} from './webhook-dispatcher';
 
 /** What the lifecycle needs to know about an accepted message. */
 export interface AcceptedMessage {
@@ -325,12 +331,7 @@ export class MessageLifecycle {
       phone.wabaId,
       {
         field: 'messages',
-        value: {
-          messaging_product: 'whatsapp',
-          metadata: {
-            display_phone_number: displayDigits(phone.displayPhoneNumber),
-            phone_number_id: phone.id,
-          },
+        value: messagesValue(this.meta(phone), {
           contacts: [
             {
               profile: { name: `User ${from.slice(-4)}` },
@@ -339,10 +340,24 @@ export class MessageLifecycle {
             },
           ],
           messages: [msg],
-        },
+        }),
       },
       false,
       this.state.clock.nowMs(),
+    );
+  }
+
+  /**
+   * A user clicks a link in a marketing message sent from `phone` (MMLITE §4.7): a `user_actions`
+   * webhook naming no wamid and no recipient; `copies` > 1 is Meta's redelivery of it.
+   */
+  linkClick(phone: SandboxPhoneNumber, action: WebhookUserAction, copies: number): void {
+    this.webhooks.change(
+      phone.wabaId,
+      { field: 'messages', value: messagesValue(this.meta(phone), { user_actions: [action] }) },
+      false,
+      this.state.clock.nowMs(),
+      copies,
     );
   }
 

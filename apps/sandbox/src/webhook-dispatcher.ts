@@ -1,6 +1,7 @@
 import { Agent, request } from 'undici';
 import {
   hubSignature,
+  type MessagesChangeValue,
   type WebhookChange,
   type WebhookEnvelope,
   type WebhookStatus,
@@ -46,6 +47,21 @@ export interface WebhookCounters {
 /** Digits of a display number (`+1 555 010 0002` → `15550100002`), as Meta puts it in `metadata`. */
 export function displayDigits(display: string): string {
   return display.replace(/\D/g, '');
+}
+
+/** The `value` of a `messages` change from a number: its metadata, then the given items. */
+export function messagesValue(
+  meta: SenderMetadata,
+  items: Omit<MessagesChangeValue, 'messaging_product' | 'metadata'>,
+): MessagesChangeValue {
+  return {
+    messaging_product: 'whatsapp',
+    metadata: {
+      display_phone_number: displayDigits(meta.displayPhoneNumber),
+      phone_number_id: meta.phoneNumberId,
+    },
+    ...items,
+  };
 }
 
 /**
@@ -136,21 +152,30 @@ export class WebhookDispatcher {
     b.statuses.push(status);
   }
 
-  /** Sends any non-status change (inbound messages, template updates, user preferences) on its own. */
-  change(wabaId: string, change: WebhookChange, withTime: boolean, nowMs: number): void {
-    this.enqueue(
-      {
-        object: 'whatsapp_business_account',
-        entry: [
-          {
-            id: wabaId,
-            ...(withTime ? { time: Math.floor(nowMs / 1000) } : {}),
-            changes: [change],
-          },
-        ],
-      },
-      0,
-    );
+  /**
+   * Sends any non-status change (inbound messages, template updates, user preferences, link
+   * clicks) on its own; `copies` > 1 delivers the same payload again, as Meta's redelivery does.
+   */
+  change(
+    wabaId: string,
+    change: WebhookChange,
+    withTime: boolean,
+    nowMs: number,
+    copies = 1,
+  ): void {
+    const envelope: WebhookEnvelope = {
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: wabaId,
+          ...(withTime ? { time: Math.floor(nowMs / 1000) } : {}),
+          changes: [change],
+        },
+      ],
+    };
+    for (let i = 0; i < copies; i++) {
+      this.enqueue(envelope, 0);
+    }
   }
 
   flushStatuses(): void {
@@ -170,19 +195,7 @@ export class WebhookDispatcher {
             entry: [
               {
                 id: meta.wabaId,
-                changes: [
-                  {
-                    field: 'messages',
-                    value: {
-                      messaging_product: 'whatsapp',
-                      metadata: {
-                        display_phone_number: displayDigits(meta.displayPhoneNumber),
-                        phone_number_id: meta.phoneNumberId,
-                      },
-                      statuses: chunk,
-                    },
-                  },
-                ],
+                changes: [{ field: 'messages', value: messagesValue(meta, { statuses: chunk }) }],
               },
             ],
           },

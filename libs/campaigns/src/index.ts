@@ -21,6 +21,7 @@ export * from './domain/campaign-status';
 export * from './domain/counters';
 export * from './domain/send-window';
 export * from './domain/plan';
+export * from './domain/meta-click';
 export * from './delivery/domain/delivery-status';
 export * from './delivery/delivery.service';
 export * from './sending/campaign-sending.module';

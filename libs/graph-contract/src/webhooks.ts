@@ -83,14 +83,24 @@ export interface WebhookContact {
   parent_user_id?: string;
 }
 
-/** MM click event (§4.7), field `messages`. */
+/** Where the user clicked a marketing message: its call-to-action button or a link in its body. */
+export type LinkClickComponent = 'cta' | 'body';
+
+/**
+ * MM link click (§4.7), an item of `value.user_actions[]` on field `messages`. Not available to all
+ * users; only for messages sent in the last 7 days; it names no wamid and no recipient. Meta marks
+ * every click-data field optional (the engine needs `click_id` to store a click once).
+ */
 export interface WebhookUserAction {
   action_type: 'marketing_messages_link_click' | OpenString;
+  /** Unix seconds, as a string. */
   timestamp: string;
   marketing_messages_link_click_data?: {
-    click_component: 'cta' | 'body' | OpenString;
+    click_component?: LinkClickComponent | OpenString;
+    /** The product's id, if one was assigned in Ads Manager or the Marketing API. */
     product_id?: string;
-    click_id: string;
+    /** Unique per click; Meta also appends it to the landing URL. */
+    click_id?: string;
     tracking_token?: string;
   };
 }

@@ -2,6 +2,7 @@ import { Database, queryRows } from '@app/db';
 import { Injectable } from '@nestjs/common';
 import type { WorkspaceId } from '@app/common';
 import type { DayActivity, FunnelCounts, RateCard } from './domain/report-math';
+import type { MetaTemplateClicks, NumberMetaClicks } from './reports.types';
 
 export interface CampaignHead {
   id: string;
@@ -496,6 +497,65 @@ export class ReportsRepository {
   }
 
   /** How many of the workspace's campaigns are in each status now (statuses with none left out). */
+  /** Meta's link clicks of these campaigns per campaign and template (the trigger's aggregate). */
+  async metaClicks(
+    campaignIds: readonly string[],
+  ): Promise<Array<MetaTemplateClicks & { campaignId: string }>> {
+    if (campaignIds.length === 0) {
+      return [];
+    }
+    const rows = await queryRows<{
+      campaign_id: string;
+      template_id: string;
+      name: string;
+      language: string;
+      clicks: string;
+      cta: string;
+      body: string;
+    }>(
+      this.db,
+      `SELECT m.campaign_id, m.template_id, t.name, t.language, m.clicks, m.cta, m.body
+         FROM campaign_meta_clicks m JOIN templates t ON t.id = m.template_id
+        WHERE m.campaign_id = ANY($1::uuid[])
+        ORDER BY t.name, t.language, m.template_id`,
+      [campaignIds],
+    );
+    return rows.map((r) => ({
+      campaignId: r.campaign_id,
+      templateId: r.template_id,
+      templateName: r.name,
+      language: r.language,
+      total: n(r.clicks),
+      cta: n(r.cta),
+      body: n(r.body),
+    }));
+  }
+
+  /** Meta's link clicks per number of the workspace over the UTC days that [from, to) touches. */
+  async metaClicksByNumber(ws: WorkspaceId, from: Date, to: Date): Promise<NumberMetaClicks[]> {
+    const rows = await queryRows<{
+      id: string;
+      display_phone_number: string;
+      clicks: string;
+      unattributed: string;
+    }>(
+      this.db,
+      `SELECT p.id, p.display_phone_number, sum(a.clicks) AS clicks, sum(a.unattributed) AS unattributed
+         FROM phone_numbers p JOIN phone_number_meta_clicks a ON a.phone_number_id = p.id
+        WHERE p.workspace_id = $1
+          AND a.day BETWEEN ($2::timestamptz AT TIME ZONE 'UTC')::date
+                        AND (($3::timestamptz - interval '1 millisecond') AT TIME ZONE 'UTC')::date
+        GROUP BY p.id, p.display_phone_number ORDER BY p.display_phone_number, p.id`,
+      [ws, from, to],
+    );
+    return rows.map((r) => ({
+      phoneNumberId: r.id,
+      displayPhoneNumber: r.display_phone_number,
+      clicks: n(r.clicks),
+      unattributed: n(r.unattributed),
+    }));
+  }
+
   async campaignsByStatus(ws: WorkspaceId): Promise<Array<{ status: string; campaigns: number }>> {
     const rows = await queryRows<{ status: string; campaigns: string }>(
       this.db,

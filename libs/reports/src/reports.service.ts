@@ -21,6 +21,7 @@ import {
   recommendationsFor,
   returnOnSpend,
   round,
+  sumMetaClicks,
   type FunnelCounts,
   type Money,
   type RateCard,
@@ -109,15 +110,17 @@ export class ReportsService {
       throw new NotFoundError('campaign', campaignId);
     }
     const now = this.clock.now();
-    const [failures, hourly, prefixes, cards, stats, benchmark, route] = await Promise.all([
-      this.repo.failures(c.id),
-      this.repo.hourly(c.id),
-      this.repo.billablePrefixes(ws, [c.id], 'campaign'),
-      this.repo.rateCards(),
-      this.repo.conversionStats(ws, [c.id], 'campaign'),
-      this.repo.latestBenchmark(c.templateId),
-      this.repo.routes(c.id),
-    ]);
+    const [failures, hourly, prefixes, cards, stats, benchmark, route, metaClicks] =
+      await Promise.all([
+        this.repo.failures(c.id),
+        this.repo.hourly(c.id),
+        this.repo.billablePrefixes(ws, [c.id], 'campaign'),
+        this.repo.rateCards(),
+        this.repo.conversionStats(ws, [c.id], 'campaign'),
+        this.repo.latestBenchmark(c.templateId),
+        this.repo.routes(c.id),
+        this.repo.metaClicks([c.id]),
+      ]);
     const end = c.completedAt ?? c.cancelledAt ?? c.failedAt ?? now;
     const meta = c.startedAt
       ? await this.repo.metaDays(c.templateId, ymd(c.startedAt), ymd(end))
@@ -194,6 +197,10 @@ export class ReportsService {
       route,
       holdout,
       abTest,
+      metaClicks: {
+        ...sumMetaClicks(metaClicks),
+        templates: metaClicks.map(({ campaignId: _, ...t }) => t),
+      },
       mmLite: {
         benchmark,
         comparison,
@@ -271,24 +278,28 @@ export class ReportsService {
     }
     const heads = await this.repo.campaignsStarted(ws, start, end);
     const ids = heads.map((h) => h.id);
-    const [prefixes, cards, stats, days, byStatus] = await Promise.all([
+    const [prefixes, cards, stats, days, byStatus, metaClicks, byNumber] = await Promise.all([
       this.repo.billablePrefixes(ws, ids, 'template'),
       this.repo.rateCards(),
       this.repo.conversionStats(ws, ids, 'template'),
       this.repo.dailyActivity(ws, start, end),
       this.repo.campaignsByStatus(ws),
+      this.repo.metaClicks(ids),
+      this.repo.metaClicksByNumber(ws, start, end),
     ]);
     const group = (
       members: readonly CampaignHead[],
       p: typeof prefixes,
       s: readonly ConversionStat[],
       rc: readonly RateCard[],
+      clicks: typeof metaClicks,
     ): OverviewGroup => {
       const funnel = sumFunnel(members);
       const revenue = revenueOf(s);
       const spend = estimateSpend(p, rc);
       return {
         campaigns: members.length,
+        metaClicks: sumMetaClicks(clicks),
         funnel,
         rates: funnelRates(funnel),
         revenue,
@@ -309,14 +320,16 @@ export class ReportsService {
         prefixes.filter((x) => x.key === templateId),
         stats.filter((x) => x.key === templateId),
         cards,
+        metaClicks.filter((x) => x.templateId === templateId),
       ),
     }));
     return {
       from: start,
       to: end,
-      totals: group(heads, prefixes, stats, cards),
+      totals: group(heads, prefixes, stats, cards, metaClicks),
       templates: perTemplate,
       daily: dailySeries(start, end, days),
+      metaClicksByNumber: byNumber,
       campaignsByStatus: byStatus,
     };
   }

@@ -4,6 +4,7 @@ import type {
   FunnelCounts,
   FunnelRates,
   HoldoutLift,
+  MetaClickCounts,
   Money,
   VariantRow,
   Recommendation,
@@ -55,6 +56,11 @@ export interface CampaignReport {
     variants: VariantRow[];
     rest: { funnel: FunnelCounts; rates: FunnelRates } | null;
   } | null;
+  /**
+   * Meta's link clicks (`user_actions` webhooks) on this campaign's messages, beside our own
+   * `clicked`: those whose tracking token named one of its messages, per template it was sent with.
+   */
+  metaClicks: MetaClickCounts & { templates: MetaTemplateClicks[] };
   mmLite: {
     benchmark: {
       asOf: string;
@@ -82,8 +88,24 @@ export interface CampaignReport {
   };
 }
 
+export interface MetaTemplateClicks extends MetaClickCounts {
+  templateId: string;
+  templateName: string;
+  language: string;
+}
+
+/** Meta's link clicks on one number in a period, and how many no campaign message could own. */
+export interface NumberMetaClicks {
+  phoneNumberId: string;
+  displayPhoneNumber: string;
+  clicks: number;
+  unattributed: number;
+}
+
 export interface OverviewGroup {
   campaigns: number;
+  /** Meta's link clicks attributed to these campaigns (for a template: sent with that template). */
+  metaClicks: MetaClickCounts;
   funnel: FunnelCounts;
   rates: FunnelRates;
   revenue: Money[];
@@ -104,6 +126,8 @@ export interface WorkspaceOverview {
   templates: TemplateOverview[];
   /** Deliveries, reads and clicks per UTC day of the period, of any campaign. */
   daily: DayActivity[];
+  /** Meta's link clicks per number and UTC day of the period, attributed or not. */
+  metaClicksByNumber: NumberMetaClicks[];
   /** Every campaign of the workspace by its status now. */
   campaignsByStatus: Array<{ status: string; campaigns: number }>;
 }

@@ -27,6 +27,8 @@ export interface WebhookBatchReport {
   inbound: number;
   templateEvents: number;
   userPreferences: number;
+  /** Meta's link clicks stored (new ones; a redelivered click id counts once). */
+  metaClicks: number;
   malformed: number;
   unknown: number;
   /** Events parked for a later retry because they failed on their own. */
@@ -40,6 +42,7 @@ const EMPTY: WebhookBatchReport = {
   inbound: 0,
   templateEvents: 0,
   userPreferences: 0,
+  metaClicks: 0,
   malformed: 0,
   unknown: 0,
   failed: 0,
@@ -60,7 +63,7 @@ function uniqueBy<T>(items: readonly T[], key: (t: T) => string): T[] {
 /**
  * Drains the webhook journal: claims a batch, parses it, and applies each kind of item by calling
  * the library that owns it — statuses to the delivery ledger (campaigns), consent changes to the
- * consent ledger, quick-reply taps as clicks, template updates to templates (which may stop
+ * consent ledger, quick-reply taps as clicks, Meta's link clicks beside ours, template updates to templates (which may stop
  * campaigns) — then marks the batch processed. All in one transaction, so a crash at any point
  * re-applies nothing and loses nothing.
  */
@@ -236,6 +239,11 @@ export class WebhookEventsService {
         .map((m) => ({ wamid: m.contextWamid as string, at: m.at })),
     );
 
+    const metaClicks = await this.delivery.applyMetaClicks(
+      tx,
+      parsed.flatMap((x) => x.p.userActions),
+    );
+
     const templates = uniqueBy(
       parsed.flatMap((x) => x.p.templateEvents),
       (t) => t.dedupeKey,
@@ -261,6 +269,7 @@ export class WebhookEventsService {
           p.inbound.length +
           p.templateEvents.length +
           p.userPreferences.length +
+          p.userActions.length +
           p.ignored,
         problems: p.problems.length > 0 ? p.problems.join('; ') : null,
       })),
@@ -272,6 +281,7 @@ export class WebhookEventsService {
       inbound: inboundNew.length,
       templateEvents: templatesNew.length,
       userPreferences: prefsNew.length,
+      metaClicks: metaClicks.stored,
       malformed: parsed.filter((x) => x.p.malformed).length,
       unknown: parsed.filter((x) => x.p.unknown).length,
       failed: 0,

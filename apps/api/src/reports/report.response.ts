@@ -141,6 +141,26 @@ export class SideBySideResponse {
   meta!: { count: number | null; value: number | null; metrics: string[] };
 }
 
+export class MetaClicksResponse {
+  @ApiProperty({ description: "Meta's link clicks (user_actions webhooks)" }) total!: number;
+  @ApiProperty({ description: 'on the call-to-action button (click_component cta)' }) cta!: number;
+  @ApiProperty({ description: 'on a link in the body (click_component body)' }) body!: number;
+}
+
+export class MetaTemplateClicksResponse extends MetaClicksResponse {
+  @ApiProperty() templateId!: string;
+  @ApiProperty() templateName!: string;
+  @ApiProperty() language!: string;
+}
+
+export class CampaignMetaClicksResponse extends MetaClicksResponse {
+  @ApiProperty({
+    type: [MetaTemplateClicksResponse],
+    description: 'per template the clicked messages were sent with (A/B: per variant template)',
+  })
+  templates!: MetaTemplateClicksResponse[];
+}
+
 export class MmLiteResponse {
   @ApiProperty({ nullable: true, type: BenchmarkResponse }) benchmark!: BenchmarkResponse | null;
   @ApiProperty({ type: [BenchmarkComparisonResponse] })
@@ -279,6 +299,12 @@ export class CampaignReportResponse {
   holdout!: HoldoutResponse | null;
   @ApiProperty({ type: AbTestReportResponse, nullable: true, description: 'with A/B variants' })
   abTest!: AbTestReportResponse | null;
+  @ApiProperty({
+    type: CampaignMetaClicksResponse,
+    description:
+      "Meta's link clicks (user_actions webhooks) whose tracking token named one of this campaign's messages; counted beside funnel.clicked (our tracked links), never added to it",
+  })
+  metaClicks!: CampaignMetaClicksResponse;
   @ApiProperty({ type: MmLiteResponse }) mmLite!: MmLiteResponse;
 }
 
@@ -323,6 +349,12 @@ export function toCampaignReportResponse(r: CampaignReport): CampaignReportRespo
           })),
         }
       : null,
+    metaClicks: {
+      total: r.metaClicks.total,
+      cta: r.metaClicks.cta,
+      body: r.metaClicks.body,
+      templates: r.metaClicks.templates.map((t) => ({ ...t })),
+    },
     mmLite: {
       benchmark: r.mmLite.benchmark
         ? { ...r.mmLite.benchmark, fetchedAt: r.mmLite.benchmark.fetchedAt.toISOString() }
@@ -342,6 +374,11 @@ export function toCampaignReportResponse(r: CampaignReport): CampaignReportRespo
 
 export class OverviewGroupResponse {
   @ApiProperty() campaigns!: number;
+  @ApiProperty({
+    type: MetaClicksResponse,
+    description: "Meta's link clicks attributed to these campaigns' messages",
+  })
+  metaClicks!: MetaClicksResponse;
   @ApiProperty({ type: FunnelResponse }) funnel!: FunnelResponse;
   @ApiProperty({ type: RatesResponse }) rates!: RatesResponse;
   @ApiProperty({ type: [MoneyResponse] }) revenue!: MoneyResponse[];
@@ -362,6 +399,18 @@ export class DayResponse {
   @ApiProperty() clicked!: number;
 }
 
+export class NumberMetaClicksResponse {
+  @ApiProperty({ description: 'the phone number (GET /v1/phone-numbers id)' })
+  phoneNumberId!: string;
+  @ApiProperty() displayPhoneNumber!: string;
+  @ApiProperty({ description: "Meta's link clicks on messages from this number" }) clicks!: number;
+  @ApiProperty({
+    description:
+      'of them, with a tracking token that named none of our messages (not in any campaign)',
+  })
+  unattributed!: number;
+}
+
 export class CampaignStatusCountResponse {
   @ApiProperty({ enum: CAMPAIGN_STATUSES }) status!: string;
   @ApiProperty() campaigns!: number;
@@ -380,6 +429,12 @@ export class WorkspaceOverviewResponse {
   })
   daily!: DayResponse[];
   @ApiProperty({
+    type: [NumberMetaClicksResponse],
+    description:
+      "Meta's link clicks per number over the UTC days [from, to) touches (numbers with none left out)",
+  })
+  metaClicksByNumber!: NumberMetaClicksResponse[];
+  @ApiProperty({
     type: [CampaignStatusCountResponse],
     description: "the workspace's campaigns by their status now (statuses with none left out)",
   })
@@ -389,6 +444,7 @@ export class WorkspaceOverviewResponse {
 function toGroup(g: OverviewGroup): OverviewGroupResponse {
   return {
     campaigns: g.campaigns,
+    metaClicks: { ...g.metaClicks },
     funnel: { ...g.funnel },
     rates: { ...g.rates },
     revenue: g.revenue.map((m) => ({ ...m })),
@@ -409,6 +465,7 @@ export function toWorkspaceOverviewResponse(o: WorkspaceOverview): WorkspaceOver
       ...toGroup(t),
     })),
     daily: o.daily.map((d) => ({ ...d })),
+    metaClicksByNumber: o.metaClicksByNumber.map((x) => ({ ...x })),
     campaignsByStatus: o.campaignsByStatus.map((c) => ({ ...c })),
   };
 }

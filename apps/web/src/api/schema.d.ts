@@ -1648,6 +1648,27 @@ export interface components {
       /** @description the rest of the target, sent with the winner */
       rest: components['schemas']['AbTestRestResponse'] | null;
     };
+    MetaTemplateClicksResponse: {
+      /** @description Meta's link clicks (user_actions webhooks) */
+      total: number;
+      /** @description on the call-to-action button (click_component cta) */
+      cta: number;
+      /** @description on a link in the body (click_component body) */
+      body: number;
+      templateId: string;
+      templateName: string;
+      language: string;
+    };
+    CampaignMetaClicksResponse: {
+      /** @description Meta's link clicks (user_actions webhooks) */
+      total: number;
+      /** @description on the call-to-action button (click_component cta) */
+      cta: number;
+      /** @description on a link in the body (click_component body) */
+      body: number;
+      /** @description per template the clicked messages were sent with (A/B: per variant template) */
+      templates: components['schemas']['MetaTemplateClicksResponse'][];
+    };
     BenchmarkResponse: {
       /** @description Meta's benchmark date (date_stop of the insights row) */
       asOf: string;
@@ -1736,10 +1757,22 @@ export interface components {
       holdout: components['schemas']['HoldoutResponse'] | null;
       /** @description with A/B variants */
       abTest: components['schemas']['AbTestReportResponse'] | null;
+      /** @description Meta's link clicks (user_actions webhooks) whose tracking token named one of this campaign's messages; counted beside funnel.clicked (our tracked links), never added to it */
+      metaClicks: components['schemas']['CampaignMetaClicksResponse'];
       mmLite: components['schemas']['MmLiteResponse'];
+    };
+    MetaClicksResponse: {
+      /** @description Meta's link clicks (user_actions webhooks) */
+      total: number;
+      /** @description on the call-to-action button (click_component cta) */
+      cta: number;
+      /** @description on a link in the body (click_component body) */
+      body: number;
     };
     OverviewGroupResponse: {
       campaigns: number;
+      /** @description Meta's link clicks attributed to these campaigns' messages */
+      metaClicks: components['schemas']['MetaClicksResponse'];
       funnel: components['schemas']['FunnelResponse'];
       rates: components['schemas']['RatesResponse'];
       revenue: components['schemas']['MoneyResponse'][];
@@ -1748,6 +1781,8 @@ export interface components {
     };
     TemplateOverviewResponse: {
       campaigns: number;
+      /** @description Meta's link clicks attributed to these campaigns' messages */
+      metaClicks: components['schemas']['MetaClicksResponse'];
       funnel: components['schemas']['FunnelResponse'];
       rates: components['schemas']['RatesResponse'];
       revenue: components['schemas']['MoneyResponse'][];
@@ -1767,6 +1802,15 @@ export interface components {
       read: number;
       clicked: number;
     };
+    NumberMetaClicksResponse: {
+      /** @description the phone number (GET /v1/phone-numbers id) */
+      phoneNumberId: string;
+      displayPhoneNumber: string;
+      /** @description Meta's link clicks on messages from this number */
+      clicks: number;
+      /** @description of them, with a tracking token that named none of our messages (not in any campaign) */
+      unattributed: number;
+    };
     CampaignStatusCountResponse: {
       /** @enum {string} */
       status: 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled' | 'failed';
@@ -1780,6 +1824,8 @@ export interface components {
       templates: components['schemas']['TemplateOverviewResponse'][];
       /** @description deliveries, reads and clicks per UTC day of [from, to), of any campaign (every day listed) */
       daily: components['schemas']['DayResponse'][];
+      /** @description Meta's link clicks per number over the UTC days [from, to) touches (numbers with none left out) */
+      metaClicksByNumber: components['schemas']['NumberMetaClicksResponse'][];
       /** @description the workspace's campaigns by their status now (statuses with none left out) */
       campaignsByStatus: components['schemas']['CampaignStatusCountResponse'][];
     };

@@ -13,6 +13,7 @@ import {
   type MessageOutcome,
 } from '../campaigns.repository';
 import { DeliveryRepository } from './delivery.repository';
+import { MetaClicksRepository } from '../links/meta-clicks.repository';
 import { DeliveryService } from './delivery.service';
 import type { StatusEvent } from './domain/delivery-status';
 
@@ -27,7 +28,7 @@ beforeAll(async () => {
   db = new Database(ds);
   campaigns = new CampaignsRepository(db);
   ledger = new DeliveryRepository(db);
-  delivery = new DeliveryService(ledger, campaigns);
+  delivery = new DeliveryService(ledger, campaigns, new MetaClicksRepository());
 });
 
 afterAll(async () => {

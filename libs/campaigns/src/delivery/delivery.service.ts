@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Sql } from '@app/db';
 import { CampaignsRepository } from '../campaigns.repository';
+import { messageIdOfTrackingToken, type MetaLinkClick } from '../domain/meta-click';
+import { MetaClicksRepository } from '../links/meta-clicks.repository';
 import { DeliveryRepository } from './delivery.repository';
 import { isNewOptOut, mergeStatusEvents, type StatusEvent } from './domain/delivery-status';
 
@@ -24,6 +26,7 @@ export class DeliveryService {
   constructor(
     private readonly ledger: DeliveryRepository,
     private readonly campaigns: CampaignsRepository,
+    private readonly metaClicks: MetaClicksRepository,
   ) {}
 
   /** Applies a batch of status events; returns the new 131050 opt-outs among them. */
@@ -61,5 +64,25 @@ export class DeliveryService {
     await this.ledger.lockWamids(tx, wamids);
     await this.campaigns.lockCounters(tx, await this.ledger.campaignsOfWamids(tx, wamids));
     return this.ledger.recordClicks(tx, clicks);
+  }
+
+  /**
+   * Meta's link clicks (`user_actions`) into `meta_link_clicks`: joined to the campaign message
+   * their tracking token names when it is the callback data we sent with it, stored unattributed
+   * otherwise, never dropped; a click id seen before (Meta's redelivery) adds nothing. Counted
+   * beside our own tracked-link clicks: messages' `clicked_at` and campaign counters are untouched.
+   */
+  applyMetaClicks(
+    tx: Sql,
+    clicks: readonly MetaLinkClick[],
+  ): Promise<{ stored: number; attributed: number }> {
+    const unique = new Map(clicks.map((c) => [`${c.phoneNumberId}|${c.clickId}`, c]));
+    return this.metaClicks.insert(
+      tx,
+      [...unique.values()].map((c) => ({
+        ...c,
+        messageId: messageIdOfTrackingToken(c.trackingToken),
+      })),
+    );
   }
 }

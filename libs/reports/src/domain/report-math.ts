@@ -350,3 +350,22 @@ export function variantRows(
     };
   });
 }
+
+/** Meta's link clicks (`user_actions` webhooks): all, on the call to action, on the body. */
+export interface MetaClickCounts {
+  total: number;
+  cta: number;
+  body: number;
+}
+
+/** Sums click counts (a click Meta sent without a component counts in `total` only). */
+export function sumMetaClicks(rows: readonly MetaClickCounts[]): MetaClickCounts {
+  return rows.reduce(
+    (a, r) => ({ total: a.total + r.total, cta: a.cta + r.cta, body: a.body + r.body }),
+    {
+      total: 0,
+      cta: 0,
+      body: 0,
+    },
+  );
+}

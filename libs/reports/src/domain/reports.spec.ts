@@ -10,6 +10,7 @@ import {
   percent,
   recommendationsFor,
   returnOnSpend,
+  sumMetaClicks,
 } from './report-math';
 
 describe('funnel rates', () => {
@@ -183,5 +184,17 @@ describe('holdout lift', () => {
     const l = holdoutLift({ contacts: 10, converted: 1 }, { contacts: 10, converted: 0 });
     expect(l.difference).toBe(10);
     expect(l.relativeLift).toBeNull();
+  });
+});
+
+describe("Meta's link clicks", () => {
+  it('sums per template rows; a click without a component counts in the total only', () => {
+    expect(
+      sumMetaClicks([
+        { total: 3, cta: 2, body: 0 },
+        { total: 2, cta: 0, body: 2 },
+      ]),
+    ).toEqual({ total: 5, cta: 2, body: 2 });
+    expect(sumMetaClicks([])).toEqual({ total: 0, cta: 0, body: 0 });
   });
 });

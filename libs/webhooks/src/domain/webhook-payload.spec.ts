@@ -380,6 +380,108 @@ describe('webhook payload parsing', () => {
     expect(parse({ object: 'page', entry: [] }).unknown).toBe(true);
   });
 
+  describe("Meta's link clicks (user_actions, MMLITE §4.7)", () => {
+    const click = (
+      data: Record<string, unknown> | undefined,
+      extra: Record<string, unknown> = {},
+    ) => ({
+      action_type: 'marketing_messages_link_click',
+      timestamp: '1750030100',
+      ...(data === undefined ? {} : { marketing_messages_link_click_data: data }),
+      ...extra,
+    });
+
+    it('reads a click with its number, time, component, product, click id and tracking token', () => {
+      const p = parse(
+        envelope('messages', {
+          messaging_product: 'whatsapp',
+          metadata,
+          user_actions: [
+            click({
+              click_component: 'cta',
+              product_id: 'sku_1',
+              click_id: 'clk-1',
+              tracking_token: '1234:1',
+            }),
+            click({ click_component: 'body', click_id: 'clk-2' }),
+          ],
+        }),
+      );
+      expect(p).toMatchObject({ malformed: false, unknown: false, problems: [], ignored: 0 });
+      expect(p.userActions).toEqual([
+        {
+          phoneNumberId: '106540352242922',
+          at: new Date(1750030100000),
+          component: 'cta',
+          productId: 'sku_1',
+          clickId: 'clk-1',
+          trackingToken: '1234:1',
+          eventId: '42',
+        },
+        {
+          phoneNumberId: '106540352242922',
+          at: new Date(1750030100000),
+          component: 'body',
+          productId: null,
+          clickId: 'clk-2',
+          trackingToken: null,
+          eventId: '42',
+        },
+      ]);
+    });
+
+    it('flags a click without click data, click id or time and still applies the statuses beside it', () => {
+      const p = parse(
+        envelope('messages', {
+          messaging_product: 'whatsapp',
+          metadata,
+          statuses: [{ id: 'wamid.ok', status: 'read', timestamp: '1750030073' }],
+          user_actions: [
+            click(undefined),
+            click({ click_component: 'cta' }),
+            click({ click_id: 'clk-t' }, { timestamp: 'yesterday' }),
+            'junk',
+            click({ click_component: 'cta', click_id: 'clk-ok' }),
+          ],
+        }),
+      );
+      expect(p.malformed).toBe(false);
+      expect(p.unknown).toBe(true);
+      expect(p.problems).toHaveLength(4);
+      expect(p.problems[0]).toMatch(/user_actions\[0\] lacks click data/);
+      expect(p.statuses.map((s) => s.wamid)).toEqual(['wamid.ok']);
+      expect(p.userActions.map((a) => a.clickId)).toEqual(['clk-ok']);
+    });
+
+    it('flags a click from no number, and an unknown action type, without keeping them', () => {
+      const p = parse(
+        envelope('messages', {
+          messaging_product: 'whatsapp',
+          metadata: {},
+          user_actions: [click({ click_id: 'clk-1' }), { action_type: 'future_action' }],
+        }),
+      );
+      expect(p.unknown).toBe(true);
+      expect(p.problems).toEqual([
+        expect.stringMatching(/lacks .*phone_number_id/),
+        expect.stringMatching(/unknown action_type "future_action"/),
+      ]);
+      expect(p.userActions).toEqual([]);
+    });
+
+    it('keeps a click with an unknown component, without the component, and flags it', () => {
+      const p = parse(
+        envelope('messages', {
+          messaging_product: 'whatsapp',
+          metadata,
+          user_actions: [click({ click_component: 'image', click_id: 'clk-1' })],
+        }),
+      );
+      expect(p.unknown).toBe(true);
+      expect(p.userActions).toMatchObject([{ clickId: 'clk-1', component: null }]);
+    });
+  });
+
   it('recognises fields the engine does not consume without flagging them', () => {
     const p = parse(envelope('account_update', { event: 'MM_LITE_TERMS_SIGNED' }));
     expect(p).toMatchObject({ unknown: false, malformed: false, ignored: 1 });

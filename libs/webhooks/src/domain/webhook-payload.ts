@@ -3,7 +3,13 @@
 // a problem and the payload is flagged, because the raw bytes are already stored and Meta must get
 // its 200 either way.
 import { createHash } from 'node:crypto';
-import type { StatusError, StatusEvent, StatusPricing } from '@app/campaigns';
+import type {
+  MetaClickComponent,
+  MetaLinkClick,
+  StatusError,
+  StatusEvent,
+  StatusPricing,
+} from '@app/campaigns';
 import { fromWaId } from '@app/common';
 import { WEBHOOK_STATUS_VALUES, type WebhookStatusValue } from '@app/graph-contract';
 import { optOutReasonOf, type CompiledOptOutRules, type OptOutReason } from './opt-out';
@@ -91,7 +97,9 @@ export interface ParsedWebhook {
   inbound: InboundMessage[];
   templateEvents: TemplateEvent[];
   userPreferences: UserPreferenceEvent[];
-  /** Understood but not consumed by the engine (account updates, async errors, link clicks …). */
+  /** Meta's link clicks (`user_actions` of type `marketing_messages_link_click`). */
+  userActions: MetaLinkClick[];
+  /** Understood but not consumed by the engine (account updates, async errors …). */
   ignored: number;
 }
 
@@ -177,6 +185,7 @@ class Collector {
     inbound: [],
     templateEvents: [],
     userPreferences: [],
+    userActions: [],
     ignored: 0,
   };
 
@@ -306,8 +315,48 @@ function parseMessagesValue(c: Collector, where: string, value: Json, wabaId: st
   arr(value.messages).forEach((m, k) =>
     parseInbound(c, `${where}.messages[${k}]`, m, meta, userIds, soleUserId),
   );
-  // Asynchronous errors and MM link clicks are understood but not consumed here.
-  c.out.ignored += arr(value.errors).length + arr(value.user_actions).length;
+  arr(value.user_actions).forEach((a, k) =>
+    parseUserAction(c, `${where}.user_actions[${k}]`, a, meta),
+  );
+  // Asynchronous errors are understood but not consumed here.
+  c.out.ignored += arr(value.errors).length;
+}
+
+/**
+ * An MM link click (MMLITE §4.7). It carries no wamid and no recipient: only the number, the time,
+ * Meta's click id and a tracking token. Without click data, a click id or a time it is flagged
+ * and skipped; an unknown component is flagged and the click kept without one.
+ */
+function parseUserAction(c: Collector, where: string, a: unknown, meta: MessagesMetadata): void {
+  if (!isRecord(a)) {
+    c.problem(`${where} is not an object`);
+    return;
+  }
+  if (a.action_type !== 'marketing_messages_link_click') {
+    c.problem(`${where}: unknown action_type ${JSON.stringify(a.action_type)}`);
+    return;
+  }
+  const data = a.marketing_messages_link_click_data;
+  const clickId = isRecord(data) ? str(data.click_id) : null;
+  const at = unixSeconds(a.timestamp);
+  if (!isRecord(data) || !clickId || !at || !meta.phoneNumberId) {
+    c.problem(`${where} lacks click data, click_id, timestamp or metadata.phone_number_id`);
+    return;
+  }
+  const given = str(data.click_component);
+  const component: MetaClickComponent | null = given === 'cta' || given === 'body' ? given : null;
+  if (given !== null && component === null) {
+    c.problem(`${where}: unknown click_component ${JSON.stringify(given)}`);
+  }
+  c.out.userActions.push({
+    phoneNumberId: meta.phoneNumberId,
+    at,
+    component,
+    productId: str(data.product_id),
+    clickId,
+    trackingToken: str(data.tracking_token),
+    eventId: c.eventId,
+  });
 }
 
 function parseStatus(c: Collector, where: string, s: unknown, meta: MessagesMetadata): void {
