@@ -24,6 +24,7 @@ import { IndexFailedCampaignMessages1765210000000 } from './1765210000000-IndexF
 import { AddContactUserIds1765300000000 } from './1765300000000-AddContactUserIds';
 import { CampaignMetaOptions1765300001000 } from './1765300001000-CampaignMetaOptions';
 import { IndexCampaignMessageRequests1765600000000 } from './1765600000000-IndexCampaignMessageRequests';
+import { TemplateTtlExpired1766000000000 } from './1766000000000-TemplateTtlExpired';
 
 export const MIGRATIONS = [
   CreateAccounts1764100000000,
@@ -50,4 +51,5 @@ export const MIGRATIONS = [
   AddContactUserIds1765300000000,
   CampaignMetaOptions1765300001000,
   IndexCampaignMessageRequests1765600000000,
+  TemplateTtlExpired1766000000000,
 ];

@@ -27,3 +27,5 @@ export * from './sending/campaign-sending.module';
 export * from './sending/campaign-sender';
 export * from './sending/campaign-runner';
 export * from './sending/in-doubt.reconciler';
+export { MessageExpiry } from './delivery/message-expiry';
+export * from './domain/message-ttl';

@@ -80,6 +80,7 @@ interface HeadRow {
   read: string | null;
   clicked: string | null;
   failed: string | null;
+  expired: string | null;
   converted: string | null;
   retried: string | null;
   recovered: string | null;
@@ -100,7 +101,7 @@ const n = (v: string | number | null | undefined): number => Number(v ?? 0);
 const HEAD_SELECT = `SELECT c.id, c.name, c.status, c.template_id, t.name AS template_name,
               t.language AS template_language, t.meta_template_id, c.started_at, c.completed_at,
               c.cancelled_at, c.failed_at, k.targeted, k.skipped, k.sent, k.delivered, k.read,
-              k.clicked, k.failed, ct.converted_messages AS converted, k.retried, k.recovered,
+              k.clicked, k.failed, k.expired, ct.converted_messages AS converted, k.retried, k.recovered,
               k.holdout, c.holdout_percent, c.workspace_id, c.target_reference_at, c.ab_test,
               c.winner_key, c.winner_decision, c.winner_decided_at,
               (SELECT jsonb_agg(jsonb_build_object('key', v.key, 'templateId', v.template_id,
@@ -132,6 +133,7 @@ function toHead(r: HeadRow): CampaignHead {
       clicked: n(r.clicked),
       failed: n(r.failed),
       converted: n(r.converted),
+      expired: n(r.expired),
     },
     retried: n(r.retried),
     recovered: n(r.recovered),
@@ -213,12 +215,13 @@ export class ReportsRepository {
       this.db,
       `SELECT cm.variant, count(*) AS targeted,
               count(*) FILTER (WHERE cm.status = 'skipped') AS skipped,
-              count(*) FILTER (WHERE cm.status IN ('sent', 'delivered', 'read')
+              count(*) FILTER (WHERE cm.status IN ('sent', 'delivered', 'read', 'expired')
                                   OR (cm.status = 'failed' AND cm.wamid IS NOT NULL)) AS sent,
               count(*) FILTER (WHERE cm.status IN ('delivered', 'read')) AS delivered,
               count(*) FILTER (WHERE cm.status = 'read') AS read,
               count(*) FILTER (WHERE cm.clicked_at IS NOT NULL) AS clicked,
               count(*) FILTER (WHERE cm.status = 'failed') AS failed,
+              count(*) FILTER (WHERE cm.status = 'expired') AS expired,
               count(*) FILTER (WHERE EXISTS (SELECT 1 FROM campaign_converted_messages x
                                               WHERE x.campaign_message_id = cm.id)) AS converted
          FROM campaign_messages cm
@@ -237,6 +240,7 @@ export class ReportsRepository {
         clicked: n(r.clicked),
         failed: n(r.failed),
         converted: n(r.converted),
+        expired: n(r.expired),
       },
     }));
   }

@@ -13,6 +13,7 @@ import {
   conversionsSideBySide,
   dailySeries,
   estimateSpend,
+  emptyFunnel,
   funnelRates,
   holdoutLift,
   percent,
@@ -70,16 +71,7 @@ function revenueOf(stats: readonly ConversionStat[]): Money[] {
 }
 
 function sumFunnel(heads: readonly CampaignHead[]): FunnelCounts {
-  const f: FunnelCounts = {
-    targeted: 0,
-    skipped: 0,
-    sent: 0,
-    delivered: 0,
-    read: 0,
-    clicked: 0,
-    converted: 0,
-    failed: 0,
-  };
+  const f = emptyFunnel();
   for (const h of heads) {
     for (const k of Object.keys(f) as Array<keyof FunnelCounts>) {
       f[k] += h.counts[k];

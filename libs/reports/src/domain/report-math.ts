@@ -13,6 +13,22 @@ export interface FunnelCounts {
   clicked: number;
   converted: number;
   failed: number;
+  /** Accepted, neither delivered nor read by the template's TTL (Meta dropped them); part of sent. */
+  expired: number;
+}
+
+export function emptyFunnel(): FunnelCounts {
+  return {
+    targeted: 0,
+    skipped: 0,
+    sent: 0,
+    delivered: 0,
+    read: 0,
+    clicked: 0,
+    converted: 0,
+    failed: 0,
+    expired: 0,
+  };
 }
 
 export interface FunnelRates {
@@ -316,16 +332,7 @@ export function variantRows(
   metric: 'read' | 'click' | 'conversion',
   winner: { key: string; pValue: number | null } | null,
 ): VariantRow[] {
-  const empty: FunnelCounts = {
-    targeted: 0,
-    skipped: 0,
-    sent: 0,
-    delivered: 0,
-    read: 0,
-    clicked: 0,
-    converted: 0,
-    failed: 0,
-  };
+  const empty = emptyFunnel();
   const won = winner ? funnels.get(winner.key) : undefined;
   return variants.map((v) => {
     const f = funnels.get(v.key) ?? empty;

@@ -23,6 +23,7 @@ describe('funnel rates', () => {
         read: 6,
         clicked: 3,
         converted: 2,
+        expired: 0,
         failed: 1,
       }),
     ).toEqual({ delivery: 88.89, read: 75, click: 37.5, conversion: 25 });
