@@ -25,6 +25,7 @@ import { AddContactUserIds1765300000000 } from './1765300000000-AddContactUserId
 import { CampaignMetaOptions1765300001000 } from './1765300001000-CampaignMetaOptions';
 import { IndexCampaignMessageRequests1765600000000 } from './1765600000000-IndexCampaignMessageRequests';
 import { TemplateTtlExpired1766000000000 } from './1766000000000-TemplateTtlExpired';
+import { DatedRateCards1766000001000 } from './1766000001000-DatedRateCards';
 
 export const MIGRATIONS = [
   CreateAccounts1764100000000,
@@ -52,4 +53,5 @@ export const MIGRATIONS = [
   CampaignMetaOptions1765300001000,
   IndexCampaignMessageRequests1765600000000,
   TemplateTtlExpired1766000000000,
+  DatedRateCards1766000001000,
 ];

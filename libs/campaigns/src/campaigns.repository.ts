@@ -16,7 +16,6 @@ import {
 import type { MessageStatus } from './delivery/domain/delivery-status';
 import { nextStatus, type CampaignAction, type CampaignStatus } from './domain/campaign-status';
 import { COUNTER_COLUMNS, zeroCounters, type Counters } from './domain/counters';
-import type { RateCardEntry } from './domain/plan';
 import type { MessageChange } from './domain/send-outcome';
 import type {
   CampaignCreate,
@@ -1160,25 +1159,14 @@ export class CampaignsRepository {
        )
        SELECT j.reason, rc.calling_code, count(*) AS n
          FROM judged j
-         LEFT JOIN LATERAL (SELECT calling_code FROM rate_cards WHERE j.phone LIKE '+' || calling_code || '%'
+         LEFT JOIN LATERAL (SELECT calling_code FROM rate_cards
+                             WHERE (workspace_id IS NULL OR workspace_id = $1) AND category = 'marketing'
+                               AND j.phone LIKE '+' || calling_code || '%'
                             ORDER BY length(calling_code) DESC LIMIT 1) rc ON j.reason IS NULL
         GROUP BY j.reason, rc.calling_code`,
       p.values,
     );
     return rows.map((r) => ({ reason: r.reason, callingCode: r.calling_code, n: Number(r.n) }));
-  }
-
-  async rateCard(): Promise<RateCardEntry[]> {
-    const rows = await queryRows<{
-      calling_code: string;
-      currency: string;
-      marketing_rate: string;
-    }>(this.db, `SELECT calling_code, currency, marketing_rate FROM rate_cards`);
-    return rows.map((c) => ({
-      callingCode: c.calling_code,
-      currency: c.currency,
-      marketingRate: Number(c.marketing_rate),
-    }));
   }
 
   /** What a test send renders with, when the phone is one of the workspace's contacts. */

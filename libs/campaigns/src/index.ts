@@ -29,3 +29,6 @@ export * from './sending/campaign-runner';
 export * from './sending/in-doubt.reconciler';
 export { MessageExpiry } from './delivery/message-expiry';
 export * from './domain/message-ttl';
+export * from './domain/rate-cards';
+export * from './pricing/rate-cards.service';
+export type { RateCardRecord } from './pricing/rate-cards.repository';

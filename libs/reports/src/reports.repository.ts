@@ -1,7 +1,8 @@
 import { Database, queryRows } from '@app/db';
 import { Injectable } from '@nestjs/common';
 import type { WorkspaceId } from '@app/common';
-import type { DayActivity, FunnelCounts, RateCard } from './domain/report-math';
+import type { RateCardRow } from '@app/campaigns';
+import type { DayActivity, FunnelCounts } from './domain/report-math';
 
 export interface CampaignHead {
   id: string;
@@ -319,33 +320,64 @@ export class ReportsRepository {
     }));
   }
 
-  /** Billable messages per phone prefix, per group key (a campaign or a template). */
+  /**
+   * Delivered billable messages per phone prefix, pricing category and UTC delivery day, per group
+   * key (a campaign or a template): what dated rate cards price.
+   */
   async billablePrefixes(
     ws: WorkspaceId,
     campaignIds: string[],
     groupBy: 'campaign' | 'template',
-  ): Promise<Array<{ key: string; prefix: string; messages: number }>> {
-    const rows = await queryRows<{ key: string; phone_prefix: string; messages: string }>(
+  ): Promise<
+    Array<{ key: string; prefix: string; pricingCategory: string; day: string; messages: number }>
+  > {
+    const rows = await queryRows<{
+      key: string;
+      phone_prefix: string;
+      pricing_category: string;
+      day: string;
+      messages: string;
+    }>(
       this.db,
-      `SELECT ${groupBy === 'campaign' ? 'c.id' : 'c.template_id'} AS key, b.phone_prefix, sum(b.messages) AS messages
+      `SELECT ${groupBy === 'campaign' ? 'c.id' : 'c.template_id'} AS key, b.phone_prefix,
+              b.pricing_category, to_char(b.day, 'YYYY-MM-DD') AS day, sum(b.messages) AS messages
          FROM campaign_billable_prefixes b JOIN campaigns c ON c.id = b.campaign_id
         WHERE c.workspace_id = $1 AND b.campaign_id = ANY($2::uuid[])
-        GROUP BY 1, 2 HAVING sum(b.messages) <> 0`,
+        GROUP BY 1, 2, 3, 4 HAVING sum(b.messages) <> 0`,
       [ws, campaignIds],
     );
-    return rows.map((r) => ({ key: r.key, prefix: r.phone_prefix, messages: n(r.messages) }));
+    return rows.map((r) => ({
+      key: r.key,
+      prefix: r.phone_prefix,
+      pricingCategory: r.pricing_category,
+      day: r.day,
+      messages: n(r.messages),
+    }));
   }
 
-  async rateCards(): Promise<RateCard[]> {
+  /** The rate card rows the workspace prices with: the defaults and its own (all dates). */
+  async rateCards(ws: WorkspaceId): Promise<RateCardRow[]> {
     const rows = await queryRows<{
+      workspace_id: string | null;
       calling_code: string;
+      category: RateCardRow['category'];
       currency: string;
-      marketing_rate: string;
-    }>(this.db, `SELECT calling_code, currency, marketing_rate FROM rate_cards`);
+      price: string;
+      effective_from: string;
+    }>(
+      this.db,
+      `SELECT workspace_id, calling_code, category, currency, price,
+              to_char(effective_from, 'YYYY-MM-DD') AS effective_from
+         FROM rate_cards WHERE workspace_id IS NULL OR workspace_id = $1`,
+      [ws],
+    );
     return rows.map((r) => ({
+      workspaceId: r.workspace_id,
       callingCode: r.calling_code,
+      category: r.category,
       currency: r.currency.trim(),
-      rate: Number(r.marketing_rate),
+      price: Number(r.price),
+      effectiveFrom: r.effective_from,
     }));
   }
 

@@ -12,7 +12,6 @@ import {
   compareToBenchmark,
   conversionsSideBySide,
   dailySeries,
-  estimateSpend,
   emptyFunnel,
   funnelRates,
   holdoutLift,
@@ -24,8 +23,8 @@ import {
   round,
   type FunnelCounts,
   type Money,
-  type RateCard,
 } from './domain/report-math';
+import { priceDeliveries, type RateCardRow } from '@app/campaigns';
 import { ReportsRepository, type CampaignHead, type ConversionStat } from './reports.repository';
 import type {
   CampaignReport,
@@ -105,7 +104,7 @@ export class ReportsService {
       this.repo.failures(c.id),
       this.repo.hourly(c.id),
       this.repo.billablePrefixes(ws, [c.id], 'campaign'),
-      this.repo.rateCards(),
+      this.repo.rateCards(ws),
       this.repo.conversionStats(ws, [c.id], 'campaign'),
       this.repo.latestBenchmark(c.templateId),
       this.repo.routes(c.id),
@@ -129,7 +128,7 @@ export class ReportsService {
       revenuePerMessage: s.currency ? perMessage(s.value, delivered) : null,
     }));
     const revenue = revenueOf(stats);
-    const spend = estimateSpend(prefixes, cards);
+    const spend = priceDeliveries(prefixes, cards);
     const comparison = [
       compareToBenchmark('read', rates.read, benchmark?.readRate ?? null),
       compareToBenchmark('click', rates.click, benchmark?.clickRate ?? null),
@@ -265,7 +264,7 @@ export class ReportsService {
     const ids = heads.map((h) => h.id);
     const [prefixes, cards, stats, days, byStatus] = await Promise.all([
       this.repo.billablePrefixes(ws, ids, 'template'),
-      this.repo.rateCards(),
+      this.repo.rateCards(ws),
       this.repo.conversionStats(ws, ids, 'template'),
       this.repo.dailyActivity(ws, start, end),
       this.repo.campaignsByStatus(ws),
@@ -274,11 +273,11 @@ export class ReportsService {
       members: readonly CampaignHead[],
       p: typeof prefixes,
       s: readonly ConversionStat[],
-      rc: readonly RateCard[],
+      rc: readonly RateCardRow[],
     ): OverviewGroup => {
       const funnel = sumFunnel(members);
       const revenue = revenueOf(s);
-      const spend = estimateSpend(p, rc);
+      const spend = priceDeliveries(p, rc);
       return {
         campaigns: members.length,
         funnel,

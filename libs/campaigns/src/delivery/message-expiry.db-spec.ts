@@ -1,6 +1,7 @@
 // The TTL expiry tick against Postgres: which accepted messages become `expired` (deadline
 // passed, no delivered or read status), that the counters follow by trigger, that a late
-// delivered wins over it.
+// delivered wins over it; and the billable aggregate the report prices with dated rate cards
+// (delivered billable messages per prefix, pricing category and UTC delivery day).
 import { DataSource } from 'typeorm';
 import { asWorkspaceId, FakeClock } from '@app/common';
 import { Database, dataSourceOptions } from '@app/db';
@@ -159,5 +160,29 @@ describe('message expiry (TTL)', () => {
     expect(Object.values(await statuses(c.id))).toEqual(['sent', 'sent']);
     await expiry.run(() => Promise.resolve(10_000));
     expect(Object.values(await statuses(c.id))).toEqual(['expired', 'expired']);
+  });
+});
+
+describe('billable deliveries by day', () => {
+  it('counts delivered billable messages on their UTC delivery day, and only those', async () => {
+    const at = new Date(Date.UTC(2030, 2, 31, 20));
+    const c = await sentCampaign(5, 0, at);
+    const [a, b, d, e] = c.msgs as [ClaimedMessage, ...ClaimedMessage[]];
+    await webhook([
+      status(c.wamid(a), 'delivered', new Date(Date.UTC(2030, 2, 31, 23, 59))),
+      status(c.wamid(b!), 'delivered', new Date(Date.UTC(2030, 3, 1, 0, 1))),
+      status(c.wamid(d!), 'read', new Date(Date.UTC(2030, 3, 1, 9))),
+      // Sent (billable pricing came with it) and then failed: never delivered, never charged.
+      { ...status(c.wamid(e!), 'failed', new Date(Date.UTC(2030, 3, 1, 9))), pricing: null },
+    ]);
+    const rows = await ds.query<Array<{ day: string; cat: string; messages: string }>>(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, pricing_category AS cat, sum(messages) AS messages
+         FROM campaign_billable_prefixes WHERE campaign_id = $1 GROUP BY 1, 2 ORDER BY 1`,
+      [c.id],
+    );
+    expect(rows.map((r) => [r.day, r.cat, Number(r.messages)])).toEqual([
+      ['2030-03-31', 'marketing_lite', 1],
+      ['2030-04-01', 'marketing_lite', 2],
+    ]);
   });
 });

@@ -65,47 +65,11 @@ export interface Money {
   amount: number;
 }
 
-export interface RateCard {
-  callingCode: string;
-  currency: string;
-  rate: number;
-}
-
 export interface SpendEstimate {
   amounts: Money[];
   billableMessages: number;
-  /** Billable messages to countries without a rate card entry: not in `amounts`. */
+  /** Delivered billable messages with no rate card row in force on their day: not in `amounts`. */
   unpricedMessages: number;
-}
-
-/**
- * Cost of billable messages: each phone prefix (up to 4 digits after +) is priced by the rate card
- * entry with the longest calling code it starts with.
- */
-export function estimateSpend(
-  prefixes: ReadonlyArray<{ prefix: string; messages: number }>,
-  cards: readonly RateCard[],
-): SpendEstimate {
-  const sorted = [...cards].sort((a, b) => b.callingCode.length - a.callingCode.length);
-  const byCurrency = new Map<string, number>();
-  let billable = 0;
-  let unpriced = 0;
-  for (const p of prefixes) {
-    billable += p.messages;
-    const card = sorted.find((c) => p.prefix.startsWith(c.callingCode));
-    if (!card) {
-      unpriced += p.messages;
-      continue;
-    }
-    byCurrency.set(card.currency, (byCurrency.get(card.currency) ?? 0) + p.messages * card.rate);
-  }
-  return {
-    amounts: [...byCurrency]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([currency, amount]) => ({ currency, amount: round(amount, 6) })),
-    billableMessages: billable,
-    unpricedMessages: unpriced,
-  };
 }
 
 /**
