@@ -24,6 +24,8 @@ import { IndexFailedCampaignMessages1765210000000 } from './1765210000000-IndexF
 import { AddContactUserIds1765300000000 } from './1765300000000-AddContactUserIds';
 import { CampaignMetaOptions1765300001000 } from './1765300001000-CampaignMetaOptions';
 import { IndexCampaignMessageRequests1765600000000 } from './1765600000000-IndexCampaignMessageRequests';
+import { TemplateTtlExpired1766000000000 } from './1766000000000-TemplateTtlExpired';
+import { DatedRateCards1766000001000 } from './1766000001000-DatedRateCards';
 import { CreateMetaLinkClicks1766100000000 } from './1766100000000-CreateMetaLinkClicks';
 
 export const MIGRATIONS = [
@@ -51,5 +53,7 @@ export const MIGRATIONS = [
   AddContactUserIds1765300000000,
   CampaignMetaOptions1765300001000,
   IndexCampaignMessageRequests1765600000000,
+  TemplateTtlExpired1766000000000,
+  DatedRateCards1766000001000,
   CreateMetaLinkClicks1766100000000,
 ];

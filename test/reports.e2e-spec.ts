@@ -161,6 +161,7 @@ describe('campaign reports (SQL-built campaign with known outcomes)', () => {
       clicked: 2,
       converted: 3,
       failed: 2,
+      expired: 0,
     });
     expect(r.body.rates).toEqual({ delivery: 77.78, read: 85.71, click: 28.57, conversion: 42.86 });
     expect(r.body.failures).toEqual([

@@ -33,6 +33,7 @@ import { ConversionsController } from './conversions/conversions.controller';
 import { SegmentsModule } from '@app/segments';
 import { SegmentsController } from './segments/segments.controller';
 import { FrequencyCapController } from './settings/frequency-cap.controller';
+import { RateCardsController } from './rate-cards/rate-cards.controller';
 import { AuditLogController } from './audit-log/audit-log.controller';
 import { WebhookEventsController } from './webhooks/webhook-events.controller';
 import { DeadLetterMetrics } from './metrics/dead-letter-metrics';
@@ -78,6 +79,7 @@ export class ApiModule implements OnApplicationBootstrap {
         ConversionsController,
         SegmentsController,
         FrequencyCapController,
+        RateCardsController,
         AuditLogController,
         WebhookEventsController,
       ],

@@ -176,7 +176,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .argument('<parentId>')
     .requiredOption(
       '--outcome <outcome>',
-      'sent, delivered, read, clicked, converted, failed, not_delivered, delivered_not_read, read_not_clicked, clicked_not_converted, targeted',
+      'sent, delivered, read, clicked, converted, failed, not_delivered, delivered_not_read, read_not_clicked, clicked_not_converted, expired, targeted',
     )
     .requiredOption('--name <name>')
     .requiredOption('--template <id>', 'template id')

@@ -373,7 +373,10 @@ export class ControlController {
 
   /**
    * Marks recipients: stopped marketing (131050), undeliverable (131026), capped (131049), in a
-   * Meta experiment holdout (130472), or normal.
+   * Meta experiment holdout (130472), offline (phone off: `sent`, never `delivered` while offline;
+   * Meta drops what is still waiting at its TTL), or normal. Leaving `offline` brings the phone
+   * back: what waits for it and is still within its TTL is delivered at once (`delivered` says how
+   * many), the rest was dropped silently.
    */
   @Post('recipients')
   @HttpCode(200)
@@ -381,9 +384,9 @@ export class ControlController {
     @Body()
     body: {
       phones: string[];
-      state: 'stopped' | 'undeliverable' | 'capped' | 'holdout' | 'normal';
+      state: 'stopped' | 'undeliverable' | 'capped' | 'holdout' | 'offline' | 'normal';
     },
-  ): { updated: number; state: string } {
+  ): { updated: number; state: string; delivered: number } {
     if (!body || !Array.isArray(body.phones)) {
       throw bad('phones must be a list');
     }
@@ -393,12 +396,17 @@ export class ControlController {
       undeliverable: s.undeliverable,
       capped: s.capped,
       holdout: s.holdout,
+      offline: s.offline,
     };
     if (body.state !== 'normal' && !(body.state in sets)) {
-      throw bad('state must be stopped, undeliverable, capped, holdout or normal');
+      throw bad('state must be stopped, undeliverable, capped, holdout, offline or normal');
     }
     const phones = body.phones.map(digits);
+    let delivered = 0;
     for (const p of phones) {
+      if (body.state !== 'offline' && s.offline.has(p)) {
+        delivered += this.rt.lifecycle.online(p);
+      }
       for (const set of Object.values(sets)) {
         set.delete(p);
       }
@@ -406,7 +414,7 @@ export class ControlController {
         sets[body.state].add(p);
       }
     }
-    return { updated: phones.length, state: body.state };
+    return { updated: phones.length, state: body.state, delivered };
   }
 
   /**
@@ -667,6 +675,7 @@ export class ControlController {
       },
       linkFollows: s.linkFollows,
       errors: { sync: countsOf(s.syncErrors), async: countsOf(s.asyncErrors) },
+      ttlDropped: s.ttlDropped,
       wire: { ...s.wireCounts },
       webhooks: { ...this.rt.webhooks.counters, pending: this.rt.webhooks.pending },
       pairRateBuckets: s.pairRate.tracked,

@@ -1,6 +1,17 @@
-import { Controller, Get, Headers, Inject, Param, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
 import type {
   GraphPhoneNumber,
+  GraphSuccess,
   GraphTemplate,
   MmInsightsResponse,
   TemplateAnalyticsResponse,
@@ -147,6 +158,23 @@ export class GraphObjectsController {
       data: [adInsights(s, t, fields)],
       paging: { cursors: { before: 'MAZDZD', after: 'MAZDZD' } },
     };
+  }
+
+  /** `POST /<TEMPLATE_ID>`: a template edit (§3.3; the sandbox edits the TTL). */
+  @Post(':id')
+  @HttpCode(200)
+  editNode(
+    @Param('id') id: string,
+    @Headers('authorization') auth: string | undefined,
+    @Body() body: unknown,
+  ): GraphSuccess {
+    const template = this.rt.state.templates.get(id);
+    if (!template) {
+      throw SandboxGraphError.unknownObject(id, 'post');
+    }
+    assertToken(this.rt.state.wabas.get(template.wabaId) as SandboxWaba, auth);
+    this.registry.edit(template, body);
+    return { success: true };
   }
 
   @Get(':id')

@@ -79,6 +79,9 @@ export function parseWamid(wamid: string): WamidInfo | null {
   };
 }
 
+/** Meta's TTL when a template sets none (§1.6). */
+const DEFAULT_TTL_SECONDS = 2_592_000;
+
 /** Since 2025-04-01 marketing templates are not delivered to US (+1) numbers (§1.8, §6.4). */
 export function isUsNumber(waId: string | null): boolean {
   return waId !== null && waId.startsWith('1');
@@ -209,6 +212,18 @@ export class MessageLifecycle {
       }
       this.webhooks.status(meta, this.status(m, 'sent', { pricing: true }));
     });
+    if (s.offline.has(m.recipientId)) {
+      // Phone off: delivered (and maybe read) when it comes back, if the TTL has not run out.
+      const waiting = s.waitingForRecipient.get(m.recipientId) ?? [];
+      // The template's TTL as it was at send (30 days without one; -1 means the same).
+      const ttl = m.template?.messageSendTtlSeconds ?? -1;
+      waiting.push({
+        dropAtMs: s.clock.nowMs() + (ttl > 0 ? ttl : DEFAULT_TTL_SECONDS) * 1000,
+        deliver: () => this.deliverNow(m, read),
+      });
+      s.waitingForRecipient.set(m.recipientId, waiting);
+      return;
+    }
     if (delivered) {
       this.scheduler.after(deliveredAt, () => {
         if (m.template) {
@@ -228,6 +243,49 @@ export class MessageLifecycle {
       });
       this.scheduler.after(Math.max(readAt, deliveredAt) + delays.replyMs, () => this.engage(m));
     }
+  }
+
+  /** An offline recipient's message reaches the phone now: `delivered`, then maybe `read`. */
+  private deliverNow(m: AcceptedMessage, read: boolean): void {
+    const s = this.state;
+    const { delays } = s.settings;
+    const meta = this.meta(m.phone);
+    if (m.template) {
+      const day = s.templateDay(m.template.id, m.product, s.clock.nowMs());
+      day.delivered++;
+      day.cost += s.settings.pricing[m.pricingCategory] ?? 0;
+    }
+    this.webhooks.status(meta, this.status(m, 'delivered', { pricing: true }));
+    if (read) {
+      this.scheduler.after(delays.readMs, () => {
+        if (m.template) {
+          s.templateDay(m.template.id, m.product, s.clock.nowMs()).read++;
+        }
+        this.webhooks.status(meta, this.status(m, 'read', {}));
+      });
+    }
+  }
+
+  /**
+   * A recipient's phone is back: each message waiting for it is delivered if it is still within
+   * its template's TTL (30 days without one) from acceptance, by the sandbox clock; the others
+   * were dropped by then, silently (MMLITE §1.6). Returns how many were delivered.
+   */
+  online(recipient: string): number {
+    const s = this.state;
+    s.offline.delete(recipient);
+    const waiting = s.waitingForRecipient.get(recipient) ?? [];
+    s.waitingForRecipient.delete(recipient);
+    let delivered = 0;
+    for (const w of waiting) {
+      if (s.clock.nowMs() <= w.dropAtMs) {
+        w.deliver();
+        delivered++;
+      } else {
+        s.ttlDropped++;
+      }
+    }
+    return delivered;
   }
 
   /** What a reader does next: answer STOP, tap a quick reply, click a URL (and maybe buy). */

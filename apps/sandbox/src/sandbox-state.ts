@@ -128,6 +128,18 @@ export class SandboxState {
   readonly capped = new Set<string>();
   /** In a Meta marketing experiment's holdout: marketing fails with 130472. */
   readonly holdout = new Set<string>();
+  /** Phone off: their messages are `sent`, never `delivered` while they stay offline. */
+  readonly offline = new Set<string>();
+  /**
+   * Messages waiting for an offline recipient to come back (by recipient), with when Meta accepted
+   * them: delivered then if their TTL has not run out, else dropped without a webhook (§1.6).
+   */
+  readonly waitingForRecipient = new Map<
+    string,
+    Array<{ dropAtMs: number; deliver: () => void }>
+  >();
+  /** Messages dropped undelivered at their TTL (no webhook says so, as at Meta). */
+  ttlDropped = 0;
   /** Sync errors to answer next (`POST /_sandbox/errors`), first match first. */
   injectedErrors: InjectedError[] = [];
   readonly acceptedByRecipient = new Map<string, number>();
@@ -176,6 +188,9 @@ export class SandboxState {
     this.undeliverable.clear();
     this.capped.clear();
     this.holdout.clear();
+    this.offline.clear();
+    this.waitingForRecipient.clear();
+    this.ttlDropped = 0;
     this.injectedErrors = [];
     this.acceptedByRecipient.clear();
     this.acceptedTotal = 0;

@@ -52,6 +52,17 @@ const DEFAULT_FIELDS = [
   'parameter_format',
 ];
 
+/** `message_send_ttl_seconds` (§1.6): 43200..2592000 for MARKETING, 30..43200 otherwise. */
+function parseTtl(category: string, v: unknown): number {
+  const [min, max] = category === 'MARKETING' ? [43200, 2592000] : [30, 43200];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw creationError(
+      `message_send_ttl_seconds must be an integer in ${min}..${max} for ${category}`,
+    );
+  }
+  return v;
+}
+
 function creationError(details: string, subcode?: number): SandboxGraphError {
   return new SandboxGraphError(400, 100, 'Invalid parameter', details, 'OAuthException', subcode);
 }
@@ -138,17 +149,10 @@ export function parseTemplateInput(body: TemplateInput): {
   if (format !== 'positional' && format !== 'named') {
     throw creationError("parameter_format must be 'positional' or 'named'");
   }
-  let ttl: number | null = null;
-  if (body.message_send_ttl_seconds !== undefined) {
-    const v = body.message_send_ttl_seconds;
-    const [min, max] = category === 'MARKETING' ? [43200, 2592000] : [30, 43200];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-      throw creationError(
-        `message_send_ttl_seconds must be an integer in ${min}..${max} for ${category}`,
-      );
-    }
-    ttl = v;
-  }
+  const ttl =
+    body.message_send_ttl_seconds === undefined
+      ? null
+      : parseTtl(category, body.message_send_ttl_seconds);
   return {
     name: body.name,
     language: body.language,
@@ -196,6 +200,32 @@ function checkRichComponents(components: GraphTemplateComponent[], category: str
 /** Template reads, the review that turns PENDING into APPROVED/REJECTED, and status/quality changes. */
 export class TemplateRegistry {
   constructor(private readonly rt: SandboxRuntime) {}
+
+  /**
+   * `POST /<TEMPLATE_ID>` (§3.3): only APPROVED, REJECTED and PAUSED templates can be edited. The
+   * sandbox edits the TTL only (null removes it); other fields are refused rather than ignored.
+   */
+  edit(t: SandboxTemplate, body: unknown): void {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw creationError('The request body must be a JSON object');
+    }
+    const fields = Object.keys(body);
+    if (fields.length === 0 || fields.some((f) => f !== 'message_send_ttl_seconds')) {
+      throw creationError('The sandbox edits message_send_ttl_seconds only');
+    }
+    if (!['APPROVED', 'REJECTED', 'PAUSED'].includes(t.status)) {
+      throw new SandboxGraphError(
+        400,
+        100,
+        'Invalid parameter',
+        `Template ${t.name} is ${t.status}: only APPROVED, REJECTED or PAUSED templates can be edited`,
+        'OAuthException',
+        2388039,
+      );
+    }
+    const v = (body as { message_send_ttl_seconds: unknown }).message_send_ttl_seconds;
+    t.messageSendTtlSeconds = v === null ? null : parseTtl(t.category, v);
+  }
 
   create(
     waba: SandboxWaba,

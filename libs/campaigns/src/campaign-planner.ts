@@ -12,6 +12,8 @@ import { CampaignInvalidError } from './campaigns.errors';
 import { estimateCost, estimatePlan } from './domain/plan';
 import { testSize, variantOfRank } from './domain/ab-test';
 import { CheckBindings } from './use-cases/check-bindings';
+import { cardsInForce, utcDay } from './domain/rate-cards';
+import { RateCardsService } from './pricing/rate-cards.service';
 import {
   boundPathsOf,
   targetSpecOf,
@@ -33,6 +35,7 @@ export class CampaignPlanner {
     private readonly graph: GraphClient,
     private readonly segments: SegmentsService,
     private readonly checkBindings: CheckBindings,
+    private readonly rateCards: RateCardsService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -97,7 +100,13 @@ export class CampaignPlanner {
         heldByLimit: estimate.heldByMessagingLimit,
       },
       etaSeconds: estimate.etaSeconds,
-      cost: estimateCost(byCode, await this.campaigns.rateCard()),
+      // Priced at the card in force today (UTC), for marketing messages.
+      cost: estimateCost(
+        byCode,
+        cardsInForce(await this.rateCards.list(ws), 'marketing', utcDay(this.clock.now())).map(
+          (c) => ({ callingCode: c.callingCode, currency: c.currency, marketingRate: c.price }),
+        ),
+      ),
       abTest: campaign.variants.length > 0 ? splitPlan(campaign, eligible) : null,
       bindings: await this.checkBindings.execute(ws, campaign),
     };

@@ -9,7 +9,8 @@ export type CampaignsErrorCode =
   | 'SEND_TIME_IN_PAST'
   | 'TEMPLATE_IN_USE'
   | 'VARIANT_NOT_FOUND'
-  | 'WINNER_ALREADY_DECIDED';
+  | 'WINNER_ALREADY_DECIDED'
+  | 'RATE_CARD_EXISTS';
 
 export class CampaignNotFoundError extends DomainError<CampaignsErrorCode> {
   readonly code = 'CAMPAIGN_NOT_FOUND';
@@ -80,5 +81,15 @@ export class WinnerAlreadyDecidedError extends DomainError<CampaignsErrorCode> {
   readonly code = 'WINNER_ALREADY_DECIDED';
   constructor(campaignId: string, winner: string) {
     super(`the A/B test of campaign ${campaignId} has already been decided: "${winner}" won`);
+  }
+}
+
+/** A rate card row for this calling code, category and day exists already (rows are never edited). */
+export class RateCardExistsError extends DomainError<CampaignsErrorCode> {
+  readonly code = 'RATE_CARD_EXISTS';
+  constructor(callingCode: string, category: string, effectiveFrom: string) {
+    super(
+      `a ${category} rate for calling code ${callingCode} effective from ${effectiveFrom} exists already`,
+    );
   }
 }

@@ -18,6 +18,8 @@ import { TrackedLinks } from './links/tracked-links';
 import { LinkClicksRepository } from './links/link-clicks.repository';
 import { LinkRedirects } from './links/link-redirects.service';
 import { ClickProjection } from './links/click-projection';
+import { RateCardsRepository } from './pricing/rate-cards.repository';
+import { RateCardsService } from './pricing/rate-cards.service';
 import { AbTestWinner } from './use-cases/ab-test-winner';
 import { DeleteTemplate } from './use-cases/delete-template';
 import { CheckBindings } from './use-cases/check-bindings';
@@ -66,6 +68,8 @@ import { BindingScanRepository } from './binding-scan.repository';
     AbTestWinner,
     CheckBindings,
     BindingScanRepository,
+    RateCardsRepository,
+    RateCardsService,
   ],
   exports: [
     CampaignsRepository,
@@ -78,6 +82,7 @@ import { BindingScanRepository } from './binding-scan.repository';
     LinkRedirects,
     ClickProjection,
     AbTestWinner,
+    RateCardsService,
     AccountsModule,
     ConsentsModule,
     GovernorModule,

@@ -16,7 +16,6 @@ import {
 import type { MessageStatus } from './delivery/domain/delivery-status';
 import { nextStatus, type CampaignAction, type CampaignStatus } from './domain/campaign-status';
 import { COUNTER_COLUMNS, zeroCounters, type Counters } from './domain/counters';
-import type { RateCardEntry } from './domain/plan';
 import type { MessageChange } from './domain/send-outcome';
 import type {
   CampaignCreate,
@@ -147,6 +146,7 @@ interface MessageRow {
   retries: number;
   attempts: number;
   last_request_at: Date | null;
+  expires_at: Date | null;
   sent_at: Date | null;
   delivered_at: Date | null;
   read_at: Date | null;
@@ -177,6 +177,7 @@ function toMessage(r: MessageRow): CampaignMessageRecord {
     retries: r.retries,
     attempts: r.attempts,
     lastRequestAt: r.last_request_at,
+    expiresAt: r.expires_at,
     sentAt: r.sent_at,
     deliveredAt: r.delivered_at,
     readAt: r.read_at,
@@ -312,6 +313,8 @@ export interface MessageOutcome {
   change: Omit<MessageChange, 'nextAttemptAt'> & { nextAttemptAt?: Date | null };
   /** When its request left (for `requested` changes). */
   requestAt: Date | null;
+  /** When Meta drops it undelivered (the template's TTL after acceptance, frozen at send); null: no TTL. */
+  expiresAt?: Date | null;
 }
 
 /** Which of a campaign's messages to list. */
@@ -875,6 +878,7 @@ export class CampaignsRepository {
       `UPDATE campaign_messages cm SET
          attempts = cm.attempts + CASE WHEN u.requested THEN 1 ELSE 0 END,
          last_request_at = CASE WHEN u.requested THEN u.request_at ELSE cm.last_request_at END,
+         expires_at = CASE WHEN ${applies} AND u.requested THEN u.expires_at ELSE cm.expires_at END,
          status = CASE WHEN ${applies} THEN u.status ELSE cm.status END,
          wamid = CASE WHEN ${applies} THEN coalesce(cm.wamid, u.wamid) ELSE cm.wamid END,
          sent_at = CASE WHEN ${applies} THEN coalesce(cm.sent_at, u.sent_at) ELSE cm.sent_at END,
@@ -893,9 +897,11 @@ export class CampaignsRepository {
          updated_at = now()
         FROM unnest($2::bigint[], $3::text[], $4::boolean[], $5::timestamptz[], $6::text[],
                     $7::timestamptz[], $8::timestamptz[], $9::boolean[], $10::int[], $11::text[],
-                    $12::text[], $13::boolean[], $14::timestamptz[], $15::int[], $16::text[])
+                    $12::text[], $13::boolean[], $14::timestamptz[], $15::int[], $16::text[],
+                    $17::timestamptz[])
              AS u(id, status, requested, request_at, wamid, sent_at, failed_at, set_error, error_code,
-                  error_title, error_details, set_next, next_attempt_at, pair_rate_failures, skip_reason)
+                  error_title, error_details, set_next, next_attempt_at, pair_rate_failures, skip_reason,
+                  expires_at)
        WHERE cm.id = u.id`,
       [
         workerId,
@@ -914,6 +920,7 @@ export class CampaignsRepository {
         col((o) => o.change.nextAttemptAt ?? null),
         col((o) => o.change.pairRateFailures ?? null),
         col((o) => o.change.skipReason ?? null),
+        col((o) => o.expiresAt ?? null),
       ],
     );
   }
@@ -1190,25 +1197,14 @@ export class CampaignsRepository {
        )
        SELECT j.reason, rc.calling_code, count(*) AS n
          FROM judged j
-         LEFT JOIN LATERAL (SELECT calling_code FROM rate_cards WHERE j.phone LIKE '+' || calling_code || '%'
+         LEFT JOIN LATERAL (SELECT calling_code FROM rate_cards
+                             WHERE (workspace_id IS NULL OR workspace_id = $1) AND category = 'marketing'
+                               AND j.phone LIKE '+' || calling_code || '%'
                             ORDER BY length(calling_code) DESC LIMIT 1) rc ON j.reason IS NULL
         GROUP BY j.reason, rc.calling_code`,
       p.values,
     );
     return rows.map((r) => ({ reason: r.reason, callingCode: r.calling_code, n: Number(r.n) }));
-  }
-
-  async rateCard(): Promise<RateCardEntry[]> {
-    const rows = await queryRows<{
-      calling_code: string;
-      currency: string;
-      marketing_rate: string;
-    }>(this.db, `SELECT calling_code, currency, marketing_rate FROM rate_cards`);
-    return rows.map((c) => ({
-      callingCode: c.calling_code,
-      currency: c.currency,
-      marketingRate: Number(c.marketing_rate),
-    }));
   }
 
   /** What a test send renders with, when the phone is one of the workspace's contacts. */

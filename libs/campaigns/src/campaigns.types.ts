@@ -115,6 +115,8 @@ export interface CampaignMessageRecord {
   /** Requests actually sent for it. */
   attempts: number;
   lastRequestAt: Date | null;
+  /** When Meta drops it if not delivered by then (its template's TTL, frozen at send); null: no TTL. */
+  expiresAt: Date | null;
   sentAt: Date | null;
   deliveredAt: Date | null;
   readAt: Date | null;

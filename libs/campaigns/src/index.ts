@@ -28,3 +28,8 @@ export * from './sending/campaign-sending.module';
 export * from './sending/campaign-sender';
 export * from './sending/campaign-runner';
 export * from './sending/in-doubt.reconciler';
+export { MessageExpiry } from './delivery/message-expiry';
+export * from './domain/message-ttl';
+export * from './domain/rate-cards';
+export * from './pricing/rate-cards.service';
+export type { RateCardRecord } from './pricing/rate-cards.repository';

@@ -17,6 +17,7 @@ import {
   type TemplateAnalyticsProductType,
   type TemplateAnalyticsResponse,
   type TemplateCreateRequest,
+  type TemplateEditRequest,
   type TemplateCreateResponse,
 } from '@app/graph-contract';
 import { GraphApiError } from './graph-api.error';
@@ -294,6 +295,16 @@ export class GraphClient {
       body,
     });
     return { id: String(res.body.id), status: res.body.status, category: res.body.category };
+  }
+
+  /** `POST /{template-id}`: edits a template (§3.3); Meta answers `{ success: true }`. */
+  async editTemplate(
+    templateId: string,
+    token: string,
+    body: TemplateEditRequest,
+  ): Promise<boolean> {
+    const res = await this.call<GraphSuccess>('POST', templateId, { token, body });
+    return res.body.success === true;
   }
 
   /** One page of `GET /{waba-id}/message_templates` (§3.2); pass `after` to get the next. */

@@ -111,6 +111,16 @@ export interface GraphTemplate {
 export const TEMPLATE_FIELDS =
   'id,name,language,category,status,components,parameter_format,rejected_reason,quality_score,message_send_ttl_seconds';
 
+/**
+ * Body of a template edit, `POST /{template-id}` (§3.3). The engine edits only the TTL; null
+ * removes it (Meta's default applies).
+ */
+export interface TemplateEditRequest {
+  message_send_ttl_seconds?: number | null;
+  category?: GraphTemplateCategory;
+  components?: GraphTemplateComponent[];
+}
+
 /** Answer of `DELETE /{waba-id}/message_templates` and of template edits (§3.3). */
 export interface GraphSuccess {
   success: boolean;

@@ -1,7 +1,8 @@
 import { Database, queryRows } from '@app/db';
 import { Injectable } from '@nestjs/common';
 import type { WorkspaceId } from '@app/common';
-import type { DayActivity, FunnelCounts, RateCard } from './domain/report-math';
+import type { RateCardRow } from '@app/campaigns';
+import type { DayActivity, FunnelCounts } from './domain/report-math';
 import type { MetaTemplateClicks, NumberMetaClicks } from './reports.types';
 
 export interface CampaignHead {
@@ -81,6 +82,7 @@ interface HeadRow {
   read: string | null;
   clicked: string | null;
   failed: string | null;
+  expired: string | null;
   converted: string | null;
   retried: string | null;
   recovered: string | null;
@@ -101,7 +103,7 @@ const n = (v: string | number | null | undefined): number => Number(v ?? 0);
 const HEAD_SELECT = `SELECT c.id, c.name, c.status, c.template_id, t.name AS template_name,
               t.language AS template_language, t.meta_template_id, c.started_at, c.completed_at,
               c.cancelled_at, c.failed_at, k.targeted, k.skipped, k.sent, k.delivered, k.read,
-              k.clicked, k.failed, ct.converted_messages AS converted, k.retried, k.recovered,
+              k.clicked, k.failed, k.expired, ct.converted_messages AS converted, k.retried, k.recovered,
               k.holdout, c.holdout_percent, c.workspace_id, c.target_reference_at, c.ab_test,
               c.winner_key, c.winner_decision, c.winner_decided_at,
               (SELECT jsonb_agg(jsonb_build_object('key', v.key, 'templateId', v.template_id,
@@ -133,6 +135,7 @@ function toHead(r: HeadRow): CampaignHead {
       clicked: n(r.clicked),
       failed: n(r.failed),
       converted: n(r.converted),
+      expired: n(r.expired),
     },
     retried: n(r.retried),
     recovered: n(r.recovered),
@@ -214,12 +217,13 @@ export class ReportsRepository {
       this.db,
       `SELECT cm.variant, count(*) AS targeted,
               count(*) FILTER (WHERE cm.status = 'skipped') AS skipped,
-              count(*) FILTER (WHERE cm.status IN ('sent', 'delivered', 'read')
+              count(*) FILTER (WHERE cm.status IN ('sent', 'delivered', 'read', 'expired')
                                   OR (cm.status = 'failed' AND cm.wamid IS NOT NULL)) AS sent,
               count(*) FILTER (WHERE cm.status IN ('delivered', 'read')) AS delivered,
               count(*) FILTER (WHERE cm.status = 'read') AS read,
               count(*) FILTER (WHERE cm.clicked_at IS NOT NULL) AS clicked,
               count(*) FILTER (WHERE cm.status = 'failed') AS failed,
+              count(*) FILTER (WHERE cm.status = 'expired') AS expired,
               count(*) FILTER (WHERE EXISTS (SELECT 1 FROM campaign_converted_messages x
                                               WHERE x.campaign_message_id = cm.id)) AS converted
          FROM campaign_messages cm
@@ -238,6 +242,7 @@ export class ReportsRepository {
         clicked: n(r.clicked),
         failed: n(r.failed),
         converted: n(r.converted),
+        expired: n(r.expired),
       },
     }));
   }
@@ -316,33 +321,64 @@ export class ReportsRepository {
     }));
   }
 
-  /** Billable messages per phone prefix, per group key (a campaign or a template). */
+  /**
+   * Delivered billable messages per phone prefix, pricing category and UTC delivery day, per group
+   * key (a campaign or a template): what dated rate cards price.
+   */
   async billablePrefixes(
     ws: WorkspaceId,
     campaignIds: string[],
     groupBy: 'campaign' | 'template',
-  ): Promise<Array<{ key: string; prefix: string; messages: number }>> {
-    const rows = await queryRows<{ key: string; phone_prefix: string; messages: string }>(
+  ): Promise<
+    Array<{ key: string; prefix: string; pricingCategory: string; day: string; messages: number }>
+  > {
+    const rows = await queryRows<{
+      key: string;
+      phone_prefix: string;
+      pricing_category: string;
+      day: string;
+      messages: string;
+    }>(
       this.db,
-      `SELECT ${groupBy === 'campaign' ? 'c.id' : 'c.template_id'} AS key, b.phone_prefix, sum(b.messages) AS messages
+      `SELECT ${groupBy === 'campaign' ? 'c.id' : 'c.template_id'} AS key, b.phone_prefix,
+              b.pricing_category, to_char(b.day, 'YYYY-MM-DD') AS day, sum(b.messages) AS messages
          FROM campaign_billable_prefixes b JOIN campaigns c ON c.id = b.campaign_id
         WHERE c.workspace_id = $1 AND b.campaign_id = ANY($2::uuid[])
-        GROUP BY 1, 2 HAVING sum(b.messages) <> 0`,
+        GROUP BY 1, 2, 3, 4 HAVING sum(b.messages) <> 0`,
       [ws, campaignIds],
     );
-    return rows.map((r) => ({ key: r.key, prefix: r.phone_prefix, messages: n(r.messages) }));
+    return rows.map((r) => ({
+      key: r.key,
+      prefix: r.phone_prefix,
+      pricingCategory: r.pricing_category,
+      day: r.day,
+      messages: n(r.messages),
+    }));
   }
 
-  async rateCards(): Promise<RateCard[]> {
+  /** The rate card rows the workspace prices with: the defaults and its own (all dates). */
+  async rateCards(ws: WorkspaceId): Promise<RateCardRow[]> {
     const rows = await queryRows<{
+      workspace_id: string | null;
       calling_code: string;
+      category: RateCardRow['category'];
       currency: string;
-      marketing_rate: string;
-    }>(this.db, `SELECT calling_code, currency, marketing_rate FROM rate_cards`);
+      price: string;
+      effective_from: string;
+    }>(
+      this.db,
+      `SELECT workspace_id, calling_code, category, currency, price,
+              to_char(effective_from, 'YYYY-MM-DD') AS effective_from
+         FROM rate_cards WHERE workspace_id IS NULL OR workspace_id = $1`,
+      [ws],
+    );
     return rows.map((r) => ({
+      workspaceId: r.workspace_id,
       callingCode: r.calling_code,
+      category: r.category,
       currency: r.currency.trim(),
-      rate: Number(r.marketing_rate),
+      price: Number(r.price),
+      effectiveFrom: r.effective_from,
     }));
   }
 

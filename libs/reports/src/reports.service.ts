@@ -12,7 +12,7 @@ import {
   compareToBenchmark,
   conversionsSideBySide,
   dailySeries,
-  estimateSpend,
+  emptyFunnel,
   funnelRates,
   holdoutLift,
   percent,
@@ -24,8 +24,8 @@ import {
   sumMetaClicks,
   type FunnelCounts,
   type Money,
-  type RateCard,
 } from './domain/report-math';
+import { priceDeliveries, type RateCardRow } from '@app/campaigns';
 import { ReportsRepository, type CampaignHead, type ConversionStat } from './reports.repository';
 import type {
   CampaignReport,
@@ -71,16 +71,7 @@ function revenueOf(stats: readonly ConversionStat[]): Money[] {
 }
 
 function sumFunnel(heads: readonly CampaignHead[]): FunnelCounts {
-  const f: FunnelCounts = {
-    targeted: 0,
-    skipped: 0,
-    sent: 0,
-    delivered: 0,
-    read: 0,
-    clicked: 0,
-    converted: 0,
-    failed: 0,
-  };
+  const f = emptyFunnel();
   for (const h of heads) {
     for (const k of Object.keys(f) as Array<keyof FunnelCounts>) {
       f[k] += h.counts[k];
@@ -115,7 +106,7 @@ export class ReportsService {
         this.repo.failures(c.id),
         this.repo.hourly(c.id),
         this.repo.billablePrefixes(ws, [c.id], 'campaign'),
-        this.repo.rateCards(),
+        this.repo.rateCards(ws),
         this.repo.conversionStats(ws, [c.id], 'campaign'),
         this.repo.latestBenchmark(c.templateId),
         this.repo.routes(c.id),
@@ -140,7 +131,7 @@ export class ReportsService {
       revenuePerMessage: s.currency ? perMessage(s.value, delivered) : null,
     }));
     const revenue = revenueOf(stats);
-    const spend = estimateSpend(prefixes, cards);
+    const spend = priceDeliveries(prefixes, cards);
     const comparison = [
       compareToBenchmark('read', rates.read, benchmark?.readRate ?? null),
       compareToBenchmark('click', rates.click, benchmark?.clickRate ?? null),
@@ -280,7 +271,7 @@ export class ReportsService {
     const ids = heads.map((h) => h.id);
     const [prefixes, cards, stats, days, byStatus, metaClicks, byNumber] = await Promise.all([
       this.repo.billablePrefixes(ws, ids, 'template'),
-      this.repo.rateCards(),
+      this.repo.rateCards(ws),
       this.repo.conversionStats(ws, ids, 'template'),
       this.repo.dailyActivity(ws, start, end),
       this.repo.campaignsByStatus(ws),
@@ -291,12 +282,12 @@ export class ReportsService {
       members: readonly CampaignHead[],
       p: typeof prefixes,
       s: readonly ConversionStat[],
-      rc: readonly RateCard[],
+      rc: readonly RateCardRow[],
       clicks: typeof metaClicks,
     ): OverviewGroup => {
       const funnel = sumFunnel(members);
       const revenue = revenueOf(s);
-      const spend = estimateSpend(p, rc);
+      const spend = priceDeliveries(p, rc);
       return {
         campaigns: members.length,
         metaClicks: sumMetaClicks(clicks),

@@ -6,7 +6,8 @@ export type TemplatesErrorCode =
   | 'TEMPLATE_INVALID'
   | 'TEMPLATE_EXISTS'
   | 'TEMPLATE_REJECTED_BY_GRAPH'
-  | 'TEMPLATE_NOT_SUBMITTED';
+  | 'TEMPLATE_NOT_SUBMITTED'
+  | 'TEMPLATE_NOT_EDITABLE';
 
 export class TemplateNotFoundError extends DomainError<TemplatesErrorCode> {
   readonly code = 'TEMPLATE_NOT_FOUND';
@@ -39,4 +40,12 @@ export class TemplateRejectedByGraphError extends DomainError<TemplatesErrorCode
 
 export class TemplateNotSubmittedError extends DomainError<TemplatesErrorCode> {
   readonly code = 'TEMPLATE_NOT_SUBMITTED';
+}
+
+/** Meta edits only APPROVED, REJECTED and PAUSED templates (MMLITE §3.3). */
+export class TemplateNotEditableError extends DomainError<TemplatesErrorCode> {
+  readonly code = 'TEMPLATE_NOT_EDITABLE';
+  constructor(id: string, status: string) {
+    super(`template ${id} is ${status}: Meta edits only APPROVED, REJECTED and PAUSED templates`);
+  }
 }

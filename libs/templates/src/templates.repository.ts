@@ -244,6 +244,18 @@ export class TemplatesRepository {
     );
   }
 
+  /** A TTL set through the API (already accepted by Meta). */
+  async setTtl(ws: WorkspaceId, id: string, ttl: number | null): Promise<TemplateRecord | null> {
+    const rows = await queryRows<TemplateRow>(
+      this.db,
+      `UPDATE templates SET message_send_ttl_seconds = $3, updated_at = now()
+        WHERE workspace_id = $1 AND id = $2 RETURNING *`,
+      [ws, id, ttl],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  /** Meta's automatic re-categorisation clears the TTL (MMLITE §1.6). */
   async applyCategory(
     tx: Sql,
     metaTemplateId: string,
@@ -251,7 +263,10 @@ export class TemplatesRepository {
     previous: string | null,
   ): Promise<void> {
     await tx.query(
-      `UPDATE templates SET previous_category = coalesce($3, category), category = $2, updated_at = now()
+      `UPDATE templates SET previous_category = coalesce($3, category), category = $2,
+              message_send_ttl_seconds = CASE WHEN category IS DISTINCT FROM $2 THEN NULL
+                                              ELSE message_send_ttl_seconds END,
+              updated_at = now()
         WHERE meta_template_id = $1`,
       [metaTemplateId, category, previous],
     );

@@ -17,7 +17,11 @@ import {
   type TemplateComponent,
   type TemplateDefinition,
 } from './domain/template-model';
-import { validateTemplate } from './domain/validate-template';
+import {
+  EDITABLE_TEMPLATE_STATUSES,
+  ttlProblems,
+  validateTemplate,
+} from './domain/validate-template';
 import {
   renderTemplate,
   validateBindings,
@@ -29,6 +33,7 @@ import { TemplatesRepository, type TemplateUpsert } from './templates.repository
 import {
   TemplateExistsError,
   TemplateInvalidError,
+  TemplateNotEditableError,
   TemplateNotFoundError,
   TemplateNotSubmittedError,
   TemplateRejectedByGraphError,
@@ -146,6 +151,35 @@ export class TemplatesService {
     return found;
   }
 
+  /**
+   * Sets (or, with null, removes) the template's TTL at Meta (`POST /<TEMPLATE_ID>`
+   * `message_send_ttl_seconds`, §3.3) and here. Messages already sent keep the TTL they left with.
+   */
+  async setTtl(ws: WorkspaceId, id: string, ttl: number | null): Promise<TemplateRecord> {
+    const t = await this.get(ws, id);
+    const problems = ttlProblems(t.category, ttl);
+    if (problems.length) {
+      throw new TemplateInvalidError(problems);
+    }
+    if (!t.metaTemplateId) {
+      throw new TemplateNotSubmittedError(`template ${id} was never submitted to Meta`);
+    }
+    if (!EDITABLE_TEMPLATE_STATUSES.includes(t.status)) {
+      throw new TemplateNotEditableError(id, t.status);
+    }
+    const account = await this.accounts.get(ws, t.businessAccountId);
+    const token = await this.accounts.accessToken(ws, account.id);
+    const metaTemplateId = t.metaTemplateId;
+    await this.callGraph(account.wabaId, account.phoneNumbers.length > 0, () =>
+      this.graph.editTemplate(metaTemplateId, token, { message_send_ttl_seconds: ttl }),
+    );
+    const updated = await this.templates.setTtl(ws, id, ttl);
+    if (!updated) {
+      throw new TemplateNotFoundError(id);
+    }
+    return updated;
+  }
+
   /** Deletes the template at Meta (this language only) and keeps our row as DELETED for history. */
   async delete(ws: WorkspaceId, id: string): Promise<TemplateRecord> {
     const template = await this.get(ws, id);
@@ -183,14 +217,17 @@ export class TemplatesService {
         this.logger.warn(`skipping template ${t.id} with unknown status ${t.status}`);
         continue;
       }
+      const category = t.category.toUpperCase();
+      const ttl = t.message_send_ttl_seconds ?? null;
       rows.push({
         metaTemplateId: String(t.id),
         name: t.name,
         language: normaliseLanguage(t.language),
-        category: t.category.toUpperCase(),
+        category,
         parameterFormat: t.parameter_format?.toLowerCase() === 'named' ? 'named' : 'positional',
         components: normaliseComponents((t.components ?? []) as unknown as TemplateComponent[]),
-        messageSendTtlSeconds: t.message_send_ttl_seconds ?? null,
+        // A value we could not send (outside the documented range) is kept as none.
+        messageSendTtlSeconds: ttlProblems(category, ttl).length ? null : ttl,
         status,
         rejectedReason: t.rejected_reason ?? null,
         qualityScore: t.quality_score?.score ?? null,

@@ -31,6 +31,11 @@ export class CampaignCountsResponse {
   @ApiProperty({ description: 'failed messages sent again by POST /retry' }) retried!: number;
   @ApiProperty({ description: 'retried messages Meta has accepted since' }) recovered!: number;
   @ApiProperty({ description: 'kept out as the control group (also in skipped)' }) holdout!: number;
+  @ApiProperty({
+    description:
+      "accepted (in sent), but neither delivered nor read within the template's TTL: Meta dropped them",
+  })
+  expired!: number;
 }
 
 export class CampaignVariantResponse {
@@ -166,6 +171,13 @@ export class CampaignMessageResponse {
   errorDetails!: string | null;
   @ApiProperty({ description: 'requests sent to Meta for this message' }) attempts!: number;
   @ApiProperty({ nullable: true, type: String }) lastRequestAt!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description:
+      'sent with a TTL template: when Meta drops it undelivered (accepted + TTL, frozen at send); past it without a delivered status the message is expired',
+  })
+  expiresAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) sentAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) deliveredAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) readAt!: string | null;
@@ -354,6 +366,7 @@ export function toCampaignMessageResponse(m: CampaignMessageRecord): CampaignMes
     errorDetails: m.errorDetails,
     attempts: m.attempts,
     lastRequestAt: iso(m.lastRequestAt),
+    expiresAt: iso(m.expiresAt),
     sentAt: iso(m.sentAt),
     deliveredAt: iso(m.deliveredAt),
     readAt: iso(m.readAt),

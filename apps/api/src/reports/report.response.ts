@@ -17,6 +17,11 @@ export class FunnelResponse {
   @ApiProperty({ description: 'distinct messages with at least one attributed conversion' })
   converted!: number;
   @ApiProperty() failed!: number;
+  @ApiProperty({
+    description:
+      "accepted (in sent), but neither delivered nor read within the template's TTL: Meta dropped them (no webhook says so)",
+  })
+  expired!: number;
 }
 
 export class RatesResponse {

@@ -9,6 +9,7 @@ import {
   IsObject,
   IsString,
   IsUUID,
+  ValidateIf,
   Length,
   MaxLength,
   ValidateNested,
@@ -48,6 +49,20 @@ export class TemplateCreateRequest {
   @AbsentOr()
   @IsInt()
   messageSendTtlSeconds?: number;
+}
+
+/** What a template edit may change (`PATCH /v1/templates/:id`): its TTL, mirrored to Meta. */
+export class TemplateUpdateRequest {
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 86_400,
+    description:
+      "Meta's message_send_ttl_seconds: 43200–2592000 s (12 h – 30 days) for MARKETING, 30–43200 s for UTILITY; null removes it. A message not delivered within it is dropped by Meta and shown as expired; messages already sent keep the TTL they left with",
+  })
+  @ValidateIf((_, v) => v !== null)
+  @IsInt()
+  messageSendTtlSeconds!: number | null;
 }
 
 export class TemplateListRequest extends ListRequest {

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { WorkspaceId } from '@app/common';
 import { ContactsService } from '@app/audiences';
@@ -10,6 +10,7 @@ import {
   TemplateListRequest,
   TemplatePreviewRequest,
   TemplateSyncRequest,
+  TemplateUpdateRequest,
 } from './template.request';
 import {
   TemplateListResponse,
@@ -68,6 +69,20 @@ export class TemplatesController {
   @ApiOkResponse({ type: TemplateResponse })
   async get(@Workspace() ws: WorkspaceId, @Param('id') id: string): Promise<TemplateResponse> {
     return toTemplateResponse(await this.templates.get(ws, id));
+  }
+
+  /**
+   * Edits the template's TTL at Meta and here (400 outside the category's range, 409 when Meta
+   * cannot edit it in its status).
+   */
+  @Patch(':id')
+  @ApiOkResponse({ type: TemplateResponse })
+  async update(
+    @Workspace() ws: WorkspaceId,
+    @Param('id') id: string,
+    @Body() body: TemplateUpdateRequest,
+  ): Promise<TemplateResponse> {
+    return toTemplateResponse(await this.templates.setTtl(ws, id, body.messageSendTtlSeconds));
   }
 
   /** 409 while a campaign that is not finished uses the template. */

@@ -157,7 +157,7 @@ export interface paths {
     delete: operations['TemplatesController_delete'];
     options?: never;
     head?: never;
-    patch?: never;
+    patch: operations['TemplatesController_update'];
     trace?: never;
   };
   '/v1/templates/{id}/preview': {
@@ -526,6 +526,22 @@ export interface paths {
     options?: never;
     head?: never;
     patch: operations['FrequencyCapController_set'];
+    trace?: never;
+  };
+  '/v1/rate-cards': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['RateCardsController_list'];
+    put?: never;
+    post: operations['RateCardsController_add'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   '/v1/audit-log': {
@@ -929,6 +945,13 @@ export interface components {
       created: number;
       updated: number;
     };
+    TemplateUpdateRequest: {
+      /**
+       * @description Meta's message_send_ttl_seconds: 43200–2592000 s (12 h – 30 days) for MARKETING, 30–43200 s for UTILITY; null removes it. A message not delivered within it is dropped by Meta and shown as expired; messages already sent keep the TTL they left with
+       * @example 86400
+       */
+      messageSendTtlSeconds: number | null;
+    };
     ProductSectionBinding: {
       /**
        * @description at most 24 characters
@@ -1214,6 +1237,8 @@ export interface components {
       recovered: number;
       /** @description kept out as the control group (also in skipped) */
       holdout: number;
+      /** @description accepted (in sent), but neither delivered nor read within the template's TTL: Meta dropped them */
+      expired: number;
     };
     CampaignResponse: {
       id: string;
@@ -1322,7 +1347,8 @@ export interface components {
         | 'not_delivered'
         | 'delivered_not_read'
         | 'read_not_clicked'
-        | 'clicked_not_converted';
+        | 'clicked_not_converted'
+        | 'expired';
       /** @description Our id of the phone number; default: the parent's */
       phoneNumberId?: string;
     };
@@ -1477,7 +1503,8 @@ export interface components {
         | 'read'
         | 'failed'
         | 'skipped'
-        | 'cancelled';
+        | 'cancelled'
+        | 'expired';
       skipReason: string | null;
       /** @description times it was sent again by POST /retry */
       retries: number;
@@ -1492,6 +1519,8 @@ export interface components {
       /** @description requests sent to Meta for this message */
       attempts: number;
       lastRequestAt: string | null;
+      /** @description sent with a TTL template: when Meta drops it undelivered (accepted + TTL, frozen at send); past it without a delivered status the message is expired */
+      expiresAt: string | null;
       sentAt: string | null;
       deliveredAt: string | null;
       readAt: string | null;
@@ -1521,6 +1550,8 @@ export interface components {
       /** @description distinct messages with at least one attributed conversion */
       converted: number;
       failed: number;
+      /** @description accepted (in sent), but neither delivered nor read within the template's TTL: Meta dropped them (no webhook says so) */
+      expired: number;
     };
     RatesResponse: {
       /** @description delivered / sent, percent (0–100, 2 decimals); null when the denominator is 0 */
@@ -2030,6 +2061,58 @@ export interface components {
       maxMessages: number;
       /** @example 7 */
       perDays: number;
+    };
+    RateCardResponse: {
+      id: string;
+      /**
+       * @description default: the engine's card; workspace: this workspace's own row, which replaces the default from its day on
+       * @enum {string}
+       */
+      scope: 'default' | 'workspace';
+      callingCode: string;
+      country: string | null;
+      /** @enum {string} */
+      category: 'marketing' | 'utility' | 'authentication';
+      currency: string;
+      /** @description per delivered message */
+      price: number;
+      /** @example 2026-04-01 */
+      effectiveFrom: string;
+      createdAt: string;
+    };
+    RateCardListResponse: {
+      data: components['schemas']['RateCardResponse'][];
+      /** @description always null: the whole card at once */
+      nextCursor: string | null;
+    };
+    RateCardCreateRequest: {
+      /**
+       * @description the recipient's country calling code, 1–4 digits
+       * @example 55
+       */
+      callingCode: string;
+      /**
+       * @example marketing
+       * @enum {string}
+       */
+      category: 'marketing' | 'utility' | 'authentication';
+      /**
+       * @description ISO 4217 code
+       * @example USD
+       */
+      currency: string;
+      /**
+       * @description price per delivered message, up to 6 decimals
+       * @example 0.0625
+       */
+      price: number;
+      /**
+       * @description first UTC day the price applies (YYYY-MM-DD); in force until the next row
+       * @example 2026-04-01
+       */
+      effectiveFrom: string;
+      /** @example BR */
+      country?: string;
     };
     AuditEntryResponse: {
       id: string;
@@ -2858,6 +2941,40 @@ export interface operations {
       };
     };
   };
+  TemplatesController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TemplateUpdateRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TemplateResponse'];
+        };
+      };
+      /** @description an error */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
   TemplatesController_preview: {
     parameters: {
       query?: never;
@@ -3290,7 +3407,8 @@ export interface operations {
           | 'read'
           | 'failed'
           | 'skipped'
-          | 'cancelled';
+          | 'cancelled'
+          | 'expired';
         /** @description Failed messages with this Meta error code (0: failed without a code), as in the report's failures */
         errorCode?: number;
       };
@@ -3775,6 +3893,66 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['FrequencyCapResponse'];
+        };
+      };
+      /** @description an error */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  RateCardsController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RateCardListResponse'];
+        };
+      };
+      /** @description an error */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  RateCardsController_add: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RateCardCreateRequest'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RateCardResponse'];
         };
       };
       /** @description an error */

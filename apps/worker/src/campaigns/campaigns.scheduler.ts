@@ -5,14 +5,20 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { AbTestWinner, CampaignRunner, ClickProjection, InDoubtReconciler } from '@app/campaigns';
+import {
+  AbTestWinner,
+  CampaignRunner,
+  ClickProjection,
+  InDoubtReconciler,
+  MessageExpiry,
+} from '@app/campaigns';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { WebhookEventsService } from '@app/webhooks';
 import { RepeatingTask } from '../schedule/repeating-task';
 
 /**
  * The campaigns tick, on every worker (correctness comes from atomic SQL claims, not from there
- * being one worker): start due schedules, settle sends in doubt, carry tracked-link clicks over to their
+ * being one worker): start due schedules, settle sends in doubt, expire sends past their TTL, carry tracked-link clicks over to their
  * messages, decide A/B tests whose time has come (the winner is set once, whoever gets there first), and keep running campaigns'
  * lanes enqueued (after a crash, a restart, or a lane that found nothing due yet).
  */
@@ -25,6 +31,7 @@ export class CampaignsScheduler implements OnApplicationBootstrap, OnModuleDestr
     reconciler: InDoubtReconciler,
     abTests: AbTestWinner,
     clicks: ClickProjection,
+    expiry: MessageExpiry,
     journal: WebhookEventsService,
     private readonly registry: SchedulerRegistry,
     @Inject(APP_CONFIG) config: AppConfig,
@@ -34,6 +41,8 @@ export class CampaignsScheduler implements OnApplicationBootstrap, OnModuleDestr
       // Resends wait for the status journal to catch up: a proof may sit in it unapplied.
       await reconciler.run(() => journal.pendingLagMs());
       await clicks.run();
+      // Sends Meta dropped undelivered at their TTL (no webhook says so).
+      await expiry.run(() => journal.pendingLagMs());
       await abTests.decideDue();
       await runner.keepRunning();
     });

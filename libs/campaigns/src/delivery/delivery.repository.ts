@@ -228,7 +228,10 @@ function stateOfRow(r: StatusRow): LedgerState {
  * once every claim is released).
  */
 const PROJECTED = {
-  status: `CASE l.status WHEN 'played' THEN 'read' ELSE l.status END`,
+  // Expired (our inference: accepted, not delivered by its TTL) stays while Meta still says only
+  // `sent`; any later word of Meta's (delivered, read, failed) wins over it.
+  status: `CASE WHEN l.status = 'sent' AND cm.status = 'expired' THEN 'expired'
+                WHEN l.status = 'played' THEN 'read' ELSE l.status END`,
   wamid: `l.wamid`,
   sent_at: `coalesce(cm.sent_at, l.sent_at, l.delivered_at, l.read_at, l.failed_at)`,
   delivered_at: `l.delivered_at`,
@@ -460,6 +463,45 @@ export class DeliveryRepository {
       [[...new Set(campaignIds)], after],
     );
     return new Map(rows.map((r) => [r.campaign_id, r.at]));
+  }
+
+  /**
+   * Accepted messages whose TTL ran out by `cutoff` (oldest deadline first; no locks taken): the
+   * expiry tick's candidates, through campaign_messages_expiry_idx.
+   */
+  async dueForExpiry(
+    cutoff: Date,
+    limit: number,
+  ): Promise<Array<{ id: string; wamid: string; campaignId: string }>> {
+    return queryRows<{ id: string; wamid: string; campaignId: string }>(
+      this.db,
+      `SELECT id::text AS id, wamid, campaign_id AS "campaignId" FROM campaign_messages
+        WHERE status = 'sent' AND expires_at IS NOT NULL AND expires_at <= $1 AND wamid IS NOT NULL
+        ORDER BY expires_at LIMIT $2`,
+      [cutoff, limit],
+    );
+  }
+
+  /**
+   * Marks these messages `expired` where the rule still holds on the locked rows (isExpired in
+   * domain/message-ttl.ts): still only `sent`, deadline passed, no delivered or read time in the
+   * ledger. The caller holds their wamid locks and counters rows. Returns how many expired.
+   */
+  async expire(tx: Sql, ids: readonly string[], cutoff: Date): Promise<number> {
+    if (ids.length === 0) {
+      return 0;
+    }
+    const rows = await queryRows<{ id: string }>(
+      tx,
+      `UPDATE campaign_messages cm SET status = 'expired', updated_at = now()
+        WHERE cm.id = ANY($1::bigint[]) AND cm.status = 'sent'
+          AND cm.expires_at <= $2 AND cm.delivered_at IS NULL AND cm.read_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM message_statuses ms WHERE ms.wamid = cm.wamid
+                           AND (ms.delivered_at IS NOT NULL OR ms.read_at IS NOT NULL))
+        RETURNING cm.id`,
+      [ids, cutoff],
+    );
+    return rows.length;
   }
 
   /** Gives messages the wamid a proof found for them (then `project` applies its state). */

@@ -21,6 +21,8 @@ export interface Counters {
   recovered: number;
   /** Skipped into the control group. */
   holdout: number;
+  /** Accepted, but neither delivered nor read by the template's TTL (Meta dropped them); part of `sent`. */
+  expired: number;
 }
 
 /** Counter → column of campaign_counters. */
@@ -39,6 +41,7 @@ export const COUNTER_COLUMNS: Readonly<Record<keyof Counters, string>> = {
   retried: 'retried',
   recovered: 'recovered',
   holdout: 'holdout',
+  expired: 'expired',
 };
 
 export function zeroCounters(): Counters {
@@ -57,5 +60,6 @@ export function zeroCounters(): Counters {
     retried: 0,
     recovered: 0,
     holdout: 0,
+    expired: 0,
   };
 }

@@ -29,6 +29,7 @@ import type { CampaignRecord } from '../campaigns.types';
 import { DeliveryRepository } from '../delivery/delivery.repository';
 import type { SendResult } from '../domain/send-outcome';
 import { routeOf } from '../domain/route';
+import { sendTtlSecondsOf } from '../domain/message-ttl';
 import { callbackDataOf } from '../delivery/domain/delivery-status';
 import { contactOfBoundValues } from '../domain/bound-values';
 import { SegmentsService } from '@app/segments';
@@ -228,7 +229,8 @@ export class CampaignSender {
               return v;
             },
             halted: halt,
-            onOutcome: (o) => writer.add(o.item.msg, resultOf(o)),
+            onOutcome: (o) =>
+              writer.add(o.item.msg, resultOf(o), sendTtlSecondsOf(o.item.template)),
           },
         );
         settling.push(d.settled);

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CampaignsModule } from '../campaigns.module';
 import { DeliveryRepository } from '../delivery/delivery.repository';
 import { DeliveryService } from '../delivery/delivery.service';
+import { MessageExpiry } from '../delivery/message-expiry';
 import { MetaClicksRepository } from '../links/meta-clicks.repository';
 import { CampaignRunner } from './campaign-runner';
 import { CampaignSender } from './campaign-sender';
@@ -10,8 +11,9 @@ import { SendFence } from './send-fence';
 import { WorkerLease } from './worker-lease';
 
 /**
- * What only the worker runs: send lanes, reconciliation of sends in doubt, this process's lease,
- * snapshots and schedules, the delivery-status ledger that status webhooks are applied to, and Meta's link clicks.
+ * What only the worker runs: send lanes, reconciliation of sends in doubt, the TTL expiry tick,
+ * this process's lease, snapshots and schedules, the delivery-status ledger that status webhooks
+ * are applied to, and Meta's link clicks.
  */
 @Module({
   imports: [CampaignsModule],
@@ -22,9 +24,10 @@ import { WorkerLease } from './worker-lease';
     CampaignSender,
     CampaignRunner,
     InDoubtReconciler,
+    MessageExpiry,
     SendFence,
     WorkerLease,
   ],
-  exports: [DeliveryService, CampaignSender, CampaignRunner, InDoubtReconciler],
+  exports: [DeliveryService, CampaignSender, CampaignRunner, InDoubtReconciler, MessageExpiry],
 })
 export class CampaignSendingModule {}

@@ -6,6 +6,7 @@ import type { ThroughputGovernor } from '@app/governor';
 import type { CampaignsRepository, ClaimedMessage, MessageOutcome } from '../campaigns.repository';
 import type { CampaignStateService } from '../campaign-state.service';
 import type { DeliveryRepository } from '../delivery/delivery.repository';
+import { expiresAtOf } from '../domain/message-ttl';
 import { outcomeOf, type SendEffect, type SendResult } from '../domain/send-outcome';
 
 /** Outcomes are written at least this often, and at once when this many wait. */
@@ -35,7 +36,7 @@ export interface WriterScope {
 }
 
 type Entry =
-  | { msg: ClaimedMessage; result: SendResult }
+  | { msg: ClaimedMessage; result: SendResult; ttlSeconds: number | null }
   | { msg: ClaimedMessage; change: MessageOutcome['change'] };
 
 /**
@@ -58,8 +59,9 @@ export class OutcomeWriter {
     private readonly scope: WriterScope,
   ) {}
 
-  add(msg: ClaimedMessage, result: SendResult): void {
-    this.push({ msg, result });
+  /** `ttlSeconds`: the TTL of the template the request was sent with (frozen with it). */
+  add(msg: ClaimedMessage, result: SendResult, ttlSeconds: number | null): void {
+    this.push({ msg, result, ttlSeconds });
   }
 
   /** A change decided before any request (skipped at render, US recipient). */
@@ -134,7 +136,7 @@ export class OutcomeWriter {
     const effects: Array<{ msg: ClaimedMessage; effect: SendEffect }> = [];
     for (const e of entries) {
       if ('change' in e) {
-        outcomes.push({ id: e.msg.id, change: e.change, requestAt: null });
+        outcomes.push({ id: e.msg.id, change: e.change, requestAt: null, expiresAt: null });
         continue;
       }
       const o = outcomeOf(e.result, e.msg, now);
@@ -148,7 +150,16 @@ export class OutcomeWriter {
               (await governor.onPairRateLimited(s.phoneNumberId, toWaId(e.msg.phone))).retryAtMs,
             )
           : o.change.nextAttemptAt;
-      outcomes.push({ id: e.msg.id, change: { ...o.change, nextAttemptAt: next }, requestAt });
+      // Meta drops it if not delivered within the template's TTL from acceptance.
+      const accepted = o.change.status === 'sent' || o.change.status === 'in_doubt';
+      const expiresAt =
+        accepted && requestAt ? expiresAtOf(o.change.sentAt ?? requestAt, e.ttlSeconds) : null;
+      outcomes.push({
+        id: e.msg.id,
+        change: { ...o.change, nextAttemptAt: next },
+        requestAt,
+        expiresAt,
+      });
       effects.push(...o.effects.map((effect) => ({ msg: e.msg, effect })));
     }
     if (effects.some((x) => x.effect.kind === 'slow-down')) {

@@ -13,6 +13,22 @@ export interface FunnelCounts {
   clicked: number;
   converted: number;
   failed: number;
+  /** Accepted, neither delivered nor read by the template's TTL (Meta dropped them); part of sent. */
+  expired: number;
+}
+
+export function emptyFunnel(): FunnelCounts {
+  return {
+    targeted: 0,
+    skipped: 0,
+    sent: 0,
+    delivered: 0,
+    read: 0,
+    clicked: 0,
+    converted: 0,
+    failed: 0,
+    expired: 0,
+  };
 }
 
 export interface FunnelRates {
@@ -49,47 +65,11 @@ export interface Money {
   amount: number;
 }
 
-export interface RateCard {
-  callingCode: string;
-  currency: string;
-  rate: number;
-}
-
 export interface SpendEstimate {
   amounts: Money[];
   billableMessages: number;
-  /** Billable messages to countries without a rate card entry: not in `amounts`. */
+  /** Delivered billable messages with no rate card row in force on their day: not in `amounts`. */
   unpricedMessages: number;
-}
-
-/**
- * Cost of billable messages: each phone prefix (up to 4 digits after +) is priced by the rate card
- * entry with the longest calling code it starts with.
- */
-export function estimateSpend(
-  prefixes: ReadonlyArray<{ prefix: string; messages: number }>,
-  cards: readonly RateCard[],
-): SpendEstimate {
-  const sorted = [...cards].sort((a, b) => b.callingCode.length - a.callingCode.length);
-  const byCurrency = new Map<string, number>();
-  let billable = 0;
-  let unpriced = 0;
-  for (const p of prefixes) {
-    billable += p.messages;
-    const card = sorted.find((c) => p.prefix.startsWith(c.callingCode));
-    if (!card) {
-      unpriced += p.messages;
-      continue;
-    }
-    byCurrency.set(card.currency, (byCurrency.get(card.currency) ?? 0) + p.messages * card.rate);
-  }
-  return {
-    amounts: [...byCurrency]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([currency, amount]) => ({ currency, amount: round(amount, 6) })),
-    billableMessages: billable,
-    unpricedMessages: unpriced,
-  };
 }
 
 /**
@@ -316,16 +296,7 @@ export function variantRows(
   metric: 'read' | 'click' | 'conversion',
   winner: { key: string; pValue: number | null } | null,
 ): VariantRow[] {
-  const empty: FunnelCounts = {
-    targeted: 0,
-    skipped: 0,
-    sent: 0,
-    delivered: 0,
-    read: 0,
-    clicked: 0,
-    converted: 0,
-    failed: 0,
-  };
+  const empty = emptyFunnel();
   const won = winner ? funnels.get(winner.key) : undefined;
   return variants.map((v) => {
     const f = funnels.get(v.key) ?? empty;

@@ -3,7 +3,6 @@ import {
   compareToBenchmark,
   conversionsSideBySide,
   dailySeries,
-  estimateSpend,
   funnelRates,
   holdoutLift,
   perMessage,
@@ -24,6 +23,7 @@ describe('funnel rates', () => {
         read: 6,
         clicked: 3,
         converted: 2,
+        expired: 0,
         failed: 1,
       }),
     ).toEqual({ delivery: 88.89, read: 75, click: 37.5, conversion: 25 });
@@ -58,35 +58,6 @@ describe('daily series', () => {
 });
 
 describe('spend', () => {
-  const cards = [
-    { callingCode: '1', currency: 'USD', rate: 0.025 },
-    { callingCode: '1242', currency: 'USD', rate: 0.1 },
-    { callingCode: '55', currency: 'USD', rate: 0.0625 },
-    { callingCode: '44', currency: 'GBP', rate: 0.05 },
-  ];
-
-  it('prices each prefix by the longest calling code and leaves unknown countries unpriced', () => {
-    expect(
-      estimateSpend(
-        [
-          { prefix: '5511', messages: 100 },
-          { prefix: '1242', messages: 10 },
-          { prefix: '1212', messages: 4 },
-          { prefix: '4479', messages: 2 },
-          { prefix: '8869', messages: 3 },
-        ],
-        cards,
-      ),
-    ).toEqual({
-      amounts: [
-        { currency: 'GBP', amount: 0.1 },
-        { currency: 'USD', amount: 6.25 + 1 + 0.1 },
-      ],
-      billableMessages: 119,
-      unpricedMessages: 3,
-    });
-  });
-
   it('computes return on spend only within one currency', () => {
     expect(
       returnOnSpend([{ currency: 'USD', amount: 50 }], [{ currency: 'USD', amount: 12.5 }]),

@@ -22,7 +22,7 @@ export class SqlParams {
 
 /** Meta accepted it (it has a wamid, or a status only an accepted message gets). */
 export const ACCEPTED_SQL = (cm: string): string =>
-  `(${cm}.status IN ('sent', 'delivered', 'read') OR (${cm}.status = 'failed' AND ${cm}.wamid IS NOT NULL))`;
+  `(${cm}.status IN ('sent', 'delivered', 'read', 'expired') OR (${cm}.status = 'failed' AND ${cm}.wamid IS NOT NULL))`;
 
 /**
  * A marketing message went to the contact, or is on its way (claimed, in doubt): what "recently
@@ -39,7 +39,8 @@ const CONVERTED = (cm: string): string =>
 /**
  * Each outcome as a predicate on a campaign message `cm`. They follow the campaign's counts:
  * `sent` is what Meta accepted, `not_delivered` = sent − delivered, `delivered_not_read` =
- * delivered − read, and so on, so a follow-up targets exactly the number its parent shows.
+ * delivered − read, `expired` (not delivered by its TTL) a part of not_delivered, and so on, so a
+ * follow-up targets exactly the number its parent shows.
  */
 export function outcomeSql(outcome: CampaignOutcome, cm = 'cm'): string {
   switch (outcome) {
@@ -65,6 +66,9 @@ export function outcomeSql(outcome: CampaignOutcome, cm = 'cm'): string {
       return `(${cm}.status = 'read' AND ${cm}.clicked_at IS NULL)`;
     case 'clicked_not_converted':
       return `(${cm}.clicked_at IS NOT NULL AND NOT ${CONVERTED(cm)})`;
+    case 'expired':
+      // Accepted, not delivered by its TTL: a subset of not_delivered.
+      return `${cm}.status = 'expired'`;
   }
 }
 

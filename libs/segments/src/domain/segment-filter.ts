@@ -14,6 +14,7 @@ export const CAMPAIGN_OUTCOMES = [
   'delivered_not_read',
   'read_not_clicked',
   'clicked_not_converted',
+  'expired',
 ] as const;
 export type CampaignOutcome = (typeof CAMPAIGN_OUTCOMES)[number];
 

@@ -1,5 +1,5 @@
 import type { TemplateComponent, TemplateDefinition } from './template-model';
-import { validateTemplate } from './validate-template';
+import { ttlProblems, validateTemplate } from './validate-template';
 
 function template(over: Partial<TemplateDefinition> = {}): TemplateDefinition {
   return {
@@ -280,6 +280,20 @@ describe('validateTemplate', () => {
   it('keeps the marketing TTL within 12 hours and 30 days', () => {
     expect(fields(template({ messageSendTtlSeconds: 120 }))).toEqual(['messageSendTtlSeconds']);
     expect(fields(template({ messageSendTtlSeconds: 86_400 }))).toEqual([]);
+  });
+
+  it('checks an edited TTL against the range of the template category', () => {
+    const f = (category: string, ttl: number | null) =>
+      ttlProblems(category, ttl).map((p) => p.field);
+    expect(f('MARKETING', 43_199)).toEqual(['messageSendTtlSeconds']);
+    expect(f('MARKETING', 43_200)).toEqual([]);
+    expect(f('MARKETING', 2_592_000)).toEqual([]);
+    expect(f('MARKETING', 2_592_001)).toEqual(['messageSendTtlSeconds']);
+    expect(f('MARKETING', 86_400.5)).toEqual(['messageSendTtlSeconds']);
+    expect(f('MARKETING', null)).toEqual([]);
+    expect(f('UTILITY', 600)).toEqual([]);
+    expect(f('UTILITY', 86_400)).toEqual(['messageSendTtlSeconds']);
+    expect(f('AUTHENTICATION', 600)).toEqual(['messageSendTtlSeconds']);
   });
 
   it('names unknown component types', () => {

@@ -363,6 +363,37 @@ function checkCarousel(
 }
 
 /** Everything Meta would reject before it reviews content, with a field path for each problem. */
+/**
+ * A template's `message_send_ttl_seconds` (MMLITE §1.6): 43200–2592000 s (12 h – 30 days) for
+ * MARKETING, 30–43200 s for UTILITY; null (none: Meta's default applies) always fits.
+ */
+export function ttlProblems(category: string, ttl: number | null): TemplateProblem[] {
+  if (ttl === null) {
+    return [];
+  }
+  const [min, max] =
+    category === 'MARKETING'
+      ? [TEMPLATE_LIMITS.marketingTtlMin, TEMPLATE_LIMITS.marketingTtlMax]
+      : category === 'UTILITY'
+        ? [TEMPLATE_LIMITS.utilityTtlMin, TEMPLATE_LIMITS.utilityTtlMax]
+        : [null, null];
+  if (min === null || max === null) {
+    return [{ field: 'messageSendTtlSeconds', message: `${category} templates take no TTL here` }];
+  }
+  if (!Number.isInteger(ttl) || ttl < min || ttl > max) {
+    return [
+      {
+        field: 'messageSendTtlSeconds',
+        message: `must be a whole number of seconds from ${min} to ${max} for ${category}`,
+      },
+    ];
+  }
+  return [];
+}
+
+/** Meta edits only APPROVED, REJECTED and PAUSED templates (§3.3). */
+export const EDITABLE_TEMPLATE_STATUSES: readonly string[] = ['APPROVED', 'REJECTED', 'PAUSED'];
+
 export function validateTemplate(def: TemplateDefinition): TemplateProblem[] {
   const p = new Problems();
   if (!NAME_RE.test(def.name) || def.name.length > TEMPLATE_LIMITS.nameMax) {
@@ -380,21 +411,8 @@ export function validateTemplate(def: TemplateDefinition): TemplateProblem[] {
   if (def.parameterFormat !== 'positional' && def.parameterFormat !== 'named') {
     p.add('parameterFormat', 'parameterFormat must be positional or named');
   }
-  if (def.messageSendTtlSeconds !== undefined && def.messageSendTtlSeconds !== null) {
-    const [min, max] =
-      def.category === 'MARKETING'
-        ? [TEMPLATE_LIMITS.marketingTtlMin, TEMPLATE_LIMITS.marketingTtlMax]
-        : [TEMPLATE_LIMITS.utilityTtlMin, TEMPLATE_LIMITS.utilityTtlMax];
-    if (
-      !Number.isInteger(def.messageSendTtlSeconds) ||
-      def.messageSendTtlSeconds < min ||
-      def.messageSendTtlSeconds > max
-    ) {
-      p.add(
-        'messageSendTtlSeconds',
-        `must be a whole number of seconds from ${min} to ${max} for ${def.category}`,
-      );
-    }
+  for (const problem of ttlProblems(def.category, def.messageSendTtlSeconds ?? null)) {
+    p.add(problem.field, problem.message);
   }
   const components: TemplateComponent[] = Array.isArray(def.components) ? def.components : [];
   const order = ['HEADER', 'LIMITED_TIME_OFFER', 'BODY', 'FOOTER', 'BUTTONS', 'CAROUSEL'];

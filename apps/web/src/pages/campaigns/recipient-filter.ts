@@ -10,6 +10,7 @@ export const MESSAGE_STATUSES: MessageStatus[] = [
   'failed',
   'skipped',
   'cancelled',
+  'expired',
 ];
 
 export const RECIPIENTS_PAGE_SIZE = 50;

@@ -17,6 +17,7 @@ export const OUTCOME_LABELS: Record<CampaignOutcome, string> = {
   delivered_not_read: 'got it delivered, did not read it',
   read_not_clicked: 'read it, did not click',
   clicked_not_converted: 'clicked, did not convert',
+  expired: 'were sent it, dropped undelivered at its TTL',
 };
 
 export const OUTCOMES = Object.keys(OUTCOME_LABELS) as CampaignOutcome[];

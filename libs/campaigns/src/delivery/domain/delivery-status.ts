@@ -17,8 +17,9 @@ export function isDeliveryStatus(value: unknown): value is DeliveryStatus {
 /**
  * Where one campaign message is: waiting (`pending`), claimed by a worker (`sending`), requested
  * but Meta's answer was lost (`in_doubt`, settled by its status webhook or, without one, sent
- * again after SEND_RESEND_AFTER_MS), Meta's status once known, or never sent (`skipped` with a
- * reason, `cancelled`).
+ * again after SEND_RESEND_AFTER_MS), Meta's status once known, accepted but neither delivered nor
+ * read by its TTL (`expired`, our inference: see domain/message-ttl.ts), or never sent (`skipped`
+ * with a reason, `cancelled`).
  */
 export const MESSAGE_STATUSES = [
   'pending',
@@ -30,6 +31,7 @@ export const MESSAGE_STATUSES = [
   'failed',
   'skipped',
   'cancelled',
+  'expired',
 ] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 

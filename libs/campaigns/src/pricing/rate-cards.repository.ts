@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import type { WorkspaceId } from '@app/common';
+import { Database, queryRows } from '@app/db';
+import type { PricingCategory, RateCardRow } from '../domain/rate-cards';
+
+export interface RateCardRecord extends RateCardRow {
+  id: string;
+  country: string | null;
+  createdAt: Date;
+}
+
+interface Row {
+  id: string;
+  workspace_id: string | null;
+  calling_code: string;
+  country: string | null;
+  category: PricingCategory;
+  currency: string;
+  price: string;
+  effective_from: string;
+  created_at: Date;
+}
+
+const SELECT = `SELECT id::text, workspace_id, calling_code, country, category, currency, price,
+                       to_char(effective_from, 'YYYY-MM-DD') AS effective_from, created_at
+                  FROM rate_cards`;
+
+function toRecord(r: Row): RateCardRecord {
+  return {
+    id: r.id,
+    workspaceId: r.workspace_id,
+    callingCode: r.calling_code,
+    country: r.country,
+    category: r.category,
+    currency: r.currency.trim(),
+    price: Number(r.price),
+    effectiveFrom: r.effective_from,
+    createdAt: r.created_at,
+  };
+}
+
+/** The rate cards a workspace prices with: the defaults (workspace null) and its own rows. */
+@Injectable()
+export class RateCardsRepository {
+  constructor(private readonly db: Database) {}
+
+  async list(ws: WorkspaceId): Promise<RateCardRecord[]> {
+    const rows = await queryRows<Row>(
+      this.db,
+      `${SELECT} WHERE workspace_id IS NULL OR workspace_id = $1
+        ORDER BY calling_code, category, effective_from, workspace_id NULLS FIRST`,
+      [ws],
+    );
+    return rows.map(toRecord);
+  }
+
+  /** Adds a workspace's row; a duplicate (calling code, category, effectiveFrom) raises rate_cards_key. */
+  async insert(
+    ws: WorkspaceId,
+    r: Omit<RateCardRow, 'workspaceId'> & { country: string | null },
+  ): Promise<RateCardRecord> {
+    const rows = await queryRows<Row>(
+      this.db,
+      `WITH ins AS (
+         INSERT INTO rate_cards (workspace_id, calling_code, country, category, currency, price, effective_from)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *)
+       ${SELECT.replace('FROM rate_cards', 'FROM ins')}`,
+      [ws, r.callingCode, r.country, r.category, r.currency, r.price, r.effectiveFrom],
+    );
+    return toRecord(rows[0] as Row);
+  }
+}
