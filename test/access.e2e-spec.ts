@@ -11,7 +11,7 @@ interface Operation {
   path: string;
 }
 
-/** What the contract says only admins may do: keys, business accounts, settings, ops tools. */
+/** What the contract says only admins may do: keys, business accounts, settings (rate cards too), ops tools. */
 function adminOnly({ method, path }: Operation): boolean {
   const write = method !== 'GET' && method !== 'HEAD';
   return (
@@ -19,6 +19,7 @@ function adminOnly({ method, path }: Operation): boolean {
     path.startsWith('/v1/audit-log') ||
     path.startsWith('/v1/webhook-events') ||
     (write && path.startsWith('/v1/settings/')) ||
+    (write && path.startsWith('/v1/rate-cards')) ||
     (write && path.startsWith('/v1/business-accounts')) ||
     (method === 'PATCH' && path.startsWith('/v1/phone-numbers/'))
   );
