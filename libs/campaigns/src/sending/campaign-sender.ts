@@ -62,6 +62,9 @@ interface Lane {
   templatesReadAt: number;
 }
 
+/** A lane waits for a retry due this soon rather than ending (see retriesDueSoon). */
+const RETRY_WAIT_MS = 5000;
+
 /** How stale a lane's view of its templates' categories may get (they route each send). */
 const TEMPLATE_REFRESH_MS = 1000;
 
@@ -176,12 +179,12 @@ export class CampaignSender {
         1,
         Math.min(this.config.campaigns.batchSize, Math.ceil(lane.dispatch.limitMps / 2)),
       );
-      while (!halt()) {
+      const nextBatch = async (): Promise<ClaimedMessage[] | null> => {
         if (!(await this.state.isRunning(campaignId)) || !(await this.refreshTemplates(lane))) {
-          halted = true;
-          break;
+          return null;
         }
-        const claimed = await this.campaigns.claim(
+        const now = this.clock.now();
+        return this.campaigns.claim(
           campaignId,
           this.lease.id,
           batchSize,
@@ -191,51 +194,98 @@ export class CampaignSender {
                 perContactTimezone: campaign.sendWindow.perContactTimezone ?? false,
               }
             : null,
-          this.clock.now(),
-          await this.segments.capWindow(campaign.workspaceId, this.clock.now()),
+          now,
+          await this.segments.capWindow(campaign.workspaceId, now),
           lane.testShareOnly,
         );
-        if (claimed.length === 0) {
-          break;
+      };
+      // Claimed rows that will not be dispatched go back to the queue, unsent.
+      const giveBack = (claimed: readonly ClaimedMessage[]): void => {
+        for (const m of claimed) {
+          writer.add(m, { kind: 'unsent' }, null);
         }
-        const prepared = this.prepare(lane, claimed, writer);
-        const d = this.gate.dispatch(
-          lane.dispatch,
-          prepared.map((p) => ({ item: p, recipient: p.to })),
-          {
-            // Route by the template's current category (MMLITE-2026 row 2): only MARKETING
-            // goes to /marketing_messages, anything else (recategorised to UTILITY) to /messages.
-            send: (p) =>
-              routeOf(p.template) === 'marketing_messages'
-                ? this.graph.sendMarketingMessage(
-                    lane.dispatch.phoneNumberId,
-                    lane.token,
-                    this.body(lane, p),
-                  )
-                : this.graph.sendMessage(
-                    lane.dispatch.phoneNumberId,
-                    lane.token,
-                    this.cloudBody(p),
-                  ),
-            gate: async (ps) => {
-              const v = await this.fence.check(
-                campaignId,
-                campaign.workspaceId,
-                ps.map((p) => p.msg.phone),
-              );
-              if (v.includes('stopped')) {
-                halted = true;
-              }
-              return v;
-            },
-            halted: halt,
-            onOutcome: (o) =>
-              writer.add(o.item.msg, resultOf(o), sendTtlSecondsOf(o.item.template)),
-          },
+      };
+      // Settled either way at once: a claim that fails while the lane awaits its booking must
+      // not be an unhandled rejection.
+      type Ahead = { claimed: ClaimedMessage[] | null } | { error: unknown };
+      const claimAhead = (): Promise<Ahead> =>
+        nextBatch().then(
+          (claimed) => ({ claimed }),
+          (error: unknown) => ({ error }),
         );
-        settling.push(d.settled);
-        // The next batch is claimed while this one's last slots fire: its slots follow on.
-        await d.booked;
+      let next: Promise<Ahead> | null = halt() ? null : claimAhead();
+      try {
+        while (next) {
+          const ahead = await next;
+          next = null;
+          if ('error' in ahead) {
+            throw ahead.error;
+          }
+          const { claimed } = ahead;
+          if (claimed === null) {
+            halted = true;
+            break;
+          }
+          if (claimed.length === 0) {
+            if (await this.retriesDueSoon(campaignId)) {
+              next = claimAhead();
+              continue;
+            }
+            break;
+          }
+          if (halt()) {
+            giveBack(claimed);
+            break;
+          }
+          const prepared = this.prepare(lane, claimed, writer);
+          const d = this.gate.dispatch(
+            lane.dispatch,
+            prepared.map((p) => ({ item: p, recipient: p.to })),
+            {
+              // Route by the template's current category (MMLITE-2026 row 2): only MARKETING
+              // goes to /marketing_messages, anything else (recategorised to UTILITY) to /messages.
+              send: (p) =>
+                routeOf(p.template) === 'marketing_messages'
+                  ? this.graph.sendMarketingMessage(
+                      lane.dispatch.phoneNumberId,
+                      lane.token,
+                      this.body(lane, p),
+                    )
+                  : this.graph.sendMessage(
+                      lane.dispatch.phoneNumberId,
+                      lane.token,
+                      this.cloudBody(p),
+                    ),
+              gate: async (ps) => {
+                const v = await this.fence.check(
+                  campaignId,
+                  campaign.workspaceId,
+                  ps.map((p) => p.msg.phone),
+                );
+                if (v.includes('stopped')) {
+                  halted = true;
+                }
+                return v;
+              },
+              halted: halt,
+              onOutcome: (o) =>
+                writer.add(o.item.msg, resultOf(o), sendTtlSecondsOf(o.item.template)),
+            },
+          );
+          settling.push(d.settled);
+          // The next batch is claimed, rendered and booked while this one's slots fire: a claim
+          // that waits on the database (the counters lock every writer takes) costs no slots.
+          if (!halt()) {
+            next = claimAhead();
+          }
+          await d.booked;
+        }
+      } finally {
+        // Halted, or failed, with a batch claimed ahead: its rows go back unsent.
+        const ahead = await next;
+        if (ahead && 'claimed' in ahead && ahead.claimed) {
+          giveBack(ahead.claimed);
+        }
       }
       await Promise.all(settling);
     } finally {
@@ -253,6 +303,22 @@ export class CampaignSender {
       return 'done';
     }
     return 'waiting';
+  }
+
+  /**
+   * Nothing is due now: when a retry falls due within RETRY_WAIT_MS (a 500, a throughput or
+   * pair-rate refusal near the end of a campaign), waits for it here, beside the answers still
+   * coming. Ending the lane instead would first wait for its slowest answer (up to
+   * GRAPH_API_TIMEOUT_MS), and only then would the tick start it again.
+   */
+  private async retriesDueSoon(campaignId: string): Promise<boolean> {
+    const now = this.clock.now().getTime();
+    const due = await this.campaigns.nextDueAt(campaignId, new Date(now));
+    if (due === null || due === 'now' || due.getTime() - now > RETRY_WAIT_MS) {
+      return false;
+    }
+    await new Promise((r) => setTimeout(r, Math.max(10, due.getTime() - now)));
+    return true;
   }
 
   private async laneOf(campaign: CampaignRecord): Promise<Lane> {
