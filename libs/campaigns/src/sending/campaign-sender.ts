@@ -179,12 +179,13 @@ export class CampaignSender {
         1,
         Math.min(this.config.campaigns.batchSize, Math.ceil(lane.dispatch.limitMps / 2)),
       );
-      const nextBatch = async (): Promise<ClaimedMessage[] | null> => {
+      while (!halt()) {
         if (!(await this.state.isRunning(campaignId)) || !(await this.refreshTemplates(lane))) {
-          return null;
+          halted = true;
+          break;
         }
         const now = this.clock.now();
-        return this.campaigns.claim(
+        const claimed = await this.campaigns.claim(
           campaignId,
           this.lease.id,
           batchSize,
@@ -198,94 +199,50 @@ export class CampaignSender {
           await this.segments.capWindow(campaign.workspaceId, now),
           lane.testShareOnly,
         );
-      };
-      // Claimed rows that will not be dispatched go back to the queue, unsent.
-      const giveBack = (claimed: readonly ClaimedMessage[]): void => {
-        for (const m of claimed) {
-          writer.add(m, { kind: 'unsent' }, null);
+        if (claimed.length === 0) {
+          if (await this.retriesDueSoon(campaignId)) {
+            continue;
+          }
+          break;
         }
-      };
-      // Settled either way at once: a claim that fails while the lane awaits its booking must
-      // not be an unhandled rejection.
-      type Ahead = { claimed: ClaimedMessage[] | null } | { error: unknown };
-      const claimAhead = (): Promise<Ahead> =>
-        nextBatch().then(
-          (claimed) => ({ claimed }),
-          (error: unknown) => ({ error }),
-        );
-      let next: Promise<Ahead> | null = halt() ? null : claimAhead();
-      try {
-        while (next) {
-          const ahead = await next;
-          next = null;
-          if ('error' in ahead) {
-            throw ahead.error;
-          }
-          const { claimed } = ahead;
-          if (claimed === null) {
-            halted = true;
-            break;
-          }
-          if (claimed.length === 0) {
-            if (await this.retriesDueSoon(campaignId)) {
-              next = claimAhead();
-              continue;
-            }
-            break;
-          }
-          if (halt()) {
-            giveBack(claimed);
-            break;
-          }
-          const prepared = this.prepare(lane, claimed, writer);
-          const d = this.gate.dispatch(
-            lane.dispatch,
-            prepared.map((p) => ({ item: p, recipient: p.to })),
-            {
-              // Route by the template's current category (MMLITE-2026 row 2): only MARKETING
-              // goes to /marketing_messages, anything else (recategorised to UTILITY) to /messages.
-              send: (p) =>
-                routeOf(p.template) === 'marketing_messages'
-                  ? this.graph.sendMarketingMessage(
-                      lane.dispatch.phoneNumberId,
-                      lane.token,
-                      this.body(lane, p),
-                    )
-                  : this.graph.sendMessage(
-                      lane.dispatch.phoneNumberId,
-                      lane.token,
-                      this.cloudBody(p),
-                    ),
-              gate: async (ps) => {
-                const v = await this.fence.check(
-                  campaignId,
-                  campaign.workspaceId,
-                  ps.map((p) => p.msg.phone),
-                );
-                if (v.includes('stopped')) {
-                  halted = true;
-                }
-                return v;
-              },
-              halted: halt,
-              onOutcome: (o) =>
-                writer.add(o.item.msg, resultOf(o), sendTtlSecondsOf(o.item.template)),
+        const prepared = this.prepare(lane, claimed, writer);
+        const d = this.gate.dispatch(
+          lane.dispatch,
+          prepared.map((p) => ({ item: p, recipient: p.to })),
+          {
+            // Route by the template's current category (MMLITE-2026 row 2): only MARKETING
+            // goes to /marketing_messages, anything else (recategorised to UTILITY) to /messages.
+            send: (p) =>
+              routeOf(p.template) === 'marketing_messages'
+                ? this.graph.sendMarketingMessage(
+                    lane.dispatch.phoneNumberId,
+                    lane.token,
+                    this.body(lane, p),
+                  )
+                : this.graph.sendMessage(
+                    lane.dispatch.phoneNumberId,
+                    lane.token,
+                    this.cloudBody(p),
+                  ),
+            gate: async (ps) => {
+              const v = await this.fence.check(
+                campaignId,
+                campaign.workspaceId,
+                ps.map((p) => p.msg.phone),
+              );
+              if (v.includes('stopped')) {
+                halted = true;
+              }
+              return v;
             },
-          );
-          settling.push(d.settled);
-          // The next batch is claimed, rendered and booked while this one's slots fire: a claim
-          // that waits on the database (the counters lock every writer takes) costs no slots.
-          if (!halt()) {
-            next = claimAhead();
-          }
-          await d.booked;
-        }
-      } finally {
-        // Halted, or failed, with a batch claimed ahead: its rows go back unsent.
-        const ahead = await next;
-        if (ahead && 'claimed' in ahead && ahead.claimed) {
-          giveBack(ahead.claimed);
-        }
+            halted: halt,
+            onOutcome: (o) =>
+              writer.add(o.item.msg, resultOf(o), sendTtlSecondsOf(o.item.template)),
+          },
+        );
+        settling.push(d.settled);
+        // The next batch is claimed while this one's last slots fire: its slots follow on.
+        await d.booked;
       }
       await Promise.all(settling);
     } finally {
