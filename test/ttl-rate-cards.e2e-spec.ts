@@ -9,7 +9,6 @@ import {
   phones,
   startEngine,
   until,
-  WABA,
   type Engine,
 } from './support/engine';
 import { http } from './support/apps';
@@ -29,30 +28,8 @@ async function statusByPhone(e: Engine, id: string): Promise<Record<string, stri
 }
 
 /** A MARKETING template with a TTL, approved at the sandbox and synced into the engine. */
-async function ttlTemplate(
-  e: Engine,
-  name: string,
-  ttl: number,
-): Promise<{ id: string; metaId: string }> {
-  const seeded = await e.control('POST', '/templates', {
-    wabaId: WABA,
-    name,
-    language: 'en_US',
-    category: 'MARKETING',
-    message_send_ttl_seconds: ttl,
-    components: [
-      {
-        type: 'BODY',
-        text: 'Hi {{1}}, use code {{2}} before the offer ends',
-        example: { body_text: [['Ana', 'CODE1']] },
-      },
-    ],
-  });
-  await e.v1('POST', '/templates/sync', { businessAccountId: e.accountId });
-  const list = await e.v1('GET', '/templates?limit=1000');
-  const t = list.body.data.find((x: { metaTemplateId: string }) => x.metaTemplateId === seeded.id);
-  return { id: t.id, metaId: seeded.id };
-}
+const ttlTemplate = (e: Engine, name: string, ttl: number) =>
+  approvedTemplate(e, name, { message_send_ttl_seconds: ttl });
 
 describe('message TTL and dated rate cards (sandbox, API, worker)', () => {
   let e: Engine;

@@ -116,16 +116,21 @@ export async function startEngine(
   };
 }
 
-/** Seeds an APPROVED marketing template at the sandbox and mirrors it into the engine. */
+/**
+ * Seeds an APPROVED marketing template at the sandbox and mirrors it into the engine; `meta` adds
+ * fields of Meta's template node (e.g. `message_send_ttl_seconds`).
+ */
 export async function approvedTemplate(
   e: Engine,
   name: string,
+  meta: Record<string, unknown> = {},
 ): Promise<{ id: string; metaId: string }> {
   const seeded = await e.control('POST', '/templates', {
     wabaId: WABA,
     name,
     language: 'en_US',
     category: 'MARKETING',
+    ...meta,
     components: [
       {
         type: 'BODY',
