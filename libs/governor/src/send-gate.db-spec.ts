@@ -16,6 +16,12 @@ import {
 import { ThroughputGovernor, type SlotGrant } from './throughput-governor';
 import { DEFAULT_MAX_SLOT_LATENESS_MS } from './wait-for-slot';
 
+// Wall-clock timing on two cores shared with the e2e suite: a loaded moment can make timers late
+// and drop slots that the gate did not make late (CI once saw 75 of 120 answered). A test is run
+// again up to twice; a gate that really made requests late (asked at the slot: about half of
+// them dropped) fails every time.
+jest.retryTimes(2, { logErrorsBeforeRetry: true });
+
 const clock = new SystemClock();
 let redis: Redis;
 let seq = 0;
