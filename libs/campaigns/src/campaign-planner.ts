@@ -103,9 +103,7 @@ export class CampaignPlanner {
       // Priced at the card in force today (UTC), for marketing messages.
       cost: estimateCost(
         byCode,
-        cardsInForce(await this.rateCards.list(ws), 'marketing', utcDay(this.clock.now())).map(
-          (c) => ({ callingCode: c.callingCode, currency: c.currency, marketingRate: c.price }),
-        ),
+        cardsInForce(await this.rateCards.list(ws), 'marketing', utcDay(this.clock.now())),
       ),
       abTest: campaign.variants.length > 0 ? splitPlan(campaign, eligible) : null,
       bindings: await this.checkBindings.execute(ws, campaign),

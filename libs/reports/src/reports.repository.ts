@@ -532,7 +532,6 @@ export class ReportsRepository {
     }));
   }
 
-  /** How many of the workspace's campaigns are in each status now (statuses with none left out). */
   /** Meta's link clicks of these campaigns per campaign and template (the trigger's aggregate). */
   async metaClicks(
     campaignIds: readonly string[],
@@ -592,6 +591,7 @@ export class ReportsRepository {
     }));
   }
 
+  /** How many of the workspace's campaigns are in each status now (statuses with none left out). */
   async campaignsByStatus(ws: WorkspaceId): Promise<Array<{ status: string; campaigns: number }>> {
     const rows = await queryRows<{ status: string; campaigns: string }>(
       this.db,

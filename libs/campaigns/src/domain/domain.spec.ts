@@ -347,8 +347,8 @@ describe('plan arithmetic', () => {
         [null, 3],
       ]),
       [
-        { callingCode: '55', currency: 'USD', marketingRate: 0.0625 },
-        { callingCode: '44', currency: 'USD', marketingRate: 0.0529 },
+        { callingCode: '55', currency: 'USD', price: 0.0625 },
+        { callingCode: '44', currency: 'USD', price: 0.0529 },
       ],
     );
     expect(cost).toEqual({

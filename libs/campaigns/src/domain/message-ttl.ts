@@ -35,7 +35,7 @@ export interface ExpiryCandidate {
 
 /**
  * Meta accepted it (`sent`), its TTL has run out, and no delivered or read status has come. The
- * expiry tick's SQL (DeliveryRepository.expireDue) is this rule, set-based. A delivered or read
+ * expiry tick's SQL (DeliveryRepository.expire) is this rule, set-based. A delivered or read
  * status that comes after all the same still wins (expired is only our inference; Meta's word
  * beats it — see the projection in delivery.repository.ts), and the counts follow by trigger.
  */

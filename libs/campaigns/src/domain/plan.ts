@@ -1,4 +1,5 @@
 import { toWaId } from '@app/common';
+import type { RateCardRow } from './rate-cards';
 
 /**
  * Arithmetic of `GET /campaigns/:id/plan`: how long sending will take at the governor's rate
@@ -63,12 +64,8 @@ export function callingCodeOf(phone: string, prefixes: readonly string[]): strin
   return best;
 }
 
-export interface RateCardEntry {
-  callingCode: string;
-  currency: string;
-  /** Price of one delivered marketing message, in the currency's major unit (e.g. 0.0625). */
-  marketingRate: number;
-}
+/** A rate card row in force (domain/rate-cards.ts): price of one delivered message, major units. */
+export type RateCardEntry = Pick<RateCardRow, 'callingCode' | 'currency' | 'price'>;
 
 export interface CostEstimate {
   currency: string | null;
@@ -95,7 +92,7 @@ export function estimateCost(
       continue;
     }
     currencies.add(entry.currency);
-    const cost = entry.marketingRate * n;
+    const cost = entry.price * n;
     total += cost;
     byCountry.push({
       callingCode: entry.callingCode,
