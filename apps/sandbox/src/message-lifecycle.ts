@@ -225,45 +225,41 @@ export class MessageLifecycle {
       return;
     }
     if (delivered) {
-      this.scheduler.after(deliveredAt, () => {
-        if (m.template) {
-          const day = s.templateDay(m.template.id, m.product, s.clock.nowMs());
-          day.delivered++;
-          day.cost += s.settings.pricing[m.pricingCategory] ?? 0;
-        }
-        this.webhooks.status(meta, this.status(m, 'delivered', { pricing: true }));
-      });
+      this.scheduler.after(deliveredAt, () => this.deliver(m, meta));
     }
     if (read) {
-      this.scheduler.after(readAt, () => {
-        if (m.template) {
-          s.templateDay(m.template.id, m.product, s.clock.nowMs()).read++;
-        }
-        this.webhooks.status(meta, this.status(m, 'read', {}));
-      });
+      this.scheduler.after(readAt, () => this.read(m, meta));
       this.scheduler.after(Math.max(readAt, deliveredAt) + delays.replyMs, () => this.engage(m));
     }
   }
 
   /** An offline recipient's message reaches the phone now: `delivered`, then maybe `read`. */
   private deliverNow(m: AcceptedMessage, read: boolean): void {
-    const s = this.state;
-    const { delays } = s.settings;
     const meta = this.meta(m.phone);
+    this.deliver(m, meta);
+    if (read) {
+      this.scheduler.after(this.state.settings.delays.readMs, () => this.read(m, meta));
+    }
+  }
+
+  /** `delivered`, counted (and priced) in the template's analytics day. */
+  private deliver(m: AcceptedMessage, meta: SenderMetadata): void {
+    const s = this.state;
     if (m.template) {
       const day = s.templateDay(m.template.id, m.product, s.clock.nowMs());
       day.delivered++;
       day.cost += s.settings.pricing[m.pricingCategory] ?? 0;
     }
     this.webhooks.status(meta, this.status(m, 'delivered', { pricing: true }));
-    if (read) {
-      this.scheduler.after(delays.readMs, () => {
-        if (m.template) {
-          s.templateDay(m.template.id, m.product, s.clock.nowMs()).read++;
-        }
-        this.webhooks.status(meta, this.status(m, 'read', {}));
-      });
+  }
+
+  /** `read`, counted in the template's analytics day. */
+  private read(m: AcceptedMessage, meta: SenderMetadata): void {
+    const s = this.state;
+    if (m.template) {
+      s.templateDay(m.template.id, m.product, s.clock.nowMs()).read++;
     }
+    this.webhooks.status(meta, this.status(m, 'read', {}));
   }
 
   /**
