@@ -3,7 +3,7 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
-  type OnModuleDestroy,
+  type OnApplicationShutdown,
 } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { hostname } from 'node:os';
@@ -17,7 +17,7 @@ import { REDIS } from '@app/redis';
  * A worker that cannot renew its lease stops firing sends (it might be presumed dead).
  */
 @Injectable()
-export class WorkerLease implements OnApplicationBootstrap, OnModuleDestroy {
+export class WorkerLease implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly logger = new Logger(WorkerLease.name);
   private timer: NodeJS.Timeout | null = null;
@@ -38,7 +38,13 @@ export class WorkerLease implements OnApplicationBootstrap, OnModuleDestroy {
     this.timer = setInterval(() => void this.renew(), Math.max(100, Math.floor(this.ttlMs / 4)));
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * Given up only once the app has drained (after beforeApplicationShutdown, where lanes finish):
+   * while in-flight sends still write their outcomes, the claims stay this worker's. Dropped any
+   * earlier, a reconciler (another worker's, or this one's last tick) took them for a dead worker's
+   * and put them in doubt, and a SIGTERM left them unsettled.
+   */
+  async onApplicationShutdown(): Promise<void> {
     if (this.timer) {
       clearInterval(this.timer);
     }
