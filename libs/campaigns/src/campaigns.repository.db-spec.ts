@@ -1,7 +1,12 @@
 import { DataSource } from 'typeorm';
 import { asWorkspaceId } from '@app/common';
 import { Database, dataSourceOptions } from '@app/db';
-import { audienceSnapshot, seedCampaignFixture, workerDatabaseUrl } from '@app/testing';
+import {
+  audienceSnapshot,
+  seedCampaignFixture,
+  workerDatabaseUrl,
+  markRunning,
+} from '@app/testing';
 import { ANALYZE_AFTER_SNAPSHOT_ROWS, CampaignsRepository } from './campaigns.repository';
 
 let db: DataSource;
@@ -28,6 +33,7 @@ async function campaignOf(
     phoneNumberId: f.phoneNumberId,
     parameters: {},
   });
+  await markRunning(db, c.id);
   return { id: c.id, audienceId: f.audienceId, workspaceId: f.workspaceId };
 }
 

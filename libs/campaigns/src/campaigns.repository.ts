@@ -760,6 +760,9 @@ export class CampaignsRepository {
                                                      THEN c.timezone ELSE coalesce($3, 'UTC') END))::time AS t
              ) local
             WHERE cm.campaign_id = $1 AND cm.status = 'pending'
+              -- Read after the counters lock: a pause committed by an outcome write (which holds
+              -- that lock) is seen here, so the message it put back is not claimed again.
+              AND EXISTS (SELECT 1 FROM campaigns k WHERE k.id = $1 AND k.status = 'running')
               AND (cm.next_attempt_at IS NULL OR cm.next_attempt_at <= $6)
               AND (NOT $9::boolean OR cm.variant IS NOT NULL)
               AND ($3::text IS NULL OR CASE WHEN $4::time < $5::time

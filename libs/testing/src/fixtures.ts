@@ -78,3 +78,11 @@ export function audienceSnapshot(
     holdoutPercent: 0,
   };
 }
+
+/** Sets a campaign running as launching does (lanes claim only from running campaigns). */
+export async function markRunning(ds: DataSource, campaignId: string): Promise<void> {
+  await ds.query(
+    `UPDATE campaigns SET status = 'running', started_at = coalesce(started_at, now()) WHERE id = $1`,
+    [campaignId],
+  );
+}

@@ -6,7 +6,12 @@
 import { DataSource } from 'typeorm';
 import { asWorkspaceId } from '@app/common';
 import { Database, dataSourceOptions } from '@app/db';
-import { audienceSnapshot, seedCampaignFixture, workerDatabaseUrl } from '@app/testing';
+import {
+  audienceSnapshot,
+  seedCampaignFixture,
+  workerDatabaseUrl,
+  markRunning,
+} from '@app/testing';
 import {
   CampaignsRepository,
   type ClaimedMessage,
@@ -52,6 +57,7 @@ async function campaignOf(
     phoneNumberId: f.phoneNumberId,
     parameters: {},
   });
+  await markRunning(ds, c.id);
   return { id: c.id, audienceId: f.audienceId, workspaceId: f.workspaceId };
 }
 
@@ -343,20 +349,46 @@ describe('counts derived from rows, one way', () => {
     await held;
     const cancel = campaigns.cancelPending(c.id);
     // Until the cancel waits for a lock (the counters, or a row it then cannot give back).
-    for (let i = 0; i < 200; i++) {
-      const [w] = await ds.query<Array<{ n: number }>>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity
-          WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-      );
-      if (w!.n > 0) {
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await waitForLockWait();
     letGo();
     const [w, n] = await Promise.allSettled([writer, cancel]);
     expect([w.status, n.status]).toEqual(['fulfilled', 'fulfilled']);
     expect(n.status === 'fulfilled' && n.value).toBe(20);
     expect(await expectExact(c.id)).toMatchObject({ targeted: 20, queued: 0 });
   });
+
+  it('a lane claiming behind an outcome write that puts a message back and pauses the campaign claims nothing', async () => {
+    const c = await campaignOf(4);
+    await snapshotAll(c);
+    const [m] = await campaigns.claim(c.id, WORKER, 1, null, new Date());
+    // The outcome writer's flush: a 131049-like refusal puts the message back and pauses the
+    // campaign, both under the counters lock; a second lane asks for a batch meanwhile.
+    let other: Promise<ClaimedMessage[]> = Promise.resolve([]);
+    await db.tx(async (tx) => {
+      await campaigns.lockCounters(tx, [c.id]);
+      await campaigns.writeOutcomes(tx, WORKER, [
+        { id: m!.id, change: { status: 'pending', requested: false }, requestAt: null },
+      ]);
+      other = campaigns.claim(c.id, 'worker-b', 10, null, new Date());
+      await waitForLockWait();
+      await campaigns.transition(c.id, 'pause', 'template_paused', new Date(), tx);
+    });
+    expect(await other).toEqual([]);
+    expect(await expectExact(c.id)).toMatchObject({ targeted: 4, queued: 4, sending: 0 });
+  });
 });
+
+/** Until some session of this database waits for a lock. */
+async function waitForLockWait(): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const [w] = await ds.query<Array<{ n: number }>>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    if (w!.n > 0) {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('no session waits for a lock');
+}

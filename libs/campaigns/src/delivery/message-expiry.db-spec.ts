@@ -5,7 +5,12 @@
 import { DataSource } from 'typeorm';
 import { asWorkspaceId, FakeClock } from '@app/common';
 import { Database, dataSourceOptions } from '@app/db';
-import { audienceSnapshot, seedCampaignFixture, workerDatabaseUrl } from '@app/testing';
+import {
+  audienceSnapshot,
+  seedCampaignFixture,
+  workerDatabaseUrl,
+  markRunning,
+} from '@app/testing';
 import { CampaignsRepository, type ClaimedMessage } from '../campaigns.repository';
 import { expiresAtOf } from '../domain/message-ttl';
 import { DeliveryRepository } from './delivery.repository';
@@ -68,6 +73,7 @@ async function sentCampaign(
     phoneNumberId: f.phoneNumberId,
     parameters: {},
   });
+  await markRunning(ds, c.id);
   await campaigns.snapshotChunk(
     audienceSnapshot({ id: c.id, audienceId: f.audienceId, workspaceId: f.workspaceId }),
     null,

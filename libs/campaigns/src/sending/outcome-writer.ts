@@ -15,6 +15,7 @@ const FLUSH_AT = 256;
 const RETRY_FLUSH_MS = 1000;
 /** A shutdown waits this many flushes (about as many seconds with the database gone) at most. */
 const MAX_CLOSE_FLUSHES = 30;
+const STOPS = new Set<SendEffect['kind']>(['pause-campaign', 'fail-campaign', 'hold-campaign']);
 
 export interface WriterDeps {
   db: Database;
@@ -187,21 +188,26 @@ export class OutcomeWriter {
             tx,
           );
         }
+        // In the same transaction, under the counters lock: a message this flush puts back is
+        // never pending while the campaign still runs (a lane claims under that lock and reads
+        // the campaign's status after it), so no other lane can send it between the two.
+        for (const { effect } of effects) {
+          if (effect.kind === 'pause-campaign' || effect.kind === 'fail-campaign') {
+            await state.move(
+              s.campaignId,
+              effect.kind === 'pause-campaign' ? 'pause' : 'fail',
+              effect.reason,
+              tx,
+            );
+          } else if (effect.kind === 'hold-campaign') {
+            await state.move(s.campaignId, 'pause', effect.reason, tx, effect.until);
+          }
+        }
       },
       { retries: 3 },
     );
-    for (const { effect } of effects) {
-      if (effect.kind === 'pause-campaign' || effect.kind === 'fail-campaign') {
-        this.stoppedCampaign = true;
-        await state.move(
-          s.campaignId,
-          effect.kind === 'pause-campaign' ? 'pause' : 'fail',
-          effect.reason,
-        );
-      } else if (effect.kind === 'hold-campaign') {
-        this.stoppedCampaign = true;
-        await state.move(s.campaignId, 'pause', effect.reason, undefined, effect.until);
-      }
+    if (effects.some((x) => STOPS.has(x.effect.kind))) {
+      this.stoppedCampaign = true;
     }
   }
 }
