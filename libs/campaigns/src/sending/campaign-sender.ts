@@ -64,6 +64,8 @@ interface Lane {
 
 /** A lane waits for a retry due this soon rather than ending (see retriesDueSoon). */
 const RETRY_WAIT_MS = 5000;
+/** With nothing to claim but answers still out, the lane looks again this often. */
+const OPEN_ANSWERS_POLL_MS = 200;
 
 /** How stale a lane's view of its templates' categories may get (they route each send). */
 const TEMPLATE_REFRESH_MS = 1000;
@@ -173,6 +175,8 @@ export class CampaignSender {
     const halt = (): boolean =>
       halted || this.stopping || writer.stoppedCampaign || !this.lease.healthy();
     const settling: Array<Promise<void>> = [];
+    let unsettled = 0;
+    let lookedAfterWrite = false;
     try {
       // About half a second of sending per batch: claims stay short, consent stays fresh.
       const batchSize = Math.max(
@@ -203,8 +207,24 @@ export class CampaignSender {
           if (await this.retriesDueSoon(campaignId)) {
             continue;
           }
+          // This lane's answers still coming may put messages back (a 500, a missed slot): they
+          // are looked for here, not after the slowest answer and the next tick (a 13 s gap
+          // before the last 282 of 100,000 was measured at Meta-like latency).
+          if (unsettled > 0) {
+            await Promise.race([
+              Promise.all(settling),
+              new Promise((r) => setTimeout(r, OPEN_ANSWERS_POLL_MS)),
+            ]);
+            continue;
+          }
+          if (!lookedAfterWrite) {
+            await writer.drain();
+            lookedAfterWrite = true;
+            continue;
+          }
           break;
         }
+        lookedAfterWrite = false;
         const prepared = this.prepare(lane, claimed, writer);
         const d = this.gate.dispatch(
           lane.dispatch,
@@ -240,7 +260,8 @@ export class CampaignSender {
               writer.add(o.item.msg, resultOf(o), sendTtlSecondsOf(o.item.template)),
           },
         );
-        settling.push(d.settled);
+        unsettled++;
+        settling.push(d.settled.finally(() => unsettled--));
         // The next batch is claimed while this one's last slots fire: its slots follow on.
         await d.booked;
       }

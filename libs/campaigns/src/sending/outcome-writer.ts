@@ -42,9 +42,8 @@ type Entry =
 
 /**
  * A lane's outcomes, written back in small batches while its requests are still being answered:
- * one transaction per flush (per-wamid locks, the campaign's counters row, the message rows, the
- * ledger statuses that arrived before we knew a wamid, 131050 opt-outs), then the effects on the
- * campaign. A failed flush keeps its entries and is tried again; the rows meanwhile stay this
+ * one transaction per flush (per-wamid locks, the message rows, the ledger statuses that arrived
+ * before we knew a wamid, 131050 opt-outs, and the effects on the campaign). A failed flush keeps its entries and is tried again; the rows meanwhile stay this
  * worker's claims, which nobody else touches while its lease lives.
  */
 export class OutcomeWriter {
@@ -71,7 +70,12 @@ export class OutcomeWriter {
   }
 
   /** Writes everything still buffered; resolves when all flushes are done (or given up on). */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    return this.drain();
+  }
+
+  /** Writes everything buffered so far (more may be added after); as `close`. */
+  async drain(): Promise<void> {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
@@ -171,7 +175,6 @@ export class OutcomeWriter {
     await db.tx(
       async (tx) => {
         await ledger.lockWamids(tx, wamids);
-        await campaigns.lockCounters(tx, [s.campaignId]);
         await campaigns.writeOutcomes(tx, s.workerId, outcomes);
         // Statuses that arrived before we knew these wamids (the webhook can beat our write).
         await ledger.project(tx, wamids);
@@ -188,9 +191,9 @@ export class OutcomeWriter {
             tx,
           );
         }
-        // In the same transaction, under the counters lock: a message this flush puts back is
-        // never pending while the campaign still runs (a lane claims under that lock and reads
-        // the campaign's status after it), so no other lane can send it between the two.
+        // In the same transaction: a message this flush puts back is never pending while the
+        // campaign still runs (a claim reads the status in the statement that picks), so no
+        // other lane can send it between the two.
         for (const { effect } of effects) {
           if (effect.kind === 'pause-campaign' || effect.kind === 'fail-campaign') {
             await state.move(
