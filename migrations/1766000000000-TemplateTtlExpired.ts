@@ -138,11 +138,18 @@ export const COLS =
  */
 export type BillableAggregate = 'by-prefix' | 'by-day';
 
+/**
+ * How the counters are kept: `row` (each statement updates the campaign's counters row, as before
+ * CounterDeltas) or `deltas` (each statement appends a delta row; the counts are row + deltas).
+ */
+export type CounterWrite = 'row' | 'deltas';
+
 export async function replaceAggregateFunctions(
   q: QueryRunner,
   counters: readonly Counter[],
   cols: string,
   billable: BillableAggregate,
+  write: CounterWrite = 'row',
 ): Promise<void> {
   const sources: Record<string, string> = {
     insert: `SELECT ${cols}, 1 AS w FROM new_rows`,
@@ -153,7 +160,7 @@ export async function replaceAggregateFunctions(
   };
   for (const [event, source] of Object.entries(sources)) {
     await q.query(
-      aggregateFunction(`campaign_messages_aggregates_${event}`, source, counters, billable),
+      aggregateFunction(`campaign_messages_aggregates_${event}`, source, counters, billable, write),
     );
   }
 }
@@ -192,13 +199,16 @@ function aggregateFunction(
   source: string,
   counters: readonly Counter[],
   billable: BillableAggregate,
+  write: CounterWrite,
 ): string {
   const sums = counters
     .map(([c, f]) => `coalesce(sum(w) FILTER (WHERE ${f}), 0) AS ${c}`)
     .join(',\n             ');
-  return `
-    CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $fn$
-    BEGIN
+  const changed = counters.map(([c]) => `d.${c} <> 0`).join(' OR ');
+  const names = counters.map(([c]) => c).join(', ');
+  const keep =
+    write === 'row'
+      ? `
       -- The campaigns' counters rows first, in id order (see DeliveryCore1764800000000).
       PERFORM 1 FROM campaign_counters k
         WHERE k.campaign_id IN (SELECT DISTINCT campaign_id FROM (${source}) d)
@@ -209,7 +219,17 @@ function aggregateFunction(
         FROM (SELECT campaign_id, ${sums}
                 FROM (${source}) s GROUP BY campaign_id) d
        WHERE k.campaign_id = d.campaign_id
-         AND (${counters.map(([c]) => `d.${c} <> 0`).join(' OR ')});
+         AND (${changed});`
+      : `
+      -- Appended, never updated: no row every writer of a campaign must wait for (CounterDeltas).
+      INSERT INTO campaign_counter_deltas (campaign_id, ${names})
+      SELECT campaign_id, ${names}
+        FROM (SELECT campaign_id, ${sums}
+                FROM (${source}) s GROUP BY campaign_id) d
+       WHERE ${changed};`;
+  return `
+    CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+    BEGIN${keep}
 
       -- Claims, requeues, cancels and snapshots change nothing that the report aggregates count.
       IF NOT EXISTS (SELECT 1 FROM (${source}) d WHERE ${CONTRIBUTES}) THEN

@@ -27,6 +27,7 @@ import { IndexCampaignMessageRequests1765600000000 } from './1765600000000-Index
 import { TemplateTtlExpired1766000000000 } from './1766000000000-TemplateTtlExpired';
 import { DatedRateCards1766000001000 } from './1766000001000-DatedRateCards';
 import { CreateMetaLinkClicks1766100000000 } from './1766100000000-CreateMetaLinkClicks';
+import { CounterDeltas1766200000000 } from './1766200000000-CounterDeltas';
 
 export const MIGRATIONS = [
   CreateAccounts1764100000000,
@@ -56,4 +57,5 @@ export const MIGRATIONS = [
   TemplateTtlExpired1766000000000,
   DatedRateCards1766000001000,
   CreateMetaLinkClicks1766100000000,
+  CounterDeltas1766200000000,
 ];

@@ -504,7 +504,7 @@ async function runScenario(
     targeted: string;
   }>(
     `SELECT c.started_at, c.targeted_at, c.completed_at, k.sent::text, k.targeted::text
-       FROM campaigns c JOIN campaign_counters k ON k.campaign_id = c.id WHERE c.id = ANY($1::uuid[])`,
+       FROM campaigns c JOIN campaign_counts k ON k.campaign_id = c.id WHERE c.id = ANY($1::uuid[])`,
     [campaignIds],
   );
   await Promise.all(workers.map((w) => stop(w)));

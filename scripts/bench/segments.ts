@@ -229,7 +229,7 @@ async function main(): Promise<void> {
     for (;;) {
       targeted = (
         await db.query(
-          `SELECT c.started_at, c.targeted_at, k.targeted::text FROM campaigns c JOIN campaign_counters k ON k.campaign_id = c.id WHERE c.id = $1`,
+          `SELECT c.started_at, c.targeted_at, k.targeted::text FROM campaigns c JOIN campaign_counts k ON k.campaign_id = c.id WHERE c.id = $1`,
           [campaign.id],
         )
       ).rows[0];

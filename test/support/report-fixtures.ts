@@ -95,6 +95,8 @@ export async function setCounters(
   >,
 ): Promise<void> {
   const cols = Object.keys(c);
+  // The counts are the row plus its unfolded deltas: set, they are the row alone.
+  await db.query(`DELETE FROM campaign_counter_deltas WHERE campaign_id = $1`, [campaignId]);
   await db.query(
     `UPDATE campaign_counters SET ${cols.map((k, i) => `${k} = $${i + 2}`).join(', ')} WHERE campaign_id = $1`,
     [campaignId, ...cols.map((k) => c[k as keyof typeof c])],

@@ -89,7 +89,7 @@ describe('planner statistics after a snapshot', () => {
 async function counts(campaignId: string): Promise<Record<string, number>> {
   const rows = await db.query<Array<Record<string, string>>>(
     `SELECT targeted, skipped, queued, sending, in_doubt, sent, delivered, read, clicked, failed, billable
-       FROM campaign_counters WHERE campaign_id = $1`,
+       FROM campaign_counts WHERE campaign_id = $1`,
     [campaignId],
   );
   return Object.fromEntries(

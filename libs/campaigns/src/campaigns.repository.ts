@@ -131,7 +131,7 @@ const SELECT_CAMPAIGN = `
   SELECT c.*, to_jsonb(k) - 'campaign_id' - 'updated_at' AS counters,
          (SELECT jsonb_agg(to_jsonb(v) - 'campaign_id' ORDER BY v.position)
             FROM campaign_variants v WHERE v.campaign_id = c.id) AS variants
-    FROM campaigns c LEFT JOIN campaign_counters k ON k.campaign_id = c.id`;
+    FROM campaigns c LEFT JOIN campaign_counts k ON k.campaign_id = c.id`;
 
 interface MessageRow {
   id: string;
@@ -648,21 +648,6 @@ export class CampaignsRepository {
   }
 
   /**
-   * Locks the counters rows of these campaigns, in id order. Every transaction that writes
-   * campaign messages in more than one statement takes them first: the trigger that keeps them
-   * would otherwise take them after the message rows, in an order two transactions could invert.
-   */
-  async lockCounters(tx: Sql, campaignIds: readonly string[]): Promise<void> {
-    const ids = [...new Set(campaignIds)].sort();
-    if (ids.length > 0) {
-      await tx.query(
-        `SELECT 1 FROM campaign_counters WHERE campaign_id = ANY($1::uuid[]) ORDER BY campaign_id FOR UPDATE`,
-        [ids],
-      );
-    }
-  }
-
-  /**
    * Snapshots the next chunk of the campaign's frozen target into campaign messages: pending if
    * eligible (with the values its template binds, frozen), else skipped with a reason. Chunks
    * follow contact ids of the filter's driver (an audience, a parent campaign, or the workspace).
@@ -750,7 +735,6 @@ export class CampaignsRepository {
   ): Promise<ClaimedMessage[]> {
     return this.db.tx(
       async (tx) => {
-        await this.lockCounters(tx, [campaignId]);
         const picked = await queryRows<{ id: string; contact_id: string }>(
           tx,
           `SELECT cm.id, cm.contact_id FROM campaign_messages cm
@@ -760,8 +744,8 @@ export class CampaignsRepository {
                                                      THEN c.timezone ELSE coalesce($3, 'UTC') END))::time AS t
              ) local
             WHERE cm.campaign_id = $1 AND cm.status = 'pending'
-              -- Read after the counters lock: a pause committed by an outcome write (which holds
-              -- that lock) is seen here, so the message it put back is not claimed again.
+              -- In the statement that picks: an outcome write puts a message back and pauses in
+              -- one transaction, so this sees the pause or still sees the message as sending.
               AND EXISTS (SELECT 1 FROM campaigns k WHERE k.id = $1 AND k.status = 'running')
               AND (cm.next_attempt_at IS NULL OR cm.next_attempt_at <= $6)
               AND (NOT $9::boolean OR cm.variant IS NOT NULL)
@@ -1155,16 +1139,10 @@ export class CampaignsRepository {
     return rows.map((r) => ({ code: r.code, nextAttemptAt: r.next_attempt_at }));
   }
 
-  /**
-   * Messages never sent of a cancelled campaign become cancelled. The counters row is locked
-   * first, as every writer does (wamids, counters, rows): the count trigger would otherwise take
-   * it after this statement had locked rows a status webhook waits for (a deadlock seen with five
-   * campaigns sending).
-   */
+  /** Messages never sent of a cancelled campaign become cancelled. */
   async cancelPending(id: string): Promise<number> {
     return this.db.tx(
       async (tx) => {
-        await this.lockCounters(tx, [id]);
         // Counted in the database: a cancel of a million pending messages returns one row.
         const [row] = await queryRows<{ n: number }>(
           tx,

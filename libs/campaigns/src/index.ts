@@ -29,6 +29,7 @@ export * from './sending/campaign-sender';
 export * from './sending/campaign-runner';
 export * from './sending/in-doubt.reconciler';
 export { MessageExpiry } from './delivery/message-expiry';
+export { CounterDeltas } from './delivery/counter-deltas';
 export * from './domain/message-ttl';
 export * from './domain/rate-cards';
 export * from './pricing/rate-cards.service';

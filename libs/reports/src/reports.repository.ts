@@ -110,7 +110,7 @@ const HEAD_SELECT = `SELECT c.id, c.name, c.status, c.template_id, t.name AS tem
                                                    'weight', v.weight) ORDER BY v.position)
                  FROM campaign_variants v WHERE v.campaign_id = c.id) AS variants
          FROM campaigns c JOIN templates t ON t.id = c.template_id
-         LEFT JOIN campaign_counters k ON k.campaign_id = c.id
+         LEFT JOIN campaign_counts k ON k.campaign_id = c.id
          LEFT JOIN campaign_conversion_totals ct ON ct.campaign_id = c.id`;
 
 function toHead(r: HeadRow): CampaignHead {

@@ -9,12 +9,16 @@ import {
   AbTestWinner,
   CampaignRunner,
   ClickProjection,
+  CounterDeltas,
   InDoubtReconciler,
   MessageExpiry,
 } from '@app/campaigns';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { WebhookEventsService } from '@app/webhooks';
 import { RepeatingTask } from '../schedule/repeating-task';
+
+/** How often the count deltas are folded into the counters rows (campaign_counts sums the rest). */
+const FOLD_EVERY_MS = 1000;
 
 /**
  * The campaigns tick, on every worker (correctness comes from atomic SQL claims, not from there
@@ -25,6 +29,7 @@ import { RepeatingTask } from '../schedule/repeating-task';
 @Injectable()
 export class CampaignsScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly task: RepeatingTask;
+  private readonly fold: RepeatingTask;
 
   constructor(
     runner: CampaignRunner,
@@ -33,6 +38,7 @@ export class CampaignsScheduler implements OnApplicationBootstrap, OnModuleDestr
     clicks: ClickProjection,
     expiry: MessageExpiry,
     journal: WebhookEventsService,
+    deltas: CounterDeltas,
     private readonly registry: SchedulerRegistry,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -46,13 +52,17 @@ export class CampaignsScheduler implements OnApplicationBootstrap, OnModuleDestr
       await abTests.decideDue();
       await runner.keepRunning();
     });
+    // Apart from the tick: a slow tick must not let the deltas every reader sums pile up.
+    this.fold = new RepeatingTask('counter-deltas-fold', FOLD_EVERY_MS, () => deltas.fold());
   }
 
   onApplicationBootstrap(): void {
     this.task.start(this.registry);
+    this.fold.start(this.registry);
   }
 
   onModuleDestroy(): void {
     this.task.stop(this.registry);
+    this.fold.stop(this.registry);
   }
 }

@@ -338,19 +338,6 @@ export class DeliveryRepository {
     return rows.map(stateOfRow);
   }
 
-  /** Campaigns whose messages these ledger rows belong to (their counters are locked first). */
-  async campaignsOf(tx: Sql, wamids: readonly string[]): Promise<string[]> {
-    if (wamids.length === 0) {
-      return [];
-    }
-    const rows = await queryRows<{ campaign_id: string }>(
-      tx,
-      `SELECT DISTINCT campaign_id FROM (${LINKED}) x WHERE campaign_id IS NOT NULL`,
-      [wamids],
-    );
-    return rows.map((r) => r.campaign_id);
-  }
-
   /**
    * Sets every campaign message linked to these ledger rows (by wamid, or by our id in the
    * callback data while it has no wamid) to the ledger's state. Returns how many messages moved.
@@ -485,7 +472,7 @@ export class DeliveryRepository {
   /**
    * Marks these messages `expired` where the rule still holds on the locked rows (isExpired in
    * domain/message-ttl.ts): still only `sent`, deadline passed, no delivered or read time in the
-   * ledger. The caller holds their wamid locks and counters rows. Returns how many expired.
+   * ledger. The caller holds their wamid locks. Returns how many expired.
    */
   async expire(tx: Sql, ids: readonly string[], cutoff: Date): Promise<number> {
     if (ids.length === 0) {
@@ -515,16 +502,6 @@ export class DeliveryRepository {
         WHERE cm.id = u.id AND cm.wamid IS NULL`,
       [pairs.map((p) => p.id), pairs.map((p) => p.wamid)],
     );
-  }
-
-  /** Campaigns of messages holding these wamids (for button clicks). */
-  async campaignsOfWamids(tx: Sql, wamids: readonly string[]): Promise<string[]> {
-    const rows = await queryRows<{ campaign_id: string }>(
-      tx,
-      `SELECT DISTINCT campaign_id FROM campaign_messages WHERE wamid = ANY($1::text[])`,
-      [wamids],
-    );
-    return rows.map((r) => r.campaign_id);
   }
 
   /** A tap on a quick reply of a campaign message: its first click counts. */

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { Sql } from '@app/db';
-import { CampaignsRepository } from '../campaigns.repository';
 import { messageIdOfTrackingToken, type MetaLinkClick } from '../domain/meta-click';
 import { MetaClicksRepository } from '../links/meta-clicks.repository';
 import { DeliveryRepository } from './delivery.repository';
@@ -25,7 +24,6 @@ export interface StatusOptOut {
 export class DeliveryService {
   constructor(
     private readonly ledger: DeliveryRepository,
-    private readonly campaigns: CampaignsRepository,
     private readonly metaClicks: MetaClicksRepository,
   ) {}
 
@@ -39,7 +37,6 @@ export class DeliveryService {
     await this.ledger.lockWamids(tx, wamids);
     const changed = await this.ledger.upsert(tx, deltas);
     const moved = changed.map((c) => c.after.wamid);
-    await this.campaigns.lockCounters(tx, await this.ledger.campaignsOf(tx, moved));
     await this.ledger.project(tx, moved);
     return changed
       .filter(
@@ -62,7 +59,6 @@ export class DeliveryService {
     }
     const wamids = clicks.map((c) => c.wamid);
     await this.ledger.lockWamids(tx, wamids);
-    await this.campaigns.lockCounters(tx, await this.ledger.campaignsOfWamids(tx, wamids));
     return this.ledger.recordClicks(tx, clicks);
   }
 

@@ -31,7 +31,7 @@ beforeAll(async () => {
   db = new Database(ds);
   campaigns = new CampaignsRepository(db);
   ledger = new DeliveryRepository(db);
-  delivery = new DeliveryService(ledger, campaigns, new MetaClicksRepository());
+  delivery = new DeliveryService(ledger, new MetaClicksRepository());
 });
 
 afterAll(async () => {
@@ -83,7 +83,6 @@ async function sentCampaign(
   const wamid = (m: ClaimedMessage) => `wamid.ttl.${c.id}.${m.id}`;
   await db.tx(async (tx) => {
     await ledger.lockWamids(tx, msgs.map(wamid));
-    await campaigns.lockCounters(tx, [c.id]);
     await campaigns.writeOutcomes(
       tx,
       'worker-ttl',
@@ -113,7 +112,7 @@ async function expiredCounts(
   const [r] = await ds.query<Array<{ live: string; rows: string; sent: string }>>(
     `SELECT k.expired AS live, k.sent,
             (SELECT count(*) FROM campaign_messages WHERE campaign_id = $1 AND status = 'expired') AS rows
-       FROM campaign_counters k WHERE k.campaign_id = $1`,
+       FROM campaign_counts k WHERE k.campaign_id = $1`,
     [campaignId],
   );
   return { live: Number(r?.live), rows: Number(r?.rows), sent: Number(r?.sent) };
@@ -131,7 +130,7 @@ describe('message expiry (TTL)', () => {
       status(c.wamid(d2!), 'delivered', soon),
       status(c.wamid(r1!), 'read', soon),
     ]);
-    const expiry = new MessageExpiry(db, ledger, campaigns, clock);
+    const expiry = new MessageExpiry(db, ledger, clock);
 
     clock.set(at.getTime() + TTL * 1000 - 1000);
     await expiry.run();
@@ -161,7 +160,7 @@ describe('message expiry (TTL)', () => {
   it('waits for the status journal: a deadline within its lag is not judged yet', async () => {
     const at = new Date(Date.UTC(2030, 6, 1, 8));
     const c = await sentCampaign(2, 2, at);
-    const expiry = new MessageExpiry(db, ledger, campaigns, clock);
+    const expiry = new MessageExpiry(db, ledger, clock);
     clock.set(at.getTime() + TTL * 1000 + 30_000);
     await expiry.run(() => Promise.resolve(60_000));
     expect(Object.values(await statuses(c.id))).toEqual(['sent', 'sent']);

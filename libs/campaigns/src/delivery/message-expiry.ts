@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CLOCK, type Clock } from '@app/common';
 import { Database } from '@app/db';
-import { CampaignsRepository } from '../campaigns.repository';
 import { DeliveryRepository } from './delivery.repository';
 
 /** Messages expired per transaction, and transactions per tick (a backlog drains over ticks). */
@@ -11,7 +10,7 @@ const MAX_BATCHES_PER_TICK = 20;
 /**
  * The expiry tick (MMLITE §1.6): accepted messages whose TTL ran out with no delivered or read
  * status become `expired` (isExpired in domain/message-ttl.ts). Bounded: batches of EXPIRY_BATCH
- * in the lock order of every writer (wamids, the campaigns' counters, message rows); the counts
+ * in the lock order of every writer (wamids, then message rows); the counts
  * follow by trigger. Safe on any number of workers: each batch re-checks the rows it locks.
  */
 @Injectable()
@@ -21,7 +20,6 @@ export class MessageExpiry {
   constructor(
     private readonly db: Database,
     private readonly ledger: DeliveryRepository,
-    private readonly campaigns: CampaignsRepository,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -46,10 +44,6 @@ export class MessageExpiry {
           await this.ledger.lockWamids(
             tx,
             due.map((m) => m.wamid),
-          );
-          await this.campaigns.lockCounters(
-            tx,
-            due.map((m) => m.campaignId),
           );
           return this.ledger.expire(
             tx,

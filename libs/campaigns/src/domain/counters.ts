@@ -1,6 +1,8 @@
 /**
  * A campaign's live counts. They are kept by a statement-level trigger on campaign_messages from
  * each row's state (migration DeliveryCore): writers only set rows' state, nobody counts by hand.
+ * Each statement appends its counts as a delta (migration CounterDeltas), so writers of a campaign
+ * never wait for one another; the worker folds the deltas into the counters rows every second.
  * `sent` counts every message Meta accepted (also those delivered, read, or failed later);
  * `sending` counts claimed and in-doubt messages, `inDoubt` the latter alone.
  */
@@ -25,7 +27,7 @@ export interface Counters {
   expired: number;
 }
 
-/** Counter → column of campaign_counters. */
+/** Counter → column of campaign_counts (the counters rows plus the deltas not yet folded). */
 export const COUNTER_COLUMNS: Readonly<Record<keyof Counters, string>> = {
   targeted: 'targeted',
   skipped: 'skipped',

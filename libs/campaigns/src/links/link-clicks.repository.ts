@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { Database, queryRows } from '@app/db';
-import { CampaignsRepository } from '../campaigns.repository';
 
 export interface ClickInput {
   messageId: string;
@@ -21,15 +20,12 @@ export interface ClickedMessage {
 /** SQL of tracked-link clicks. */
 @Injectable()
 export class LinkClicksRepository {
-  constructor(
-    private readonly db: Database,
-    private readonly campaigns: CampaignsRepository,
-  ) {}
+  constructor(private readonly db: Database) {}
 
   /**
    * One statement for a batch of redirects: looks up each message and records the clicks of
-   * those not expired (per message and link: first, last, count). Nothing else is locked, so
-   * batches never wait for the campaign's counters; `projectFirstClicks` carries the first
+   * those not expired (per message and link: first, last, count). Nothing else is locked;
+   * `projectFirstClicks` carries the first
    * click over to the message. Answers the messages found.
    */
   async record(clicks: readonly ClickInput[], ttlDays: number): Promise<ClickedMessage[]> {
@@ -81,7 +77,7 @@ export class LinkClicksRepository {
 
   /**
    * Messages' first clicks, recorded by redirects, become their `clicked_at` (which the counters
-   * trigger counts): a batch at a time, the campaigns' counters rows locked first (lock order).
+   * trigger counts): a batch at a time.
    * Returns how many clicks it carried over.
    */
   async projectFirstClicks(limit = 5000): Promise<number> {
@@ -97,10 +93,6 @@ export class LinkClicksRepository {
         if (due.length === 0) {
           return 0;
         }
-        await this.campaigns.lockCounters(
-          tx,
-          due.map((d) => d.campaign_id),
-        );
         await tx.query(
           `UPDATE campaign_messages cm SET clicked_at = f.at, updated_at = now()
              FROM (SELECT id, min(at) AS at FROM unnest($1::bigint[], $2::timestamptz[]) AS u(id, at)

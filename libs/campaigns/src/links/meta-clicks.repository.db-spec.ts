@@ -21,7 +21,7 @@ beforeAll(async () => {
   ds = await new DataSource(dataSourceOptions(workerDatabaseUrl(), 4)).initialize();
   db = new Database(ds);
   campaigns = new CampaignsRepository(db);
-  delivery = new DeliveryService(new DeliveryRepository(db), campaigns, new MetaClicksRepository());
+  delivery = new DeliveryService(new DeliveryRepository(db), new MetaClicksRepository());
 });
 
 afterAll(async () => {

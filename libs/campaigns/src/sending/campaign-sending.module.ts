@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CampaignsModule } from '../campaigns.module';
+import { CounterDeltas } from '../delivery/counter-deltas';
 import { DeliveryRepository } from '../delivery/delivery.repository';
 import { DeliveryService } from '../delivery/delivery.service';
 import { MessageExpiry } from '../delivery/message-expiry';
@@ -12,7 +13,7 @@ import { WorkerLease } from './worker-lease';
 
 /**
  * What only the worker runs: send lanes, reconciliation of sends in doubt, the TTL expiry tick,
- * this process's lease, snapshots and schedules, the delivery-status ledger that status webhooks
+ * this process's lease, snapshots and schedules, the folding of count deltas, the delivery-status ledger that status webhooks
  * are applied to, and Meta's link clicks.
  */
 @Module({
@@ -25,9 +26,17 @@ import { WorkerLease } from './worker-lease';
     CampaignRunner,
     InDoubtReconciler,
     MessageExpiry,
+    CounterDeltas,
     SendFence,
     WorkerLease,
   ],
-  exports: [DeliveryService, CampaignSender, CampaignRunner, InDoubtReconciler, MessageExpiry],
+  exports: [
+    DeliveryService,
+    CampaignSender,
+    CampaignRunner,
+    InDoubtReconciler,
+    MessageExpiry,
+    CounterDeltas,
+  ],
 })
 export class CampaignSendingModule {}

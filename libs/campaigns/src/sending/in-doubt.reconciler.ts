@@ -99,12 +99,8 @@ export class InDoubtReconciler {
       proven.add(p.id);
     }
     const wamids = [...byCallback, ...byRecipient].map((p) => p.wamid);
-    // Lock order of every writer: wamids, then the campaigns' counters, then message rows.
+    // Lock order of every writer: wamids, then message rows.
     await this.ledger.lockWamids(tx, wamids);
-    await this.campaigns.lockCounters(
-      tx,
-      all.map((m) => m.campaignId),
-    );
     await this.ledger.link(tx, byRecipient);
     const settled = await this.ledger.project(tx, wamids);
     await this.campaigns.releaseClaims(tx, [...done, ...open.filter((m) => proven.has(m.id))]);

@@ -46,7 +46,6 @@ export class RetryFailed {
     const now = this.clock.now();
     const out = await this.db.tx(
       async (tx) => {
-        await this.campaigns.lockCounters(tx, [id]);
         const failed = await this.campaigns.failedByCode(tx, id);
         const considered = [...failed.keys()].filter(
           (code) => !errorCodes || errorCodes.includes(code),
