@@ -204,10 +204,10 @@ export class CampaignPlanner {
                 ok: false,
                 error: { code: e.code, message: e.message },
               });
-            } else if (o.kind === 'unsent' && o.why === 'late') {
-              late.push(o.item);
-              results.set(e164, { phone: e164, ok: false, skipReason: 'not_sent' });
             } else {
+              if (o.kind === 'unsent' && o.why === 'late') {
+                late.push(o.item);
+              }
               results.set(e164, { phone: e164, ok: false, skipReason: 'not_sent' });
             }
           },

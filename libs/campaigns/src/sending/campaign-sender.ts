@@ -267,7 +267,7 @@ export class CampaignSender {
       }
       await Promise.all(settling);
     } finally {
-      await writer.close();
+      await writer.drain();
     }
     if (halt()) {
       if ((await this.campaigns.status(campaignId)) === 'cancelled') {

@@ -15,7 +15,6 @@ const FLUSH_AT = 256;
 const RETRY_FLUSH_MS = 1000;
 /** A shutdown waits this many flushes (about as many seconds with the database gone) at most. */
 const MAX_CLOSE_FLUSHES = 30;
-const STOPS = new Set<SendEffect['kind']>(['pause-campaign', 'fail-campaign', 'hold-campaign']);
 
 export interface WriterDeps {
   db: Database;
@@ -43,8 +42,9 @@ type Entry =
 /**
  * A lane's outcomes, written back in small batches while its requests are still being answered:
  * one transaction per flush (per-wamid locks, the message rows, the ledger statuses that arrived
- * before we knew a wamid, 131050 opt-outs, and the effects on the campaign). A failed flush keeps its entries and is tried again; the rows meanwhile stay this
- * worker's claims, which nobody else touches while its lease lives.
+ * before we knew a wamid, 131050 opt-outs, and the effects on the campaign). A failed flush keeps
+ * its entries and is tried again; the rows meanwhile stay this worker's claims, which nobody else
+ * touches while its lease lives.
  */
 export class OutcomeWriter {
   private readonly logger = new Logger(OutcomeWriter.name);
@@ -69,12 +69,10 @@ export class OutcomeWriter {
     this.push({ msg, change });
   }
 
-  /** Writes everything still buffered; resolves when all flushes are done (or given up on). */
-  close(): Promise<void> {
-    return this.drain();
-  }
-
-  /** Writes everything buffered so far (more may be added after); as `close`. */
+  /**
+   * Writes everything buffered so far; resolves when all flushes are done (or given up on). More
+   * may be added after (a lane drains before its last look for messages put back).
+   */
   async drain(): Promise<void> {
     if (this.timer) {
       clearTimeout(this.timer);
@@ -172,6 +170,7 @@ export class OutcomeWriter {
     }
     const optOuts = effects.filter((x) => x.effect.kind === 'opt-out').map((x) => x.msg.phone);
     const wamids = outcomes.flatMap((o) => (o.change.wamid ? [o.change.wamid] : []));
+    const moves = effects.flatMap(({ effect }) => campaignMoveOf(effect));
     await db.tx(
       async (tx) => {
         await ledger.lockWamids(tx, wamids);
@@ -194,23 +193,30 @@ export class OutcomeWriter {
         // In the same transaction: a message this flush puts back is never pending while the
         // campaign still runs (a claim reads the status in the statement that picks), so no
         // other lane can send it between the two.
-        for (const { effect } of effects) {
-          if (effect.kind === 'pause-campaign' || effect.kind === 'fail-campaign') {
-            await state.move(
-              s.campaignId,
-              effect.kind === 'pause-campaign' ? 'pause' : 'fail',
-              effect.reason,
-              tx,
-            );
-          } else if (effect.kind === 'hold-campaign') {
-            await state.move(s.campaignId, 'pause', effect.reason, tx, effect.until);
-          }
+        for (const m of moves) {
+          await state.move(s.campaignId, m.action, m.reason, tx, m.until);
         }
       },
       { retries: 3 },
     );
-    if (effects.some((x) => STOPS.has(x.effect.kind))) {
+    if (moves.length > 0) {
       this.stoppedCampaign = true;
     }
+  }
+}
+
+/** The campaign's move an outcome's effect asks for (pause, fail, or a pause held until a time). */
+function campaignMoveOf(
+  effect: SendEffect,
+): Array<{ action: 'pause' | 'fail'; reason: string; until: Date | null }> {
+  switch (effect.kind) {
+    case 'pause-campaign':
+      return [{ action: 'pause', reason: effect.reason, until: null }];
+    case 'fail-campaign':
+      return [{ action: 'fail', reason: effect.reason, until: null }];
+    case 'hold-campaign':
+      return [{ action: 'pause', reason: effect.reason, until: effect.until }];
+    default:
+      return [];
   }
 }
