@@ -9,3 +9,4 @@ export * from './cursor';
 export * from './wa-id';
 export * from './group-commit';
 export * from './statistics';
+export * from './timed-send';
