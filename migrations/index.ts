@@ -28,6 +28,7 @@ import { TemplateTtlExpired1766000000000 } from './1766000000000-TemplateTtlExpi
 import { DatedRateCards1766000001000 } from './1766000001000-DatedRateCards';
 import { CreateMetaLinkClicks1766100000000 } from './1766100000000-CreateMetaLinkClicks';
 import { CounterDeltas1766200000000 } from './1766200000000-CounterDeltas';
+import { IndexPendingCampaignMessages1766300000000 } from './1766300000000-IndexPendingCampaignMessages';
 
 export const MIGRATIONS = [
   CreateAccounts1764100000000,
@@ -58,4 +59,5 @@ export const MIGRATIONS = [
   DatedRateCards1766000001000,
   CreateMetaLinkClicks1766100000000,
   CounterDeltas1766200000000,
+  IndexPendingCampaignMessages1766300000000,
 ];

@@ -935,10 +935,22 @@ export class CampaignsRepository {
       next: Date | null;
     }>(
       this.db,
-      `SELECT count(*) > 0 AS any_pending,
-              bool_or(next_attempt_at IS NULL OR next_attempt_at <= $2) AS due_now,
-              min(next_attempt_at) AS next
-         FROM campaign_messages WHERE campaign_id = $1 AND status = 'pending'`,
+      // Stops at the first message due now (the usual answer mid-campaign) instead of counting
+      // every pending one; only when none is due does it look for the earliest retry.
+      `WITH due AS (
+         SELECT 1 FROM campaign_messages
+          WHERE campaign_id = $1 AND status = 'pending'
+            AND (next_attempt_at IS NULL OR next_attempt_at <= $2)
+          LIMIT 1
+       )
+       SELECT EXISTS (SELECT 1 FROM due) AS due_now,
+              CASE WHEN NOT EXISTS (SELECT 1 FROM due) THEN
+                (SELECT min(next_attempt_at) FROM campaign_messages
+                  WHERE campaign_id = $1 AND status = 'pending')
+              END AS next,
+              EXISTS (SELECT 1 FROM due) OR EXISTS (
+                SELECT 1 FROM campaign_messages WHERE campaign_id = $1 AND status = 'pending'
+              ) AS any_pending`,
       [id, now],
     );
     const r = rows[0];
