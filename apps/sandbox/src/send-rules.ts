@@ -105,6 +105,8 @@ function checkButtonParameters(
   button: GraphTemplateButton,
   params: unknown[],
   where: string,
+  /** 15 in a limited-time offer's copy-code button, 20 in a coupon template (since 2025-12). */
+  copyCodeMax = 20,
 ): void {
   if (subType === 'url') {
     const want = templatePlaceholders(button.url).length;
@@ -125,10 +127,10 @@ function checkButtonParameters(
         p.type !== 'coupon_code' ||
         typeof p.coupon_code !== 'string' ||
         p.coupon_code === '' ||
-        p.coupon_code.length > 15
+        p.coupon_code.length > copyCodeMax
       ) {
         throw formatError(
-          `${where}: a copy_code button takes one coupon_code of 1 to 15 characters`,
+          `${where}: a copy_code button takes one coupon_code of 1 to ${copyCodeMax} characters`,
         );
       }
       return;
@@ -257,7 +259,13 @@ function checkComponentList(
           quickReplyPayloads?.set(index, p.payload);
         }
       } else {
-        checkButtonParameters(subType, button, params, at(`button ${index}`));
+        checkButtonParameters(
+          subType,
+          button,
+          params,
+          at(`button ${index}`),
+          byType('LIMITED_TIME_OFFER') ? 15 : 20,
+        );
       }
     } else if (type === 'limited_time_offer' && !where) {
       const expected = byType('LIMITED_TIME_OFFER');

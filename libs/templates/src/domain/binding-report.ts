@@ -32,6 +32,7 @@ export interface BindingProblem {
 /** Kinds of slot whose value has a format of its own to check per contact (text only needs to exist). */
 const FORMATTED = new Set<BoundSlot['kind']>([
   'coupon_code',
+  'offer_code',
   'expiration',
   'product_id',
   'section_title',

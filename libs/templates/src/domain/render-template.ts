@@ -1,7 +1,7 @@
 import { linkTargetOf, linkTargets } from './links';
 import { fillPlaceholders, placeholdersOf, slotsOf, type TemplateSlots } from './placeholders';
 import type { TemplateButton, TemplateDefinition } from './template-model';
-import { TEMPLATE_LIMITS, type TemplateProblem } from './validate-template';
+import { copyCodeMaxOf, TEMPLATE_LIMITS, type TemplateProblem } from './validate-template';
 
 /**
  * How a campaign binds each placeholder: a literal, a contact field, or a mix
@@ -208,6 +208,8 @@ export type ValueKind =
   | 'text'
   | 'url_suffix'
   | 'coupon_code'
+  /** The copy-code button of a limited-time offer template (a shorter code). */
+  | 'offer_code'
   | 'payload'
   | 'expiration'
   | 'product_id'
@@ -236,14 +238,17 @@ export function valueProblem(kind: ValueKind, value: string): string | null {
     case 'url_suffix':
       return value.trim() === '' ? 'is empty' : null;
     case 'coupon_code':
+    case 'offer_code': {
       if (value.trim() === '') {
         return 'is empty';
       }
-      return value.length > TEMPLATE_LIMITS.copyCodeMax
-        ? `coupon code "${value}" has ${value.length} characters; at most ${TEMPLATE_LIMITS.copyCodeMax}`
+      const max = copyCodeMaxOf(kind === 'offer_code');
+      return value.length > max
+        ? `coupon code "${value}" has ${value.length} characters; at most ${max}`
         : /\s/.test(value)
           ? `coupon code "${value}" contains spaces`
           : null;
+    }
     case 'expiration':
       return expirationMs(value) === null
         ? `"${value}" is not an expiry time (epoch milliseconds or ISO-8601)`
@@ -416,7 +421,8 @@ export function boundSlots(def: TemplateDefinition, b: TemplateBindings): BoundS
     out.push({
       location: `button ${need.index + 1} (${need.type === 'URL' ? 'URL suffix' : 'coupon code'})`,
       field: `parameters.buttons[index=${need.index}].text`,
-      kind: need.type === 'URL' ? 'url_suffix' : 'coupon_code',
+      kind:
+        need.type === 'URL' ? 'url_suffix' : slots.limitedTimeOffer ? 'offer_code' : 'coupon_code',
       binding: typeof given?.text === 'string' && given.text !== '' ? given.text : null,
     });
   }
@@ -713,6 +719,7 @@ function renderButtons(
   where: string,
   components: SendComponent[],
   preview: PreviewButton[],
+  codeKind: 'coupon_code' | 'offer_code' = 'coupon_code',
 ): void {
   const prefix = where ? `${where} ` : '';
   buttons.forEach((button, index) => {
@@ -734,7 +741,7 @@ function renderButtons(
         url: fillPlaceholders(button.url, () => suffix),
       });
     } else if (button.type === 'COPY_CODE' && bound?.text !== undefined) {
-      const code = resolveSlot(bound.text, contact, 'coupon_code', `${at} (coupon code)`);
+      const code = resolveSlot(bound.text, contact, codeKind, `${at} (coupon code)`);
       components.push({
         type: 'button',
         sub_type: 'copy_code',
@@ -872,7 +879,17 @@ export function renderTemplate(
       } else if (c.type === 'FOOTER') {
         preview.footer = c.text;
       } else if (c.type === 'BUTTONS') {
-        renderButtons(c.buttons, b.buttons, contact, '', components, preview.buttons);
+        renderButtons(
+          c.buttons,
+          b.buttons,
+          contact,
+          '',
+          components,
+          preview.buttons,
+          def.components.some((x) => x.type === 'LIMITED_TIME_OFFER')
+            ? 'offer_code'
+            : 'coupon_code',
+        );
       } else if (c.type === 'LIMITED_TIME_OFFER') {
         let expiresAt: string | null = null;
         const given = b.limitedTimeOffer?.expirationTimeMs;

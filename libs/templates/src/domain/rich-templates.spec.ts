@@ -486,3 +486,82 @@ describe('offer, coupon and product bindings', () => {
     ).toEqual([]);
   });
 });
+
+describe('copy-code lengths: a coupon template takes 20 characters, a limited-time offer 15', () => {
+  // Meta's coupon code templates page (2025-12) allows 20; its limited-time offer page keeps 15.
+  const coupon: TemplateDefinition = {
+    name: 'winter_coupon',
+    language: 'en_US',
+    category: 'MARKETING',
+    parameterFormat: 'positional',
+    components: [
+      { type: 'BODY', text: 'Hi {{1}}, here is your code', example: { body_text: [['Ana']] } },
+      {
+        type: 'BUTTONS',
+        buttons: [{ type: 'COPY_CODE', text: 'Copy code', example: ['fLBponPDsqF0KQThzkrf'] }],
+      },
+    ],
+  };
+  const bindings = {
+    body: ['{{contact.attributes.firstName}}'],
+    buttons: [{ index: 0, text: '{{contact.attributes.code}}' }],
+  };
+  const withCode = (code: string): ContactView => ({
+    ...ana,
+    attributes: { ...ana.attributes, code },
+  });
+
+  it('accepts a 20-character example and code in a coupon template, not 21', () => {
+    expect(fields(coupon)).toEqual([]);
+    const tooLong = {
+      ...coupon,
+      components: [
+        coupon.components[0]!,
+        {
+          type: 'BUTTONS' as const,
+          buttons: [{ type: 'COPY_CODE' as const, text: 'Copy', example: ['A'.repeat(21)] }],
+        },
+      ],
+    };
+    expect(fields(tooLong)).toEqual(['a code may have at most 20 characters']);
+    const r = renderTemplate(coupon, bindings, withCode('B'.repeat(20)));
+    expect(r.ok).toBe(true);
+    expect(renderTemplate(coupon, bindings, withCode('B'.repeat(21)))).toMatchObject({
+      ok: false,
+      reason: 'invalid_parameter',
+      message: `button 1 (coupon code): coupon code "${'B'.repeat(21)}" has 21 characters; at most 20`,
+    });
+    expect(boundSlots(coupon, bindings).find((s) => s.location.includes('coupon'))?.kind).toBe(
+      'coupon_code',
+    );
+  });
+
+  it('keeps 15 for the offer code of a limited-time offer', () => {
+    const sixteen = {
+      ...lto,
+      components: lto.components.map((c) =>
+        c.type === 'BUTTONS'
+          ? {
+              ...c,
+              buttons: c.buttons.map((b) =>
+                b.type === 'COPY_CODE' ? { ...b, example: ['C'.repeat(16)] } : b,
+              ),
+            }
+          : c,
+      ),
+    };
+    expect(fields(sixteen)).toEqual(['a code may have at most 15 characters']);
+    const b = {
+      body: ['{{contact.attributes.firstName}}'],
+      header: { type: 'image' as const, link: 'https://cdn.example/o.png' },
+      limitedTimeOffer: { expirationTimeMs: '{{contact.attributes.endsAt}}' },
+      buttons: [
+        { index: 0, text: '{{contact.attributes.code}}' },
+        { index: 1, text: 'flash' },
+      ],
+    };
+    expect(renderTemplate(lto, b, withCode('D'.repeat(15))).ok).toBe(true);
+    expect(renderTemplate(lto, b, withCode('D'.repeat(16)))).toMatchObject({ ok: false });
+    expect(boundSlots(lto, b).find((s) => s.location.includes('coupon'))?.kind).toBe('offer_code');
+  });
+});

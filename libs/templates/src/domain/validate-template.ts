@@ -27,7 +27,10 @@ export const TEMPLATE_LIMITS = {
   phoneButtonsMax: 1,
   copyCodeButtonsMax: 1,
   urlMax: 2000,
-  copyCodeMax: 15,
+  /** A coupon code template's code (Meta's coupon templates page since 2025-12: 20). */
+  couponCodeMax: 20,
+  /** The offer code of a limited-time offer template (its copy-code button). */
+  offerCodeMax: 15,
   ltoBodyMax: 600,
   ltoTextMax: 16,
   cardsMin: 2,
@@ -210,7 +213,12 @@ function checkBody(
   }
 }
 
-function checkButton(p: Problems, f: string, b: TemplateButton): void {
+/** The longest code a copy-code button takes: 15 in a limited-time offer, 20 in a coupon template. */
+export function copyCodeMaxOf(hasLimitedTimeOffer: boolean): number {
+  return hasLimitedTimeOffer ? TEMPLATE_LIMITS.offerCodeMax : TEMPLATE_LIMITS.couponCodeMax;
+}
+
+function checkButton(p: Problems, f: string, b: TemplateButton, lto = false): void {
   const types = ['QUICK_REPLY', 'URL', 'PHONE_NUMBER', 'COPY_CODE', 'CATALOG', 'MPM'];
   if (!types.includes(b.type)) {
     p.add(`${f}.type`, `type must be one of ${types.join(', ')}`);
@@ -252,13 +260,13 @@ function checkButton(p: Problems, f: string, b: TemplateButton): void {
     const ex = Array.isArray(b.example) ? b.example[0] : b.example;
     if (!ex) {
       p.add(`${f}.example`, 'a copy-code button needs an example code');
-    } else if (ex.length > TEMPLATE_LIMITS.copyCodeMax) {
-      p.add(`${f}.example`, `a code may have at most ${TEMPLATE_LIMITS.copyCodeMax} characters`);
+    } else if (ex.length > copyCodeMaxOf(lto)) {
+      p.add(`${f}.example`, `a code may have at most ${copyCodeMaxOf(lto)} characters`);
     }
   }
 }
 
-function checkButtons(p: Problems, f: string, c: ButtonsComponent): void {
+function checkButtons(p: Problems, f: string, c: ButtonsComponent, lto: boolean): void {
   if (!Array.isArray(c.buttons) || c.buttons.length === 0) {
     p.add(`${f}.buttons`, 'a BUTTONS component needs at least one button');
     return;
@@ -287,7 +295,7 @@ function checkButtons(p: Problems, f: string, c: ButtonsComponent): void {
   if (/q+o+q/.test(kinds) || /o+q+o/.test(kinds)) {
     p.add(`${f}.buttons`, 'quick-reply buttons must be grouped together');
   }
-  c.buttons.forEach((b, i) => checkButton(p, `${f}.buttons[${i}]`, b));
+  c.buttons.forEach((b, i) => checkButton(p, `${f}.buttons[${i}]`, b, lto));
 }
 
 /**
@@ -472,7 +480,7 @@ export function validateTemplate(def: TemplateDefinition): TemplateProblem[] {
         }
         break;
       case 'BUTTONS':
-        checkButtons(p, f, c);
+        checkButtons(p, f, c, lto);
         break;
     }
   });
