@@ -744,6 +744,12 @@ export class CampaignsRepository {
                                                      THEN c.timezone ELSE coalesce($3, 'UTC') END))::time AS t
              ) local
             WHERE cm.campaign_id = $1 AND cm.status = 'pending'
+              -- From the campaign's first pending message on (an index probe): the planner's
+              -- statistics, taken when every message was pending, favour a walk of the primary key
+              -- from the table's start, which passed every row of earlier campaigns and every
+              -- message this one had sent (100,000 buffers per pick, 161 ms, in the benchmark).
+              AND cm.id >= (SELECT min(f.id) FROM campaign_messages f
+                             WHERE f.campaign_id = $1 AND f.status = 'pending')
               -- In the statement that picks: an outcome write puts a message back and pauses in
               -- one transaction, so this sees the pause or still sees the message as sending.
               AND EXISTS (SELECT 1 FROM campaigns k WHERE k.id = $1 AND k.status = 'running')
@@ -937,20 +943,21 @@ export class CampaignsRepository {
       this.db,
       // Stops at the first message due now (the usual answer mid-campaign) instead of counting
       // every pending one; only when none is due does it look for the earliest retry.
-      `WITH due AS (
+      // From the first pending message on, as the claim reads (see there why).
+      `WITH first AS MATERIALIZED (
+         SELECT min(id) AS id FROM campaign_messages WHERE campaign_id = $1 AND status = 'pending'
+       ), due AS MATERIALIZED (
          SELECT 1 FROM campaign_messages
-          WHERE campaign_id = $1 AND status = 'pending'
+          WHERE campaign_id = $1 AND status = 'pending' AND id >= (SELECT id FROM first)
             AND (next_attempt_at IS NULL OR next_attempt_at <= $2)
           LIMIT 1
        )
        SELECT EXISTS (SELECT 1 FROM due) AS due_now,
               CASE WHEN NOT EXISTS (SELECT 1 FROM due) THEN
                 (SELECT min(next_attempt_at) FROM campaign_messages
-                  WHERE campaign_id = $1 AND status = 'pending')
+                  WHERE campaign_id = $1 AND status = 'pending' AND id >= (SELECT id FROM first))
               END AS next,
-              EXISTS (SELECT 1 FROM due) OR EXISTS (
-                SELECT 1 FROM campaign_messages WHERE campaign_id = $1 AND status = 'pending'
-              ) AS any_pending`,
+              (SELECT id FROM first) IS NOT NULL AS any_pending`,
       [id, now],
     );
     const r = rows[0];
