@@ -3,6 +3,8 @@
 export interface WireConfig {
   connections: number;
   timeoutMs: number;
+  /** The wire thread's nice value where the OS permits it (0: leave it). */
+  niceness: number;
 }
 
 export type WireToThread =
