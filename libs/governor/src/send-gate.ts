@@ -365,7 +365,14 @@ export class SendGate {
       release();
       return { kind: 'unsent', item: it.item, why: 'halted' };
     }
-    const firedAtMs = await sending.left;
+    let firedAtMs: number | null;
+    try {
+      firedAtMs = await sending.left;
+    } catch (error) {
+      // Not known whether it left: in doubt, never sent again blindly.
+      release();
+      return { kind: 'threw', item: it.item, error, firedAtMs: now() };
+    }
     if (firedAtMs === null) {
       release();
       return { kind: 'unsent', item: it.item, why: 'late' };
