@@ -29,6 +29,7 @@ import { DatedRateCards1766000001000 } from './1766000001000-DatedRateCards';
 import { CreateMetaLinkClicks1766100000000 } from './1766100000000-CreateMetaLinkClicks';
 import { CounterDeltas1766200000000 } from './1766200000000-CounterDeltas';
 import { IndexPendingCampaignMessages1766300000000 } from './1766300000000-IndexPendingCampaignMessages';
+import { DropPendingSendingIndex1766300001000 } from './1766300001000-DropPendingSendingIndex';
 
 export const MIGRATIONS = [
   CreateAccounts1764100000000,
@@ -60,4 +61,5 @@ export const MIGRATIONS = [
   CreateMetaLinkClicks1766100000000,
   CounterDeltas1766200000000,
   IndexPendingCampaignMessages1766300000000,
+  DropPendingSendingIndex1766300001000,
 ];
