@@ -187,7 +187,7 @@ export class CampaignPlanner {
                 biz_opaque_callback_data: `test:${campaign.id}`,
               },
               at,
-              () => this.clock.now().getTime(),
+              this.clock.now().getTime(),
             ),
           gate: (items) => Promise.resolve(items.map(() => 'go' as const)),
           halted: () => false,

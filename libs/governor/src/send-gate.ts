@@ -365,14 +365,7 @@ export class SendGate {
       release();
       return { kind: 'unsent', item: it.item, why: 'halted' };
     }
-    let firedAtMs: number | null;
-    try {
-      firedAtMs = await sending.left;
-    } catch (error) {
-      // Not known whether it left: in doubt, never sent again blindly.
-      release();
-      return { kind: 'threw', item: it.item, error, firedAtMs: now() };
-    }
+    const firedAtMs = await sending.left;
     if (firedAtMs === null) {
       release();
       return { kind: 'unsent', item: it.item, why: 'late' };

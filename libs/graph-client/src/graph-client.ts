@@ -341,7 +341,7 @@ export class GraphClient {
 
   /**
    * `sendMarketingMessage` or `sendMessage` (by `route`), put on the wire at `at.slotMs` by the
-   * wire thread; `now` is the caller's clock (slots are on it).
+   * wire thread; `clockMs` is the caller's now (slots are on its clock).
    */
   sendAt(
     route: 'marketing_messages' | 'messages',
@@ -349,7 +349,7 @@ export class GraphClient {
     token: string,
     body: MarketingMessageRequest | CloudMessageRequest,
     at: SlotTiming,
-    now: () => number,
+    clockMs: number,
   ): TimedSend<SendResult> {
     const req: GraphRequest = { token, body };
     const t = this.wire.send(
@@ -357,7 +357,7 @@ export class GraphClient {
       headersOf(req),
       JSON.stringify(body),
       at,
-      now,
+      clockMs,
     );
     return {
       left: t.left,

@@ -44,29 +44,15 @@ function errorOf(e: unknown): { code: string | null; message: string } {
   };
 }
 
-type Send = Extract<WireToThread, { t: 'send' }>;
-
-/** Requests waiting for their slots, and the answers still coming (see close). */
-const waiting = new Map<number, { m: Send; timer: NodeJS.Timeout }>();
-const answering = new Set<Promise<void>>();
-
-async function fire(m: Send, firedAtMs: number): Promise<void> {
-  let sending: ReturnType<typeof request>;
-  try {
-    sending = request(m.url, {
-      method: 'POST',
-      dispatcher: agent,
-      headers: m.headers,
-      body: m.body,
-      headersTimeout: config.timeoutMs,
-      bodyTimeout: config.timeoutMs,
-    });
-  } catch (e) {
-    // As the client reads a failed request (it decides whether it may have left).
-    post({ t: 'left', id: m.id, firedAtMs });
-    post({ t: 'answer', id: m.id, answer: { kind: 'failed', ...errorOf(e) } });
-    return;
-  }
+async function fire(m: Extract<WireToThread, { t: 'send' }>, firedAtMs: number): Promise<void> {
+  const sending = request(m.url, {
+    method: 'POST',
+    dispatcher: agent,
+    headers: m.headers,
+    body: m.body,
+    headersTimeout: config.timeoutMs,
+    bodyTimeout: config.timeoutMs,
+  });
   post({ t: 'left', id: m.id, firedAtMs });
   let answer: WireAnswer;
   try {
@@ -88,41 +74,26 @@ async function fire(m: Send, firedAtMs: number): Promise<void> {
   post({ t: 'answer', id: m.id, answer });
 }
 
-function schedule(m: Send): void {
+function schedule(m: Extract<WireToThread, { t: 'send' }>): void {
   // Times are on the sender's clock: this thread's wall clock plus the offset it was handed.
   const left = m.slotMs - (Date.now() + m.clockOffsetMs);
   if (left > 0) {
     // setTimeout may fire up to a millisecond early: look again then.
-    waiting.set(m.id, { m, timer: setTimeout(() => schedule(m), Math.ceil(left)) });
+    setTimeout(() => schedule(m), Math.ceil(left));
     return;
   }
-  waiting.delete(m.id);
   const now = Date.now() + m.clockOffsetMs;
   if (now > m.notAfterMs) {
     post({ t: 'missed', id: m.id, atMs: now });
     return;
   }
-  const done = fire(m, now);
-  answering.add(done);
-  void done.finally(() => answering.delete(done));
-}
-
-/** Sends nothing more (what waits is reported missed), lets every answer come, then ends. */
-async function close(): Promise<void> {
-  for (const { m, timer } of waiting.values()) {
-    clearTimeout(timer);
-    post({ t: 'missed', id: m.id, atMs: Date.now() + m.clockOffsetMs });
-  }
-  waiting.clear();
-  await Promise.all(answering);
-  await agent.close();
-  port?.close();
+  void fire(m, now);
 }
 
 port.on('message', (m: WireToThread) => {
   if (m.t === 'send') {
     schedule(m);
   } else {
-    void close();
+    void agent.close().finally(() => port.close());
   }
 });

@@ -246,7 +246,7 @@ export class CampaignSender implements OnModuleInit {
                 lane.token,
                 route === 'marketing_messages' ? this.body(lane, p) : this.cloudBody(p),
                 at,
-                () => this.clock.now().getTime(),
+                this.clock.now().getTime(),
               );
             },
             gate: async (ps) => {
