@@ -31,12 +31,7 @@ export interface GraphClientOptions {
   timeoutMs: number;
   /** Keep-alive connections per origin. */
   connections?: number;
-  /** Nice value of the wire thread where permitted (default WIRE_NICENESS; 0 leaves it). */
-  wireNiceness?: number;
 }
-
-/** The wire thread's default nice value: ahead of the host's other work where permitted. */
-export const WIRE_NICENESS = -5;
 
 export interface GraphUsage {
   /** `X-App-Usage` percentages (0–100). */
@@ -217,20 +212,11 @@ export class GraphClient {
       pipelining: 1,
       connect: { timeout: options.timeoutMs },
     });
-    this.wire = new GraphWire({
-      connections,
-      timeoutMs: options.timeoutMs,
-      niceness: options.wireNiceness ?? WIRE_NICENESS,
-    });
+    this.wire = new GraphWire({ connections, timeoutMs: options.timeoutMs });
   }
 
   async close(): Promise<void> {
     await Promise.all([this.dispatcher.close(), this.wire.close()]);
-  }
-
-  /** Starts the wire thread ahead of the first `sendAt` (a sender calls it when it starts). */
-  startWire(): void {
-    this.wire.start();
   }
 
   url(path: string, query?: GraphRequest['query']): string {

@@ -54,11 +54,6 @@ export class GraphWire {
     return out;
   }
 
-  /** Starts the thread now rather than on the first send (whose slot it could otherwise miss). */
-  start(): void {
-    this.thread();
-  }
-
   async close(): Promise<void> {
     const w = this.worker;
     if (!w) {

@@ -3,8 +3,6 @@
 export interface WireConfig {
   connections: number;
   timeoutMs: number;
-  /** The wire thread's nice value where the OS permits it (0: leave it). */
-  niceness: number;
 }
 
 export type WireToThread =

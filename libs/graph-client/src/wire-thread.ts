@@ -1,7 +1,6 @@
 // The thread that puts send requests on the wire at their slots (see graph-wire.ts). Its event
 // loop does nothing else, so a pause of the main thread (a garbage collection, rendering a batch,
 // parsing a claim) no longer makes a slot late. Only node and undici: no app code is loaded here.
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Agent, request } from 'undici';
 import type { WireAnswer, WireConfig, WireFromThread, WireToThread } from './wire-protocol';
@@ -11,16 +10,6 @@ if (!port) {
   throw new Error('wire-thread runs as a worker thread');
 }
 const config = workerData as WireConfig;
-// On Linux this sets the calling thread's priority only. Where the process may (root, or
-// CAP_SYS_NICE), the thread that must keep the slots runs ahead of the rest of the host's work
-// (Postgres, the main thread's garbage collections); elsewhere it keeps the default.
-if (config.niceness !== 0) {
-  try {
-    setPriority(0, config.niceness);
-  } catch {
-    // Not permitted: the default priority.
-  }
-}
 const agent = new Agent({
   connections: config.connections,
   keepAliveTimeout: 30_000,

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CLOCK, maskPhone, toWaId, type Clock } from '@app/common';
 import { BusinessAccountsService } from '@app/accounts';
 import { isUsRecipient } from '@app/audiences';
@@ -112,7 +112,7 @@ export function resultOf(
  * campaign, and of every worker process, share the number's timeline in Redis.
  */
 @Injectable()
-export class CampaignSender implements OnModuleInit {
+export class CampaignSender {
   private readonly logger = new Logger(CampaignSender.name);
   private stopping = false;
 
@@ -134,11 +134,6 @@ export class CampaignSender implements OnModuleInit {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  onModuleInit(): void {
-    // A cold thread (loading undici) could miss the first slots of the first batch.
-    this.graph.startWire();
-  }
 
   /** Shutdown: book no more slots; what is in flight is answered and written. */
   stop(): void {
@@ -383,9 +378,12 @@ export class CampaignSender implements OnModuleInit {
       const bindings = this.links.forMessage(msg.id, bindingsOf(lane.campaign, variant));
       const r = renderTemplate(template, bindings, contact);
       if (!r.ok) {
-        this.logger.debug(`skipping ${maskPhone(msg.phone)}: ${r.attribute} ${r.reason}`);
-        // missing_attribute (no value) or invalid_parameter (a value Meta would refuse).
-        writer.change(msg, { status: 'skipped', requested: false, skipReason: r.reason });
+        this.logger.debug(`skipping ${maskPhone(msg.phone)}: ${r.attribute} missing`);
+        writer.change(msg, {
+          status: 'skipped',
+          requested: false,
+          skipReason: 'missing_attribute',
+        });
         continue;
       }
       out.push({ msg, to: toWaId(msg.phone), template, components: r.components });
