@@ -168,27 +168,20 @@ export class CampaignPlanner {
         },
         pending.map((r) => ({ item: r, recipient: toWaId(r.e164) })),
         {
-          send: (r, at) =>
-            this.graph.sendAt(
-              'marketing_messages',
-              phone.phoneNumberId,
-              token,
-              {
-                messaging_product: 'whatsapp',
-                recipient_type: 'individual',
-                to: toWaId(r.e164),
-                type: 'template',
-                template: {
-                  name: template.name,
-                  language: { code: template.language },
-                  components: r.components,
-                },
-                product_policy: 'STRICT',
-                biz_opaque_callback_data: `test:${campaign.id}`,
+          send: (r) =>
+            this.graph.sendMarketingMessage(phone.phoneNumberId, token, {
+              messaging_product: 'whatsapp',
+              recipient_type: 'individual',
+              to: toWaId(r.e164),
+              type: 'template',
+              template: {
+                name: template.name,
+                language: { code: template.language },
+                components: r.components,
               },
-              at,
-              this.clock.now().getTime(),
-            ),
+              product_policy: 'STRICT',
+              biz_opaque_callback_data: `test:${campaign.id}`,
+            }),
           gate: (items) => Promise.resolve(items.map(() => 'go' as const)),
           halted: () => false,
           onOutcome: (o) => {

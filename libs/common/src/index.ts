@@ -9,4 +9,3 @@ export * from './cursor';
 export * from './wa-id';
 export * from './group-commit';
 export * from './statistics';
-export * from './timed-send';

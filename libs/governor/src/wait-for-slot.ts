@@ -1,4 +1,3 @@
-import type { SlotTiming, TimedSend } from '@app/common';
 // Firing discipline for reserved slots. Slots are booked on the wall clock (Date), so they are
 // waited for on the wall clock too: a per-process monotonic clock drifts from Date over hours and
 // would make processes disagree about when a slot is.
@@ -27,23 +26,4 @@ export async function waitForSlot(
     }
     await new Promise<void>((resolve) => setTimeout(resolve, Math.ceil(left)));
   }
-}
-
-/**
- * A request fired from this event loop at its slot (for senders without a thread of their own,
- * such as tests): waits here, and does not call `send` once `at.notAfterMs` has passed.
- */
-export function sendWhenDue<R>(
-  at: SlotTiming,
-  send: () => Promise<R>,
-  now: () => number = Date.now,
-): TimedSend<R> {
-  const left = (async () => {
-    await waitForSlot(at.slotMs, Number.POSITIVE_INFINITY, now);
-    const t = now();
-    return t > at.notAfterMs ? null : t;
-  })();
-  // Registered before any caller's reaction to `left`, so the request starts before they run.
-  const answer = left.then((t) => (t === null ? new Promise<R>(() => undefined) : send()));
-  return { left, answer };
 }

@@ -20,10 +20,7 @@ import {
   type TemplateEditRequest,
   type TemplateCreateResponse,
 } from '@app/graph-contract';
-import type { SlotTiming, TimedSend } from '@app/common';
 import { GraphApiError } from './graph-api.error';
-import { GraphWire } from './graph-wire';
-import type { WireAnswer } from './wire-protocol';
 
 export interface GraphClientOptions {
   baseUrl: string;
@@ -139,84 +136,21 @@ function neverLeft(e: unknown): boolean {
   return typeof code === 'string' && CONNECT_ERRORS.has(code);
 }
 
-function messageOf(e: unknown): string {
-  const m = (e as { message?: unknown } | null)?.message;
-  return typeof m === 'string' ? m : String(e);
-}
-
-function headersOf(req: GraphRequest): Record<string, string> {
-  return {
-    authorization: `Bearer ${req.token}`,
-    ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
-  };
-}
-
-/** No answer came: the request may have reached Meta unless no connection was ever made. */
-function requestFailed(e: unknown): GraphApiError {
-  return GraphApiError.transport(`Graph API request failed: ${messageOf(e)}`, 0, !neverLeft(e));
-}
-
-/** Headers came, the body did not: whatever it said is lost. */
-function cutOff(e: unknown, status: number): GraphApiError {
-  return GraphApiError.transport(`Graph API answer cut off: ${messageOf(e)}`, status);
-}
-
-function interpret<T>(
-  status: number,
-  appUsage: string | string[] | undefined | null,
-  businessUseCaseUsage: string | string[] | undefined | null,
-  text: string,
-): GraphResponse<T> {
-  let body: unknown = null;
-  try {
-    body = text.length ? JSON.parse(text) : null;
-  } catch {
-    body = null;
-  }
-  const usage: GraphUsage = {
-    app: parseJsonHeader(appUsage ?? undefined),
-    businessUseCase: parseJsonHeader(businessUseCaseUsage ?? undefined),
-  };
-  if (status >= 400 || (body !== null && typeof body === 'object' && 'error' in body)) {
-    throw GraphApiError.fromBody(status, body, regainAccessMs(usage));
-  }
-  if (body === null) {
-    throw GraphApiError.transport(`Graph API answered HTTP ${status} with no JSON body`, status);
-  }
-  return { status, body: body as T, usage };
-}
-
-/** The answer the wire thread brought back, read as fetchUrl reads one. */
-function interpretWire<T>(a: WireAnswer): GraphResponse<T> {
-  switch (a.kind) {
-    case 'failed':
-      throw requestFailed(a);
-    case 'cut-off':
-      throw cutOff(a, a.status);
-    case 'answered':
-      return interpret<T>(a.status, a.appUsage, a.businessUseCaseUsage, a.text);
-  }
-}
-
 /** Speaks the Graph API with pooled keep-alive connections; throws GraphApiError for every failure. */
 export class GraphClient {
   private readonly dispatcher: Dispatcher;
-  /** Sends at booked slots, from a thread of its own (started on the first such send). */
-  private readonly wire: GraphWire;
 
   constructor(private readonly options: GraphClientOptions) {
-    const connections = options.connections ?? 64;
     this.dispatcher = new Agent({
-      connections,
+      connections: options.connections ?? 64,
       keepAliveTimeout: 30_000,
       pipelining: 1,
       connect: { timeout: options.timeoutMs },
     });
-    this.wire = new GraphWire({ connections, timeoutMs: options.timeoutMs });
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.dispatcher.close(), this.wire.close()]);
+    await this.dispatcher.close();
   }
 
   url(path: string, query?: GraphRequest['query']): string {
@@ -249,26 +183,51 @@ export class GraphClient {
       res = await request(url, {
         method,
         dispatcher: this.dispatcher,
-        headers: headersOf(req),
+        headers: {
+          authorization: `Bearer ${req.token}`,
+          ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
         body: req.body !== undefined ? JSON.stringify(req.body) : undefined,
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
       });
     } catch (e) {
-      throw requestFailed(e);
+      throw GraphApiError.transport(
+        `Graph API request failed: ${e instanceof Error ? e.message : String(e)}`,
+        0,
+        !neverLeft(e),
+      );
     }
     let text: string;
     try {
       text = await res.body.text();
     } catch (e) {
-      throw cutOff(e, res.statusCode);
+      // Headers came, the body did not: whatever it said is lost.
+      throw GraphApiError.transport(
+        `Graph API answer cut off: ${e instanceof Error ? e.message : String(e)}`,
+        res.statusCode,
+      );
     }
-    return interpret<T>(
-      res.statusCode,
-      res.headers['x-app-usage'],
-      res.headers['x-business-use-case-usage'],
-      text,
-    );
+    let body: unknown = null;
+    try {
+      body = text.length ? JSON.parse(text) : null;
+    } catch {
+      body = null;
+    }
+    const usage: GraphUsage = {
+      app: parseJsonHeader(res.headers['x-app-usage']),
+      businessUseCase: parseJsonHeader(res.headers['x-business-use-case-usage']),
+    };
+    if (res.statusCode >= 400 || (body !== null && typeof body === 'object' && 'error' in body)) {
+      throw GraphApiError.fromBody(res.statusCode, body, regainAccessMs(usage));
+    }
+    if (body === null) {
+      throw GraphApiError.transport(
+        `Graph API answered HTTP ${res.statusCode} with no JSON body`,
+        res.statusCode,
+      );
+    }
+    return { status: res.statusCode, body: body as T, usage };
   }
 
   /** Every page of a Graph list, following `paging.next` (bounded, in case of a looping cursor). */
@@ -323,32 +282,6 @@ export class GraphClient {
       body,
     });
     return GraphClient.sendResult(res);
-  }
-
-  /**
-   * `sendMarketingMessage` or `sendMessage` (by `route`), put on the wire at `at.slotMs` by the
-   * wire thread; `clockMs` is the caller's now (slots are on its clock).
-   */
-  sendAt(
-    route: 'marketing_messages' | 'messages',
-    phoneNumberId: string,
-    token: string,
-    body: MarketingMessageRequest | CloudMessageRequest,
-    at: SlotTiming,
-    clockMs: number,
-  ): TimedSend<SendResult> {
-    const req: GraphRequest = { token, body };
-    const t = this.wire.send(
-      this.url(`${phoneNumberId}/${route}`),
-      headersOf(req),
-      JSON.stringify(body),
-      at,
-      clockMs,
-    );
-    return {
-      left: t.left,
-      answer: t.answer.then((a) => GraphClient.sendResult(interpretWire<SendMessageResponse>(a))),
-    };
   }
 
   /** `POST /{waba-id}/message_templates` → `{id, status, category}` (§3.1). */

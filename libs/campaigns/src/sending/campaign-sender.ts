@@ -230,20 +230,20 @@ export class CampaignSender {
           lane.dispatch,
           prepared.map((p) => ({ item: p, recipient: p.to })),
           {
-            send: (p, at) => {
-              // Route by the template's current category (MMLITE-2026 row 2): only MARKETING
-              // goes to /marketing_messages, anything else (recategorised to UTILITY) to /messages.
-              const route =
-                routeOf(p.template) === 'marketing_messages' ? 'marketing_messages' : 'messages';
-              return this.graph.sendAt(
-                route,
-                lane.dispatch.phoneNumberId,
-                lane.token,
-                route === 'marketing_messages' ? this.body(lane, p) : this.cloudBody(p),
-                at,
-                this.clock.now().getTime(),
-              );
-            },
+            // Route by the template's current category (MMLITE-2026 row 2): only MARKETING
+            // goes to /marketing_messages, anything else (recategorised to UTILITY) to /messages.
+            send: (p) =>
+              routeOf(p.template) === 'marketing_messages'
+                ? this.graph.sendMarketingMessage(
+                    lane.dispatch.phoneNumberId,
+                    lane.token,
+                    this.body(lane, p),
+                  )
+                : this.graph.sendMessage(
+                    lane.dispatch.phoneNumberId,
+                    lane.token,
+                    this.cloudBody(p),
+                  ),
             gate: async (ps) => {
               const v = await this.fence.check(
                 campaignId,
