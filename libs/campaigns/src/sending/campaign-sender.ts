@@ -378,12 +378,9 @@ export class CampaignSender {
       const bindings = this.links.forMessage(msg.id, bindingsOf(lane.campaign, variant));
       const r = renderTemplate(template, bindings, contact);
       if (!r.ok) {
-        this.logger.debug(`skipping ${maskPhone(msg.phone)}: ${r.attribute} missing`);
-        writer.change(msg, {
-          status: 'skipped',
-          requested: false,
-          skipReason: 'missing_attribute',
-        });
+        this.logger.debug(`skipping ${maskPhone(msg.phone)}: ${r.attribute} ${r.reason}`);
+        // missing_attribute (no value) or invalid_parameter (a value Meta would refuse).
+        writer.change(msg, { status: 'skipped', requested: false, skipReason: r.reason });
         continue;
       }
       out.push({ msg, to: toWaId(msg.phone), template, components: r.components });

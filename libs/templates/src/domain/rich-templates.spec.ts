@@ -89,6 +89,16 @@ const ana: ContactView = {
   attributes: { firstName: 'Ana', sku: 'blue-elf', code: 'ANA20', endsAt: '2030-01-01T00:00:00Z' },
 };
 
+const ltoBindings = {
+  body: ['{{contact.attributes.firstName}}'],
+  header: { type: 'image' as const, link: 'https://cdn.example/o.png' },
+  limitedTimeOffer: { expirationTimeMs: '{{contact.attributes.endsAt}}' },
+  buttons: [
+    { index: 0, text: '{{contact.attributes.code}}' },
+    { index: 1, text: 'flash' },
+  ],
+};
+
 const fields = (d: TemplateDefinition): string[] => validateTemplate(d).map((p) => p.message);
 
 describe('validateTemplate: rich marketing templates', () => {
@@ -361,16 +371,6 @@ describe('carousel bindings and rendering', () => {
 });
 
 describe('offer, coupon and product bindings', () => {
-  const ltoBindings = {
-    body: ['{{contact.attributes.firstName}}'],
-    header: { type: 'image' as const, link: 'https://cdn.example/o.png' },
-    limitedTimeOffer: { expirationTimeMs: '{{contact.attributes.endsAt}}' },
-    buttons: [
-      { index: 0, text: '{{contact.attributes.code}}' },
-      { index: 1, text: 'flash' },
-    ],
-  };
-
   it('sends the expiry as epoch milliseconds and the code as a coupon_code', () => {
     const r = renderTemplate(lto, ltoBindings, ana);
     if (!r.ok) {
@@ -551,15 +551,7 @@ describe('copy-code lengths: a coupon template takes 20 characters, a limited-ti
       ),
     };
     expect(fields(sixteen)).toEqual(['a code may have at most 15 characters']);
-    const b = {
-      body: ['{{contact.attributes.firstName}}'],
-      header: { type: 'image' as const, link: 'https://cdn.example/o.png' },
-      limitedTimeOffer: { expirationTimeMs: '{{contact.attributes.endsAt}}' },
-      buttons: [
-        { index: 0, text: '{{contact.attributes.code}}' },
-        { index: 1, text: 'flash' },
-      ],
-    };
+    const b = ltoBindings;
     expect(renderTemplate(lto, b, withCode('D'.repeat(15))).ok).toBe(true);
     expect(renderTemplate(lto, b, withCode('D'.repeat(16)))).toMatchObject({ ok: false });
     expect(boundSlots(lto, b).find((s) => s.location.includes('coupon'))?.kind).toBe('offer_code');
