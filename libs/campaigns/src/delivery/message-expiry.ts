@@ -10,8 +10,8 @@ const MAX_BATCHES_PER_TICK = 20;
 /**
  * The expiry tick (MMLITE §1.6): accepted messages whose TTL ran out with no delivered or read
  * status become `expired` (isExpired in domain/message-ttl.ts). Bounded: batches of EXPIRY_BATCH
- * in the lock order of every writer (wamids, then message rows); the counts
- * follow by trigger. Safe on any number of workers: each batch re-checks the rows it locks.
+ * in the lock order of every writer (wamids, then message rows); the counts follow by trigger.
+ * Safe on any number of workers: each batch re-checks the rows it locks.
  */
 @Injectable()
 export class MessageExpiry {

@@ -25,8 +25,7 @@ export class LinkClicksRepository {
   /**
    * One statement for a batch of redirects: looks up each message and records the clicks of
    * those not expired (per message and link: first, last, count). Nothing else is locked;
-   * `projectFirstClicks` carries the first
-   * click over to the message. Answers the messages found.
+   * `projectFirstClicks` carries the first click over to the message. Answers the messages found.
    */
   async record(clicks: readonly ClickInput[], ttlDays: number): Promise<ClickedMessage[]> {
     const rows = await queryRows<{
@@ -77,8 +76,7 @@ export class LinkClicksRepository {
 
   /**
    * Messages' first clicks, recorded by redirects, become their `clicked_at` (which the counters
-   * trigger counts): a batch at a time.
-   * Returns how many clicks it carried over.
+   * trigger counts): a batch at a time. Returns how many clicks it carried over.
    */
   async projectFirstClicks(limit = 5000): Promise<number> {
     return this.db.tx(

@@ -13,8 +13,8 @@ import { WorkerLease } from './worker-lease';
 
 /**
  * What only the worker runs: send lanes, reconciliation of sends in doubt, the TTL expiry tick,
- * this process's lease, snapshots and schedules, the folding of count deltas, the delivery-status ledger that status webhooks
- * are applied to, and Meta's link clicks.
+ * this process's lease, snapshots and schedules, the folding of count deltas, the delivery-status
+ * ledger that status webhooks are applied to, and Meta's link clicks.
  */
 @Module({
   imports: [CampaignsModule],

@@ -421,8 +421,7 @@ export function boundSlots(def: TemplateDefinition, b: TemplateBindings): BoundS
     out.push({
       location: `button ${need.index + 1} (${need.type === 'URL' ? 'URL suffix' : 'coupon code'})`,
       field: `parameters.buttons[index=${need.index}].text`,
-      kind:
-        need.type === 'URL' ? 'url_suffix' : slots.limitedTimeOffer ? 'offer_code' : 'coupon_code',
+      kind: need.type === 'URL' ? 'url_suffix' : copyCodeKind(slots),
       binding: typeof given?.text === 'string' && given.text !== '' ? given.text : null,
     });
   }
@@ -712,6 +711,11 @@ function mediaParam(m: MediaBinding, contact: ContactView, location: string): Se
 }
 
 /** Renders the buttons of a template (or of one card) into send components and preview buttons. */
+/** A copy-code button's kind of value: an offer code in a limited-time offer, else a coupon code. */
+function copyCodeKind(slots: TemplateSlots): 'coupon_code' | 'offer_code' {
+  return slots.limitedTimeOffer ? 'offer_code' : 'coupon_code';
+}
+
 function renderButtons(
   buttons: TemplateButton[],
   given: ButtonBinding[] | undefined,
@@ -886,9 +890,7 @@ export function renderTemplate(
           '',
           components,
           preview.buttons,
-          def.components.some((x) => x.type === 'LIMITED_TIME_OFFER')
-            ? 'offer_code'
-            : 'coupon_code',
+          copyCodeKind(slots),
         );
       } else if (c.type === 'LIMITED_TIME_OFFER') {
         let expiresAt: string | null = null;
