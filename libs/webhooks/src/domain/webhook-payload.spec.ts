@@ -349,6 +349,27 @@ describe('webhook payload parsing', () => {
     expect(resume.userPreferences[0]?.dedupeKey).toBe(p.userPreferences[0]?.dedupeKey);
   });
 
+  it('makes every escaped NUL and lone surrogate storable, in values and keys, and only those', () => {
+    const message = (body: string, extra = '') =>
+      parse(
+        JSON.stringify(
+          envelope('messages', {
+            metadata,
+            messages: [
+              { from: '16505551234', id: 'wamid.e', timestamp: '1750030073', type: 'text' },
+            ],
+          }),
+        ).replace('"type":"text"', `"type":"text","text":{"body":"${body}"${extra}}`),
+      );
+    // Escaped as Meta may send them (either case): NUL, lone surrogates, a pair (an emoji).
+    const odd = message('a\\u0000b \\uD800 \\udfff \\ud83d\\ude00', ',"k\\u0000":1');
+    expect(odd.inbound[0]?.text).toBe('a\\u0000b \ufffd \ufffd 😀');
+    expect(odd.inbound[0]?.raw).toMatchObject({ text: { 'k\\u0000': 1 } });
+    // An escaped backslash before "u0000" is text, not an escape: it stays as sent.
+    expect(message('c:\\\\u0000').inbound[0]?.text).toBe('c:\\u0000');
+    expect(message('plain \\u00e9').inbound[0]?.text).toBe('plain é');
+  });
+
   it('flags malformed bodies without throwing', () => {
     for (const body of ['{"object": ', '', 'null', '[]', '"text"', '{"entry": 3}']) {
       const p = parse(body);

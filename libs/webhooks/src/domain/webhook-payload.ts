@@ -130,6 +130,13 @@ export function storableText(s: string): string {
   return s.replaceAll('\u0000', '\\u0000').replace(LONE_SURROGATE, '\ufffd');
 }
 
+/**
+ * The only way a NUL or a lone surrogate gets into parsed JSON: an escape (`\u0000`,
+ * `\uD800`–`\uDFFF`). Raw NUL is not valid JSON, and decoding UTF-8 never yields a surrogate.
+ * Without one (nearly every payload), the slow reviver is skipped.
+ */
+const UNSTORABLE_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
+
 /** JSON.parse reviver: every string (and every key) of the payload made storable. */
 function storable(_key: string, value: unknown): unknown {
   if (typeof value === 'string') {
@@ -229,7 +236,8 @@ export function parseWebhookBody(
   const c = new Collector(eventId, rules);
   let json: unknown;
   try {
-    json = JSON.parse(body.toString('utf8'), storable);
+    const text = body.toString('utf8');
+    json = UNSTORABLE_ESCAPE.test(text) ? JSON.parse(text, storable) : JSON.parse(text);
   } catch (e) {
     c.problem(`not JSON: ${e instanceof Error ? e.message : String(e)}`, 'malformed');
     return c.out;
