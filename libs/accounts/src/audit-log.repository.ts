@@ -38,7 +38,7 @@ export class AuditLogRepository {
     );
   }
 
-  /** Newest first. */
+  /** Newest first (by the table's id: plain `id` would sort the text alias). */
   async list(ws: WorkspaceId, limit: number, cursor?: string): Promise<Page<AuditRecord>> {
     const before = cursor ? decodeCursor(cursor, isSerialId).id : null;
     const rows = await queryRows<AuditRow>(
@@ -46,7 +46,7 @@ export class AuditLogRepository {
       `SELECT id::text AS id, api_key_id, method, route, target_id, status, request_id, created_at
          FROM audit_log
         WHERE workspace_id = $1 AND ($2::bigint IS NULL OR id < $2)
-        ORDER BY id DESC LIMIT $3`,
+        ORDER BY audit_log.id DESC LIMIT $3`,
       [ws, before, limit + 1],
     );
     return toPage(

@@ -81,3 +81,23 @@ describe('how far the journal is behind', () => {
     expect(await repo.pendingLagMs()).toBe(0);
   });
 });
+
+describe('claiming the journal', () => {
+  it('claims the oldest events by id, also where ids gain a digit (not in the order of their text)', async () => {
+    await db.query(`DELETE FROM webhook_events WHERE id >= 999999999999`);
+    await db.query(
+      `UPDATE webhook_events SET processed_at = now() WHERE processed_at IS NULL AND dead_at IS NULL`,
+    );
+    // As text, "1000000000000" sorts before "999999999999": claims once took the newest first.
+    for (const id of [999_999_999_999, 1_000_000_000_000, 1_000_000_000_001]) {
+      await db.query(`INSERT INTO webhook_events (id, body) VALUES ($1, '{}'::bytea)`, [id]);
+    }
+    const claimed = await new Database(db).tx((tx) => repo.claim(tx, 2));
+    expect(claimed.map((e) => e.id)).toEqual(['999999999999', '1000000000000']);
+    const again = await new Database(db).tx((tx) =>
+      repo.claimIds(tx, ['1000000000001', '999999999999']),
+    );
+    expect(again.map((e) => e.id)).toEqual(['999999999999', '1000000000001']);
+    await db.query(`DELETE FROM webhook_events WHERE id >= 999999999999`);
+  });
+});

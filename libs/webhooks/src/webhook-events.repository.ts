@@ -83,16 +83,23 @@ export class WebhookEventsRepository {
   /**
    * Locks the oldest unprocessed events that no other worker holds. The lock lives as long as
    * the caller's transaction: a worker that dies releases its claim and another one retries it.
+   * Ordered by the table's id: plain `id` would be the text alias (numbers as text, out of order).
+   * Bitmap scans are off for the claim: the planner guesses few pending events (no statistics
+   * yet, or taken while the journal was drained) and would read and sort every pending event,
+   * bodies included, to keep 500 (42 ms a claim with 30,000 waiting, 6 ms walking the index).
    */
   async claim(tx: Sql, limit: number): Promise<ClaimedWebhookEvent[]> {
-    return queryRows<ClaimedWebhookEvent>(
+    await tx.query(`SET LOCAL enable_bitmapscan = off`);
+    const rows = await queryRows<ClaimedWebhookEvent>(
       tx,
       `SELECT id::text AS id, body, attempts FROM webhook_events
        WHERE processed_at IS NULL AND dead_at IS NULL AND (retry_at IS NULL OR retry_at <= now())
-       ORDER BY id LIMIT $1
+       ORDER BY webhook_events.id LIMIT $1
        FOR UPDATE SKIP LOCKED`,
       [limit],
     );
+    await tx.query(`SET LOCAL enable_bitmapscan = on`);
+    return rows;
   }
 
   /** Claims given events (the one-by-one retry of a batch that failed as a whole). */
@@ -101,7 +108,7 @@ export class WebhookEventsRepository {
       tx,
       `SELECT id::text AS id, body, attempts FROM webhook_events
        WHERE id = ANY($1::bigint[]) AND processed_at IS NULL AND dead_at IS NULL
-       ORDER BY id
+       ORDER BY webhook_events.id
        FOR UPDATE SKIP LOCKED`,
       [ids],
     );
@@ -165,7 +172,7 @@ export class WebhookEventsRepository {
       `SELECT ${FAILED_COLUMNS} FROM webhook_events
         WHERE ${state === 'dead' ? 'dead_at IS NOT NULL' : 'processed_at IS NULL AND dead_at IS NULL AND attempts > 0'}
           AND waba_ids && $1::text[] AND ($2::bigint IS NULL OR id > $2)
-        ORDER BY id LIMIT $3`,
+        ORDER BY webhook_events.id LIMIT $3`,
       [wabaIds, afterId, limit],
     );
     return rows.map(toFailed);
