@@ -60,17 +60,24 @@ describe('exactly once across worker crashes and several workers', () => {
   let e: Engine;
   let templateId: string;
   const children: ChildProcess[] = [];
+  const launched: string[] = [];
 
   beforeAll(async () => {
     e = await startEngine({}, { worker: false });
     templateId = (await approvedTemplate(e, 'promo_crash')).id;
   });
 
-  // Each test owns its workers: none may keep sending into the next one.
+  // Each test owns its workers and campaigns: none may keep sending into the next one (a test
+  // that failed half-way would leave its campaign running for the next test's workers).
   afterEach(async () => {
     for (const c of children.splice(0)) {
       c.kill('SIGKILL');
       await exit(c);
+    }
+    for (const id of launched.splice(0)) {
+      if ((await e.v1('GET', `/campaigns/${id}`)).body.status !== 'completed') {
+        await e.v1('POST', `/campaigns/${id}/cancel`);
+      }
     }
   });
 
@@ -85,6 +92,7 @@ describe('exactly once across worker crashes and several workers', () => {
     const audience = await audienceOf(e, optedIn(list, 'Zoe'));
     const id = await createCampaign(e, templateId, audience, { throughputMps: mps });
     expect((await e.v1('POST', `/campaigns/${id}/launch`)).status).toBe(200);
+    launched.push(id);
     return id;
   }
 
@@ -132,14 +140,15 @@ describe('exactly once across worker crashes and several workers', () => {
     const second = spawnWorker(e);
     children.push(second);
     await expectExactlyOnce(id, list);
-  });
+    // Its own waits (30 s to get going, 60 s to complete) must be able to report before jest's.
+  }, 120_000);
 
   it('two workers sending the same campaign together: every contact gets exactly one send', async () => {
     const list = phones(300, 501);
     children.push(spawnWorker(e), spawnWorker(e));
     const id = await launch(list, 80);
     await expectExactlyOnce(id, list);
-  });
+  }, 90_000);
 
   it('SIGTERM lets the in-flight batch finish: nothing is left in flight, and the campaign completes later', async () => {
     const list = phones(200, 502);
@@ -162,7 +171,7 @@ describe('exactly once across worker crashes and several workers', () => {
     expect(after.sent + after.queued).toBe(200);
     children.push(spawnWorker(e));
     await expectExactlyOnce(id, list);
-  });
+  }, 120_000);
 
   it('10,000 recipients, two workers, one SIGKILLed every 4 s, answers slow and 1 % lost: each accepted exactly once', async () => {
     const N = 10_000;
