@@ -977,7 +977,10 @@ export class CampaignsRepository {
 
   /**
    * Messages that may have reached Meta without us knowing — in doubt, or claimed (of which the
-   * caller keeps only those of dead workers) — since before `olderThan`.
+   * caller keeps only those of dead workers) — since before `olderThan`: the oldest `limit` claims
+   * and the oldest `limit` in doubt, taken apart. Taken together, 500 older messages in doubt that
+   * cannot be resent yet (a campaign with no later traffic waits five deadlines) hid every newer
+   * claim of a dead worker, so its campaign never completed (seen in CI after a SIGKILL).
    */
   async unsettled(olderThan: Date, limit = 500): Promise<UnsettledMessage[]> {
     const rows = await queryRows<{
@@ -995,10 +998,17 @@ export class CampaignsRepository {
       this.db,
       `SELECT cm.id, cm.campaign_id, cm.status, cm.phone, p.phone_number_id, cm.attempts, cm.retries, cm.claimed_at,
               cm.claimed_by, cm.last_request_at
-         FROM campaign_messages cm JOIN campaigns c ON c.id = cm.campaign_id
+         FROM ((SELECT id FROM campaign_messages
+                 WHERE (status = 'sending' OR claimed_by IS NOT NULL) AND claimed_at < $1
+                 ORDER BY claimed_at LIMIT $2)
+               UNION
+               (SELECT id FROM campaign_messages
+                 WHERE status = 'in_doubt' AND claimed_at < $1
+                 ORDER BY claimed_at LIMIT $2)) u
+         JOIN campaign_messages cm ON cm.id = u.id
+         JOIN campaigns c ON c.id = cm.campaign_id
          JOIN phone_numbers p ON p.id = c.phone_number_id
-        WHERE (cm.status IN ('sending', 'in_doubt') OR cm.claimed_by IS NOT NULL) AND cm.claimed_at < $1
-        ORDER BY cm.claimed_at LIMIT $2`,
+        ORDER BY cm.claimed_at`,
       [olderThan, limit],
     );
     return rows.map((r) => ({

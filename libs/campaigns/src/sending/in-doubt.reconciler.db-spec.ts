@@ -115,6 +115,27 @@ const statuses = async (campaignId: string): Promise<string[]> =>
     .slice(0, 2);
 
 describe('in-doubt reconciliation', () => {
+  it("sees a dead worker's claim behind more older messages in doubt than it reads at once", async () => {
+    await ds.query(
+      `DELETE FROM campaign_messages WHERE status IN ('sending', 'in_doubt') OR claimed_by IS NOT NULL`,
+    );
+    const older = await twoUnsettled(9000);
+    // The older campaign's dead claim was settled to in doubt: two in doubt, older than the claim.
+    await ds.query(
+      `UPDATE campaign_messages SET status = 'in_doubt', claimed_by = NULL, last_request_at = claimed_at
+        WHERE campaign_id = $1 AND status = 'sending'`,
+      [older],
+    );
+    const newer = await twoUnsettled(5000);
+    const olderThan = new Date(clock.now().getTime() - config.campaigns.inDoubtAfterMs);
+    const seenNow = await repo.unsettled(olderThan, 2);
+    expect(seenNow.filter((m) => m.claimedBy !== null).map((m) => m.campaignId)).toEqual([newer]);
+    expect(seenNow.filter((m) => m.status === 'in_doubt').map((m) => m.campaignId)).toEqual([
+      older,
+      older,
+    ]);
+  });
+
   it("resends nothing before SEND_RESEND_AFTER_MS; a dead worker's claim is in doubt from when it is found dead", async () => {
     const id = await twoUnsettled(5000);
     await reconciler.run(() => Promise.resolve(0));
