@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { TEST_APP_SECRET, TEST_VERIFY_TOKEN } from '@app/testing';
 import { http, startWorker } from './support/apps';
 import { explainDuplicates } from './support/duplicates';
@@ -64,6 +65,16 @@ describe('exactly once across worker crashes and several workers', () => {
 
   beforeAll(async () => {
     e = await startEngine({}, { worker: false });
+    // Suites before this one in the same database may have left messages in doubt and claims
+    // behind: reconciled first (oldest first), they would delay finding this file's dead claims
+    // past the moment the campaign's last sends could vouch for them (then a resend waits five
+    // deadlines). Each test here must start from no unsettled message.
+    const pg = new Client({ connectionString: e.config.databaseUrl });
+    await pg.connect();
+    await pg.query(
+      `DELETE FROM campaign_messages WHERE status IN ('sending', 'in_doubt') OR claimed_by IS NOT NULL`,
+    );
+    await pg.end();
     templateId = (await approvedTemplate(e, 'promo_crash')).id;
   });
 
