@@ -516,8 +516,10 @@ async function postConversions(
   const now = Date.now();
   const events: Array<Record<string, unknown>> = [];
   readers.forEach((phone, i) => {
-    // Just now (after every read), a second apart per funnel step: inside the attribution window.
-    const at = (offsetS: number): string => new Date(now - 3000 + offsetS * 100).toISOString();
+    // From now on (after every read), a second apart per funnel step: inside the attribution
+    // window. Not earlier: Meta's timestamps are whole seconds, so a read in the last second is
+    // stored at the start of that second, and an event before it would not be attributed.
+    const at = (offsetS: number): string => new Date(now + offsetS * 100).toISOString();
     if (i % 12 !== 0) {
       return; // ~8% of readers put something in the cart
     }
