@@ -15,6 +15,9 @@
 //     --no-webhooks           no status webhooks (only sound with --wire off: a lost answer is
 //                             settled by its webhook, without one it is resent after 120 s)
 //     --keep-db               keep the database afterwards (default: dropped)
+//     --status-workers 1      worker processes that apply status webhooks (WORKER_ROLES=statuses,
+//                             imports) beside the sending workers (WORKER_ROLES=campaigns);
+//                             0: every worker does everything (WORKER_ROLES unset)
 //   env: CAMPAIGN_LANES, CAMPAIGN_BATCH_SIZE are passed to the workers, WORKER_NODE_ARGS (space-
 //        separated) to their node, SANDBOX_NODE_ARGS to the sandbox's (tuning experiments,
 //        e.g. WORKER_NODE_ARGS=--cpu-prof);
@@ -33,8 +36,10 @@
 //      messages in the window): sustained rate, and how much below a's it is (≤ 5 %).
 //
 // By default the sandbox answers like Meta on the wire (SANDBOX_LATENCY=meta) and posts sent and
-// delivered statuses to the API (batched up to 50 a POST, as Meta batches), which the worker
-// applies on the same two cores: lost answers are settled by those webhooks, as in production.
+// delivered statuses to the API (batched up to 50 a POST, as Meta batches), which a statuses
+// worker applies on the same two cores: lost answers are settled by those webhooks, as in
+// production. The sending workers run WORKER_ROLES=campaigns, so parsing and applying statuses
+// (half the sender's heap churn) does not make their slots late (--status-workers 0: one kind).
 // Throughput is measured at the sandbox, at arrival: per sliding 1-s window (the sandbox's exact
 // maximum) and per aligned second. "Sustained" is the mean rate over the seconds between the first
 // and the last second that carried at least 10 % of the limit (the retries of a few 500s and
@@ -91,6 +96,7 @@ const F_CAP = { maxMessages: 10, perDays: 7 };
 const WIRE = argValue('wire') ?? 'meta';
 const WEBHOOKS = !process.argv.includes('--no-webhooks');
 const KEEP_DB = process.argv.includes('--keep-db');
+const STATUS_WORKERS = argValue('status-workers') === '0' ? 0 : argNumber('status-workers', 1);
 
 // Sandbox numbers: scenario → its own numbers (fresh counters). All at 1,000 mps except b's.
 const NUMBERS: Record<string, { ids: string[]; mps: number }> = {
@@ -120,7 +126,7 @@ interface Proc {
 
 function start(name: string, script: string, env: NodeJS.ProcessEnv, readyLine?: string): Proc {
   const nodeArgs = (
-    (name.startsWith('worker')
+    (name.includes('worker')
       ? process.env.WORKER_NODE_ARGS
       : name === 'sandbox'
         ? process.env.SANDBOX_NODE_ARGS
@@ -421,14 +427,15 @@ async function runScenario(
 ): Promise<ScenarioResult> {
   const numbers = NUMBERS[scenario]!;
   const workers: Proc[] = [];
+  const split = STATUS_WORKERS > 0;
   for (let w = 0; w < opts.workers; w++) {
-    const p = start(
-      `worker ${w + 1}`,
-      'dist/apps/worker/src/main.js',
-      e.workerEnv,
-      'worker started',
-    );
-    workers.push(p);
+    const env = split ? { ...e.workerEnv, WORKER_ROLES: 'campaigns' } : e.workerEnv;
+    workers.push(start(`worker ${w + 1}`, 'dist/apps/worker/src/main.js', env, 'worker started'));
+  }
+  for (let w = 0; w < STATUS_WORKERS; w++) {
+    const env = { ...e.workerEnv, WORKER_ROLES: 'statuses,imports' };
+    const name = `statuses worker${STATUS_WORKERS > 1 ? ` ${w + 1}` : ''}`;
+    workers.push(start(name, 'dist/apps/worker/src/main.js', env, 'worker started'));
   }
   await Promise.all(workers.map((w) => readyOn(w, 'worker started')));
   const collector = new SeriesCollector(numbers.ids);
@@ -891,7 +898,8 @@ async function main(): Promise<void> {
     console.log(
       `data: ${total.toLocaleString('en')} opted-in contacts with ledger entries and ${Object.values(audiences).flat().length} audiences in ${((Date.now() - d0) / 1000).toFixed(1)} s; ` +
         `wire ${WIRE === 'meta' ? 'Meta-like (p50 150 ms, p99 800 ms, max 2 s, answers lost or 500 now and then)' : 'off (answers at once)'}; ` +
-        `webhooks ${WEBHOOKS ? 'on (sent + delivered, sandbox → API → worker)' : 'off (send path only)'}; load average ${loadavg()
+        `webhooks ${WEBHOOKS ? 'on (sent + delivered, sandbox → API → worker)' : 'off (send path only)'}; ` +
+        `${STATUS_WORKERS > 0 ? `sending workers WORKER_ROLES=campaigns + ${STATUS_WORKERS} statuses worker(s)` : 'every worker sends and applies statuses'}; load average ${loadavg()
           .map((x) => x.toFixed(2))
           .join(
             ' ',

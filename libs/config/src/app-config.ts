@@ -1,6 +1,13 @@
 export type NodeEnv = 'development' | 'production' | 'test';
 export type LogLevel = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 
+/**
+ * What a worker process runs: `campaigns` (targeting, send lanes, the campaigns tick, template
+ * insights), `statuses` (applying the status webhook journal), `imports` (CSV imports).
+ */
+export const WORKER_ROLES = ['campaigns', 'statuses', 'imports'] as const;
+export type WorkerRole = (typeof WORKER_ROLES)[number];
+
 export interface AppConfig {
   env: NodeEnv;
   databaseUrl: string;
@@ -83,6 +90,13 @@ export interface AppConfig {
   };
   /** The built web app the API serves at /app (WEB_APP_DIR, relative to the working directory). */
   webAppDir: string;
+  worker: {
+    /**
+     * WORKER_ROLES (default all). Every role must run on some worker. A sender keeps its event
+     * loop on time when statuses are applied in another process (see README, "Scaling workers").
+     */
+    roles: readonly WorkerRole[];
+  };
   /** Tracked links: `${publicBaseUrl}/r/<token>` redirects; tokens older than ttlDays answer 404. */
   links: { publicBaseUrl: string; ttlDays: number };
 }

@@ -46,6 +46,22 @@ describe('loadConfig', () => {
     }
   });
 
+  it('runs every worker role unless WORKER_ROLES names some, and refuses unknown or none', () => {
+    expect(loadConfig(valid).worker.roles).toEqual(['campaigns', 'statuses', 'imports']);
+    expect(loadConfig({ ...valid, WORKER_ROLES: ' statuses , campaigns,statuses' }).worker).toEqual(
+      {
+        roles: ['statuses', 'campaigns'],
+      },
+    );
+    // Empty means unset, as for every variable.
+    expect(loadConfig({ ...valid, WORKER_ROLES: '' }).worker.roles).toHaveLength(3);
+    for (const bad of [' ', 'campaigns,', 'send', 'campaigns,webhooks', ',statuses']) {
+      expect(problemsOf({ ...valid, WORKER_ROLES: bad })).toEqual([
+        'WORKER_ROLES: must list one or more of campaigns, statuses, imports, comma-separated',
+      ]);
+    }
+  });
+
   it('names APP_SECRET and WEBHOOK_VERIFY_TOKEN when they are missing', () => {
     const problems = problemsOf({ ENCRYPTION_KEY: valid.ENCRYPTION_KEY });
     expect(problems.join('\n')).toMatch(/APP_SECRET/);

@@ -12,8 +12,17 @@ import {
   Min,
   validateSync,
 } from 'class-validator';
-import type { AppConfig, LogLevel, NodeEnv } from './app-config';
+import {
+  WORKER_ROLES,
+  type AppConfig,
+  type LogLevel,
+  type NodeEnv,
+  type WorkerRole,
+} from './app-config';
 
+const ROLE = `(?:${WORKER_ROLES.join('|')})`;
+/** "campaigns, statuses": known roles, comma-separated, at least one. */
+const ROLE_LIST = new RegExp(`^\\s*${ROLE}(?:\\s*,\\s*${ROLE})*\\s*$`);
 /** Used only when NODE_ENV=test and no ENCRYPTION_KEY is given. */
 const TEST_ENCRYPTION_KEY = '0'.repeat(63) + '1';
 
@@ -115,6 +124,11 @@ export class Env {
   SANDBOX_LATENCY: 'meta' | 'off' = 'meta';
 
   @IsOptional() @IsString() WEB_APP_DIR = 'dist/web';
+
+  @Matches(ROLE_LIST, {
+    message: `must list one or more of ${WORKER_ROLES.join(', ')}, comma-separated`,
+  })
+  WORKER_ROLES = WORKER_ROLES.join(',');
 
   @IsOptional()
   @IsUrl(
@@ -222,6 +236,7 @@ export function loadConfig(
       latency: parsed.SANDBOX_LATENCY,
     },
     webAppDir: parsed.WEB_APP_DIR,
+    worker: { roles: [...new Set(splitList(parsed.WORKER_ROLES))] as WorkerRole[] },
     links: {
       publicBaseUrl: (parsed.PUBLIC_LINK_BASE_URL ?? `http://127.0.0.1:${parsed.PORT}`).replace(
         /\/+$/,
