@@ -13,6 +13,13 @@ import { RepeatingTask } from '../schedule/repeating-task';
 /** Idle poll when no notification arrives (the LISTEN connection may be down). */
 const IDLE_POLL_MS = 1000;
 const ERROR_PAUSE_MS = 1000;
+/**
+ * After a batch smaller than the batch size, the loop lets the journal fill this long before it
+ * claims again, instead of waking on every webhook. Measured in the campaign bench (one number at
+ * 1,000 mps, a worker applying only statuses): Postgres 38 % of a core claiming a few events a
+ * time, 20 % with the pause. Statuses show up to this much later; a backlog is not slowed.
+ */
+export const APPLY_COALESCE_MS = 200;
 /** Retention runs hourly on every worker; deletes are idempotent, so concurrency is harmless. */
 const PRUNE_EVERY_MS = 3600_000;
 
@@ -55,6 +62,8 @@ export class WebhookEventProcessor implements OnApplicationBootstrap, BeforeAppl
         }
         if (report.events === 0 && report.failed === 0 && seen === this.listener.generation) {
           await this.listener.wait(IDLE_POLL_MS);
+        } else if (report.events < this.config.webhook.batchSize && !this.stopping) {
+          await sleep(APPLY_COALESCE_MS);
         }
       } catch (e) {
         this.logger.error({
@@ -81,4 +90,8 @@ export class WebhookEventProcessor implements OnApplicationBootstrap, BeforeAppl
     this.listener.wakeAll();
     await Promise.all(this.loops);
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }
