@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { TEST_APP_SECRET, TEST_VERIFY_TOKEN } from '@app/testing';
+import { deleteUnsettledMessages, TEST_APP_SECRET, TEST_VERIFY_TOKEN } from '@app/testing';
 import { http, startWorker } from './support/apps';
 import { explainDuplicates } from './support/duplicates';
 import {
@@ -71,9 +71,7 @@ describe('exactly once across worker crashes and several workers', () => {
     // deadlines). Each test here must start from no unsettled message.
     const pg = new Client({ connectionString: e.config.databaseUrl });
     await pg.connect();
-    await pg.query(
-      `DELETE FROM campaign_messages WHERE status IN ('sending', 'in_doubt') OR claimed_by IS NOT NULL`,
-    );
+    await deleteUnsettledMessages(pg);
     await pg.end();
     templateId = (await approvedTemplate(e, 'promo_crash')).id;
   });

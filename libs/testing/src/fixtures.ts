@@ -86,3 +86,15 @@ export async function markRunning(ds: DataSource, campaignId: string): Promise<v
     [campaignId],
   );
 }
+
+/**
+ * Deletes every message in doubt, sending or claimed, whichever earlier test file left it. The
+ * reconciler reads the oldest of those first: left behind, they delay a test's own.
+ */
+export async function deleteUnsettledMessages(db: {
+  query(sql: string): Promise<unknown>;
+}): Promise<void> {
+  await db.query(
+    `DELETE FROM campaign_messages WHERE status IN ('sending', 'in_doubt') OR claimed_by IS NOT NULL`,
+  );
+}

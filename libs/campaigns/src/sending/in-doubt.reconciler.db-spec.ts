@@ -3,7 +3,13 @@ import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { asWorkspaceId, FakeClock } from '@app/common';
 import { Database, dataSourceOptions } from '@app/db';
-import { audienceSnapshot, seedCampaignFixture, testConfig, workerDatabaseUrl } from '@app/testing';
+import {
+  audienceSnapshot,
+  deleteUnsettledMessages,
+  seedCampaignFixture,
+  testConfig,
+  workerDatabaseUrl,
+} from '@app/testing';
 import { CampaignsRepository, type UnsettledMessage } from '../campaigns.repository';
 import { DeliveryRepository } from '../delivery/delivery.repository';
 import { InDoubtReconciler } from './in-doubt.reconciler';
@@ -28,11 +34,8 @@ beforeAll(async () => {
   Logger.overrideLogger(['error']);
   ds = await new DataSource(dataSourceOptions(workerDatabaseUrl(), 2)).initialize();
   redis = new Redis(config.redisUrl);
-  // Files before this one in the same database may have left unsettled messages; the
-  // reconciler takes the oldest 500 first, and these would crowd this file's out.
-  await ds.query(
-    `DELETE FROM campaign_messages WHERE status IN ('sending', 'in_doubt') OR claimed_by IS NOT NULL`,
-  );
+  // Files before this one may have left unsettled messages that would crowd this file's out.
+  await deleteUnsettledMessages(ds);
   const db = new Database(ds);
   repo = new CampaignsRepository(db);
   reconciler = new InDoubtReconciler(
@@ -116,9 +119,7 @@ const statuses = async (campaignId: string): Promise<string[]> =>
 
 describe('in-doubt reconciliation', () => {
   it("sees a dead worker's claim behind more older messages in doubt than it reads at once", async () => {
-    await ds.query(
-      `DELETE FROM campaign_messages WHERE status IN ('sending', 'in_doubt') OR claimed_by IS NOT NULL`,
-    );
+    await deleteUnsettledMessages(ds);
     const older = await twoUnsettled(9000);
     // The older campaign's dead claim was settled to in doubt: two in doubt, older than the claim.
     await ds.query(
