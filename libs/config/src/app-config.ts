@@ -92,8 +92,8 @@ export interface AppConfig {
   webAppDir: string;
   worker: {
     /**
-     * WORKER_ROLES (default all). Every role must run on some worker. A sender keeps its event
-     * loop on time when statuses are applied in another process (see README, "Scaling workers").
+     * WORKER_ROLES (default all). Every role must run on some worker. A sender whose statuses are
+     * applied in another process collects about half as much garbage (README, "Scaling out").
      */
     roles: readonly WorkerRole[];
   };

@@ -98,7 +98,8 @@ export class WebhookEventsRepository {
        FOR UPDATE SKIP LOCKED`,
       [limit],
     );
-    await tx.query(`SET LOCAL enable_bitmapscan = on`);
+    // Back to the server's setting for the rest of the caller's transaction.
+    await tx.query(`SET LOCAL enable_bitmapscan TO DEFAULT`);
     return rows;
   }
 
