@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { testConfig, TEST_APP_SECRET } from '@app/testing';
 import { http, startSandbox, type RunningApp } from './support/apps';
 import { eventually, WebhookReceiver } from './sandbox-webhook-receiver';
@@ -335,6 +336,50 @@ describe('sandbox: Graph API rules (real HTTP, signed webhooks)', () => {
     expect(bad.body.error.message).toBe('(#100) Message must be a template message');
     const counters = (await control('GET', '/counters')).body;
     expect(counters.accepted.total).toBe(0);
+  });
+
+  it('reads a send’s body as Meta does: unreadable, empty, oversized and non-JSON bodies get code 100 and nothing is accepted', async () => {
+    const raw = async (body: string | Buffer, type = 'application/json') => {
+      const res = await fetch(`${sandbox.url}/v24.0/${PHONE}/marketing_messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': type },
+        body,
+      });
+      return { status: res.status, body: (await res.json()) as { error?: { code?: number } } };
+    };
+    expect(await raw('{"messaging_product":')).toMatchObject({
+      status: 400,
+      body: { error: { code: 100 } },
+    });
+    expect(await raw('')).toMatchObject({ status: 400, body: { error: { code: 100 } } });
+    expect(await raw(Buffer.alloc(8 * 1024 * 1024 + 1, 32))).toMatchObject({
+      status: 413,
+      body: { error: { code: 100 } },
+    });
+    // Not JSON at all: left to the Fastify route, answered in the same shape.
+    expect(await raw('to=447700900123', 'application/x-www-form-urlencoded')).toMatchObject({
+      status: 400,
+      body: { error: { code: 100 } },
+    });
+    // A client gone mid-body leaves the sandbox serving.
+    await new Promise<void>((resolve, reject) => {
+      const u = new URL(sandbox.url);
+      const s = connect(Number(u.port), u.hostname, () => {
+        s.write(
+          `POST /v24.0/${PHONE}/marketing_messages HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"to":`,
+          () => {
+            s.destroy();
+            resolve();
+          },
+        );
+      });
+      s.on('error', reject);
+    });
+    // A JSON content type with parameters is read, and a good send still goes through.
+    const ok = await raw(JSON.stringify(promo('447700900123')), 'application/json; charset=utf-8');
+    expect(ok.status).toBe(200);
+    const counters = (await control('GET', '/counters')).body;
+    expect(counters.accepted.total).toBe(1);
   });
 
   it('refuses paused and disabled templates with 132015 and 132016', async () => {
