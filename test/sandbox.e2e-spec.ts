@@ -375,11 +375,14 @@ describe('sandbox: Graph API rules (real HTTP, signed webhooks)', () => {
       });
       s.on('error', reject);
     });
-    // A JSON content type with parameters is read, and a good send still goes through.
+    // A JSON content type with parameters is read, and a good send still goes through; so does
+    // one led by a byte-order mark, as Fastify's parser read it.
     const ok = await raw(JSON.stringify(promo('447700900123')), 'application/json; charset=utf-8');
     expect(ok.status).toBe(200);
+    const bom = await raw(`\uFEFF${JSON.stringify(promo('447700900124'))}`);
+    expect(bom.status).toBe(200);
     const counters = (await control('GET', '/counters')).body;
-    expect(counters.accepted.total).toBe(1);
+    expect(counters.accepted.total).toBe(2);
   });
 
   it('refuses paused and disabled templates with 132015 and 132016', async () => {

@@ -14,6 +14,8 @@ export class SandboxRuntime {
   private readonly sweeper: NodeJS.Timeout;
   /** Connections of sends that are never answered (wire `timeout`): closed when the sandbox stops. */
   private readonly held = new Set<Socket>();
+  /** Set as the server starts closing: sends then go to Fastify, which answers them 503. */
+  closing = false;
 
   constructor(config: AppConfig) {
     this.state = new SandboxState(config);
@@ -41,8 +43,12 @@ export class SandboxRuntime {
     socket.once('close', () => this.held.delete(socket));
   }
 
-  /** Before the server closes: connections waiting for an answer that never comes would hold it open. */
+  /**
+   * Before the server closes: no more sends are taken on the fast path, and connections waiting
+   * for an answer that never comes (they would hold the close open) are closed.
+   */
   releaseHeld(): void {
+    this.closing = true;
     for (const socket of this.held) {
       socket.destroy();
     }

@@ -304,6 +304,10 @@ export function registerSendRoutes(fastify: FastifyInstance, rt: SandboxRuntime)
     _req: FastifyRequest,
     reply: FastifyReply,
   ): void => {
+    // A client gone mid-body was never answered: nothing to count (as on the fast path).
+    if (reply.raw.destroyed) {
+      return;
+    }
     // Body parse failures and the like, still in Meta's shape.
     const e = unreadable(error.statusCode ?? 400, error.message);
     rt.state.countSyncError(e.code);
@@ -331,7 +335,9 @@ export function fastSendPath(
   bodyLimit: number,
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
-    if (req.method !== 'POST' || !req.url) {
+    // Closing: Fastify answers 503 and closes the connection, so a steady sender cannot hold the
+    // close open (a held answer would keep its connection until the client gives up).
+    if (req.method !== 'POST' || !req.url || rt.closing) {
       return false;
     }
     const m = SEND_PATH.exec(req.url);
@@ -380,23 +386,33 @@ export function fastSendPath(
       }
     });
     req.on('end', () => {
-      if (tooLarge) {
-        refuse(413, 'Request body is too large');
-        return;
-      }
-      const text = Buffer.concat(chunks, size).toString('utf8');
-      if (text.length === 0) {
-        refuse(400, "Body cannot be empty when content-type is set to 'application/json'");
-        return;
-      }
-      let body: unknown;
       try {
-        body = JSON.parse(text);
+        if (tooLarge) {
+          refuse(413, 'Request body is too large');
+          return;
+        }
+        // A leading byte-order mark is skipped, as Fastify's JSON parser skips it.
+        const text = Buffer.concat(chunks, size)
+          .toString('utf8')
+          .replace(/^\uFEFF/, '');
+        // An answer held back (wire `timeout`) keeps this listener alive: not its body too.
+        chunks.length = 0;
+        if (text.length === 0) {
+          refuse(400, "Body cannot be empty when content-type is set to 'application/json'");
+          return;
+        }
+        let body: unknown;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          refuse(400, "Body is not valid JSON but content-type is set to 'application/json'");
+          return;
+        }
+        serveSend(rt, endpoint, params, req.headers.authorization, body, answer);
       } catch {
-        refuse(400, "Body is not valid JSON but content-type is set to 'application/json'");
-        return;
+        // A fault of the sandbox itself must not end the process: the client sees a cut connection.
+        req.socket.destroy();
       }
-      serveSend(rt, endpoint, params, req.headers.authorization, body, answer);
     });
     return true;
   };
