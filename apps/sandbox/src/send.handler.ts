@@ -280,6 +280,20 @@ function serveSend(
 const unreadable = (status: number, message: string): SandboxGraphError =>
   new SandboxGraphError(status < 500 ? status : 400, 100, 'Invalid parameter', message);
 
+function fastifyAnswer(rt: SandboxRuntime, req: FastifyRequest, reply: FastifyReply): Answer {
+  return {
+    send: (status, body) => void reply.code(status).send(body),
+    hold: () => {
+      reply.hijack();
+      rt.hold(req.raw.socket);
+    },
+    drop: () => {
+      reply.hijack();
+      req.raw.socket.destroy();
+    },
+  };
+}
+
 /**
  * The send routes as Fastify handlers: what `inject` and anything the fast path leaves alone
  * (another content type, say) go through.
@@ -287,21 +301,18 @@ const unreadable = (status: number, message: string): SandboxGraphError =>
 export function registerSendRoutes(fastify: FastifyInstance, rt: SandboxRuntime): void {
   const route = (endpoint: SendEndpoint) =>
     function (req: FastifyRequest, reply: FastifyReply): void {
-      serveSend(rt, endpoint, req.params as SendParams, req.headers.authorization, req.body, {
-        send: (status, body) => void reply.code(status).send(body),
-        hold: () => {
-          reply.hijack();
-          rt.hold(req.raw.socket);
-        },
-        drop: () => {
-          reply.hijack();
-          req.raw.socket.destroy();
-        },
-      });
+      serveSend(
+        rt,
+        endpoint,
+        req.params as SendParams,
+        req.headers.authorization,
+        req.body,
+        fastifyAnswer(rt, req, reply),
+      );
     };
   const errorHandler = (
     error: Error & { statusCode?: number },
-    _req: FastifyRequest,
+    req: FastifyRequest,
     reply: FastifyReply,
   ): void => {
     // A client gone mid-body was never answered: nothing to count (as on the fast path).
@@ -309,9 +320,11 @@ export function registerSendRoutes(fastify: FastifyInstance, rt: SandboxRuntime)
       return;
     }
     // Body parse failures and the like, still in Meta's shape.
-    const e = unreadable(error.statusCode ?? 400, error.message);
-    rt.state.countSyncError(e.code);
-    void reply.code(e.httpStatus).send(e.toBody());
+    errorAnswer(
+      rt,
+      fastifyAnswer(rt, req, reply),
+      unreadable(error.statusCode ?? 400, error.message),
+    );
   };
   fastify.post(
     '/:version/:phoneNumberId/marketing_messages',
@@ -367,11 +380,8 @@ export function fastSendPath(
       hold: () => rt.hold(req.socket),
       drop: () => req.socket.destroy(),
     };
-    const refuse = (status: number, message: string): void => {
-      const e = unreadable(status, message);
-      rt.state.countSyncError(e.code);
-      answer.send(e.httpStatus, e.toBody());
-    };
+    const refuse = (status: number, message: string): void =>
+      errorAnswer(rt, answer, unreadable(status, message));
     // A client that goes away mid-body must not take the sandbox down.
     req.on('error', () => undefined);
     const chunks: Buffer[] = [];

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Inject,
   Injectable,
@@ -90,8 +91,4 @@ export class WebhookEventProcessor implements OnApplicationBootstrap, BeforeAppl
     this.listener.wakeAll();
     await Promise.all(this.loops);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
