@@ -30,6 +30,7 @@ import { CreateMetaLinkClicks1766100000000 } from './1766100000000-CreateMetaLin
 import { CounterDeltas1766200000000 } from './1766200000000-CounterDeltas';
 import { IndexPendingCampaignMessages1766300000000 } from './1766300000000-IndexPendingCampaignMessages';
 import { DropPendingSendingIndex1766300001000 } from './1766300001000-DropPendingSendingIndex';
+import { UnsettledKeysetIndex1766400000000 } from './1766400000000-UnsettledKeysetIndex';
 
 export const MIGRATIONS = [
   CreateAccounts1764100000000,
@@ -62,4 +63,5 @@ export const MIGRATIONS = [
   CounterDeltas1766200000000,
   IndexPendingCampaignMessages1766300000000,
   DropPendingSendingIndex1766300001000,
+  UnsettledKeysetIndex1766400000000,
 ];

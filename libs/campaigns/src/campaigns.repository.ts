@@ -206,6 +206,19 @@ export interface ObservedInDoubt {
   lastRequestAt: Date;
 }
 
+/** Where a page of unsettled messages ended, per kind (null: start from the oldest). */
+export interface UnsettledKey {
+  claimedAt: Date;
+  id: string;
+}
+
+export interface UnsettledCursor {
+  claims: UnsettledKey | null;
+  inDoubt: UnsettledKey | null;
+}
+
+export const NO_UNSETTLED_CURSOR: UnsettledCursor = { claims: null, inDoubt: null };
+
 export interface UnsettledMessage {
   id: string;
   campaignId: string;
@@ -980,11 +993,37 @@ export class CampaignsRepository {
    * caller keeps only those of dead workers) — since before `olderThan`: the oldest `limit` claims
    * and the oldest `limit` in doubt, taken apart. Taken together, 500 older messages in doubt that
    * cannot be resent yet (a campaign with no later traffic waits five deadlines) hid every newer
-   * claim of a dead worker, so its campaign never completed (seen in CI after a SIGKILL).
+   * claim of a dead worker, so its campaign never completed (seen in CI after a SIGKILL). The
+   * first page of `unsettledPage`.
    */
   async unsettled(olderThan: Date, limit = 500): Promise<UnsettledMessage[]> {
+    return (await this.unsettledPage(olderThan, limit, NO_UNSETTLED_CURSOR)).messages;
+  }
+
+  /**
+   * One page of unsettled messages older than `olderThan`, each kind (claims; requests in doubt)
+   * continuing after its cursor in (claimed_at, id) order, `limit` at most of each. A kind whose
+   * page came back short starts from the oldest again next time (its cursor is null), so every
+   * unsettled message is read within a few pages, however many older ones cannot be settled yet.
+   */
+  async unsettledPage(
+    olderThan: Date,
+    limit: number,
+    after: UnsettledCursor,
+  ): Promise<{ messages: UnsettledMessage[]; next: UnsettledCursor }> {
+    const params: unknown[] = [olderThan, limit];
+    const keyset = (key: UnsettledKey | null): string => {
+      if (!key) {
+        return '';
+      }
+      params.push(key.claimedAt, key.id);
+      return `AND (claimed_at, id) > ($${params.length - 1}::timestamptz, $${params.length}::bigint)`;
+    };
+    const claimsAfter = keyset(after.claims);
+    const inDoubtAfter = keyset(after.inDoubt);
     const rows = await queryRows<{
       id: string;
+      kind: 'claims' | 'inDoubt';
       campaign_id: string;
       status: MessageStatus;
       phone: string;
@@ -996,33 +1035,50 @@ export class CampaignsRepository {
       last_request_at: Date | null;
     }>(
       this.db,
-      `SELECT cm.id, cm.campaign_id, cm.status, cm.phone, p.phone_number_id, cm.attempts, cm.retries, cm.claimed_at,
-              cm.claimed_by, cm.last_request_at
-         FROM ((SELECT id FROM campaign_messages
-                 WHERE (status = 'sending' OR claimed_by IS NOT NULL) AND claimed_at < $1
-                 ORDER BY claimed_at LIMIT $2)
-               UNION
-               (SELECT id FROM campaign_messages
-                 WHERE status = 'in_doubt' AND claimed_at < $1
-                 ORDER BY claimed_at LIMIT $2)) u
+      `SELECT cm.id, u.kind, cm.campaign_id, cm.status, cm.phone, p.phone_number_id, cm.attempts, cm.retries,
+              cm.claimed_at, cm.claimed_by, cm.last_request_at
+         FROM ((SELECT id, 'claims' AS kind FROM campaign_messages
+                 WHERE (status = 'sending' OR claimed_by IS NOT NULL) AND claimed_at < $1 ${claimsAfter}
+                 ORDER BY claimed_at, id LIMIT $2)
+               UNION ALL
+               (SELECT id, 'inDoubt' AS kind FROM campaign_messages
+                 WHERE status = 'in_doubt' AND claimed_at < $1 ${inDoubtAfter}
+                 ORDER BY claimed_at, id LIMIT $2)) u
          JOIN campaign_messages cm ON cm.id = u.id
          JOIN campaigns c ON c.id = cm.campaign_id
          JOIN phone_numbers p ON p.id = c.phone_number_id
-        ORDER BY cm.claimed_at`,
-      [olderThan, limit],
+        ORDER BY cm.claimed_at, cm.id`,
+      params,
     );
-    return rows.map((r) => ({
-      id: String(r.id),
-      campaignId: r.campaign_id,
-      status: r.status,
-      phone: r.phone,
-      phoneNumberId: r.phone_number_id,
-      attempts: r.attempts,
-      retries: r.retries,
-      claimedAt: r.claimed_at,
-      claimedBy: r.claimed_by,
-      lastRequestAt: r.last_request_at,
-    }));
+    const lastOf = (kind: 'claims' | 'inDoubt'): UnsettledKey | null => {
+      const mine = rows.filter((r) => r.kind === kind);
+      const last = mine[mine.length - 1];
+      return mine.length < limit || !last
+        ? null
+        : { claimedAt: last.claimed_at, id: String(last.id) };
+    };
+    const seen = new Set<string>();
+    const messages: UnsettledMessage[] = [];
+    for (const r of rows) {
+      // An in-doubt message still claimed comes in both kinds: judged once.
+      if (seen.has(String(r.id))) {
+        continue;
+      }
+      seen.add(String(r.id));
+      messages.push({
+        id: String(r.id),
+        campaignId: r.campaign_id,
+        status: r.status,
+        phone: r.phone,
+        phoneNumberId: r.phone_number_id,
+        attempts: r.attempts,
+        retries: r.retries,
+        claimedAt: r.claimed_at,
+        claimedBy: r.claimed_by,
+        lastRequestAt: r.last_request_at,
+      });
+    }
+    return { messages, next: { claims: lastOf('claims'), inDoubt: lastOf('inDoubt') } };
   }
 
   /**

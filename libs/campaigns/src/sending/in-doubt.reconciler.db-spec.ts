@@ -10,7 +10,12 @@ import {
   testConfig,
   workerDatabaseUrl,
 } from '@app/testing';
-import { CampaignsRepository, type UnsettledMessage } from '../campaigns.repository';
+import {
+  CampaignsRepository,
+  NO_UNSETTLED_CURSOR,
+  type UnsettledCursor,
+  type UnsettledMessage,
+} from '../campaigns.repository';
 import { DeliveryRepository } from '../delivery/delivery.repository';
 import { InDoubtReconciler } from './in-doubt.reconciler';
 import { WorkerLease } from './worker-lease';
@@ -47,8 +52,8 @@ beforeAll(async () => {
     config,
   );
   class EarlierRead extends CampaignsRepository {
-    override unsettled(): Promise<UnsettledMessage[]> {
-      return Promise.resolve(seen);
+    override unsettledPage(): Promise<{ messages: UnsettledMessage[]; next: UnsettledCursor }> {
+      return Promise.resolve({ messages: seen, next: NO_UNSETTLED_CURSOR });
     }
   }
   stale = new InDoubtReconciler(
@@ -135,6 +140,41 @@ describe('in-doubt reconciliation', () => {
       older,
       older,
     ]);
+  });
+
+  it('reads on where the last tick stopped: older messages that must wait do not hide a newer one that is due', async () => {
+    await deleteUnsettledMessages(ds);
+    // Four older requests in doubt with no proof and no later traffic: they wait five deadlines.
+    for (const _ of [1, 2]) {
+      const waiting = await twoUnsettled(9000, { ms: 2000, proven: false });
+      await ds.query(
+        `UPDATE campaign_messages SET status = 'in_doubt', claimed_by = NULL, last_request_at = claimed_at
+          WHERE campaign_id = $1 AND status = 'sending'`,
+        [waiting],
+      );
+    }
+    // A newer one whose campaign's later request has its status: due to be sent again.
+    const due = await twoUnsettled(7000);
+    const paged = new InDoubtReconciler(
+      new Database(ds),
+      repo,
+      new DeliveryRepository(new Database(ds)),
+      new WorkerLease(redis, config),
+      clock,
+      config,
+    );
+    paged.pageSize = 3;
+    await paged.run(() => Promise.resolve(0));
+    expect(await statuses(due)).toEqual(['in_doubt', 'in_doubt']);
+    // Read from the oldest again, the same three waiting ones would fill the page every tick.
+    await paged.run(() => Promise.resolve(0));
+    expect(await statuses(due)).toEqual(['pending', 'in_doubt']);
+    // After a short page it starts from the oldest again: nothing is left behind for good.
+    await paged.run(() => Promise.resolve(0));
+    const stillWaiting = await ds.query<Array<{ n: number }>>(
+      `SELECT count(*)::int AS n FROM campaign_messages WHERE status = 'in_doubt'`,
+    );
+    expect(stillWaiting[0]?.n).toBe(5);
   });
 
   it("resends nothing before SEND_RESEND_AFTER_MS; a dead worker's claim is in doubt from when it is found dead", async () => {

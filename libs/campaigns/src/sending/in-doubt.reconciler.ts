@@ -2,7 +2,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CLOCK, toWaId, type Clock } from '@app/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { Database, type Tx } from '@app/db';
-import { CampaignsRepository, type UnsettledMessage } from '../campaigns.repository';
+import {
+  CampaignsRepository,
+  NO_UNSETTLED_CURSOR,
+  type UnsettledCursor,
+  type UnsettledMessage,
+} from '../campaigns.repository';
 import { DeliveryRepository } from '../delivery/delivery.repository';
 import { callbackDataOf } from '../delivery/domain/delivery-status';
 import { DEFAULT_RETRY_POLICY } from '../domain/send-outcome';
@@ -33,6 +38,15 @@ const requestedAtMs = (m: UnsettledMessage): number => (m.lastRequestAt ?? m.cla
 @Injectable()
 export class InDoubtReconciler {
   private readonly logger = new Logger(InDoubtReconciler.name);
+  /** Unsettled messages read per kind and tick. */
+  pageSize = 500;
+  /**
+   * Where the last tick's read ended. Each tick reads on from there: read from the oldest every
+   * time, 500 older messages in doubt that cannot be resent yet (a paused campaign waits five
+   * deadlines) kept every newer one — another campaign's, whose proof or deadline had come — from
+   * being looked at until they went.
+   */
+  private cursor: UnsettledCursor = NO_UNSETTLED_CURSOR;
 
   constructor(
     private readonly db: Database,
@@ -50,9 +64,13 @@ export class InDoubtReconciler {
    */
   async run(journalLag: () => Promise<number> = () => Promise.resolve(0)): Promise<Reconciled> {
     const now = this.clock.now();
-    const candidates = await this.campaigns.unsettled(
+    const page = await this.campaigns.unsettledPage(
       new Date(now.getTime() - this.config.campaigns.inDoubtAfterMs),
+      this.pageSize,
+      this.cursor,
     );
+    this.cursor = page.next;
+    const candidates = page.messages;
     const alive = await this.lease.alive(
       candidates.flatMap((c) => (c.claimedBy ? [c.claimedBy] : [])),
     );
