@@ -31,6 +31,7 @@ import { CounterDeltas1766200000000 } from './1766200000000-CounterDeltas';
 import { IndexPendingCampaignMessages1766300000000 } from './1766300000000-IndexPendingCampaignMessages';
 import { DropPendingSendingIndex1766300001000 } from './1766300001000-DropPendingSendingIndex';
 import { UnsettledKeysetIndex1766400000000 } from './1766400000000-UnsettledKeysetIndex';
+import { IndexMetaLinkClicksReceived1766400001000 } from './1766400001000-IndexMetaLinkClicksReceived';
 
 export const MIGRATIONS = [
   CreateAccounts1764100000000,
@@ -64,4 +65,5 @@ export const MIGRATIONS = [
   IndexPendingCampaignMessages1766300000000,
   DropPendingSendingIndex1766300001000,
   UnsettledKeysetIndex1766400000000,
+  IndexMetaLinkClicksReceived1766400001000,
 ];

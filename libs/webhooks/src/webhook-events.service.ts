@@ -109,15 +109,17 @@ export class WebhookEventsService {
    */
   async pruneProcessed(retentionMs: number, batch = 10_000, maxBatches = 100): Promise<number> {
     const before = new Date(this.clock.now().getTime() - retentionMs);
-    let total = 0;
-    for (let i = 0; i < maxBatches; i++) {
-      const n = await this.events.pruneProcessed(before, batch);
-      total += n;
-      if (n < batch) {
-        break;
-      }
-    }
-    return total;
+    return inBatches(batch, maxBatches, (n) => this.events.pruneProcessed(before, n));
+  }
+
+  /**
+   * Retention of Meta's click rows (`meta_link_clicks`), stored from these events: older than
+   * `retentionMs` they go, in bounded batches. They only kept a redelivered click from counting
+   * twice, and Meta stops redelivering long before; the per-campaign and per-day counts stay.
+   */
+  async pruneMetaClicks(retentionMs: number, batch = 10_000, maxBatches = 100): Promise<number> {
+    const before = new Date(this.clock.now().getTime() - retentionMs);
+    return inBatches(batch, maxBatches, (n) => this.delivery.pruneMetaClicks(this.db, before, n));
   }
 
   /** Applies the next batch of pending events; `events: 0` means there was nothing to claim. */
@@ -383,4 +385,21 @@ function templateChangeOf(e: TemplateEvent): TemplateChange[] {
     ];
   }
   return [];
+}
+
+/** Runs a delete of at most `batch` rows until one deletes fewer, at most `maxBatches` times. */
+async function inBatches(
+  batch: number,
+  maxBatches: number,
+  deleteUpTo: (n: number) => Promise<number>,
+): Promise<number> {
+  let total = 0;
+  for (let i = 0; i < maxBatches; i++) {
+    const n = await deleteUpTo(batch);
+    total += n;
+    if (n < batch) {
+      break;
+    }
+  }
+  return total;
 }

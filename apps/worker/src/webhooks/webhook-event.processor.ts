@@ -77,11 +77,13 @@ export class WebhookEventProcessor implements OnApplicationBootstrap, BeforeAppl
   }
 
   async prune(): Promise<number> {
-    const n = await this.webhooks.pruneProcessed(this.config.webhook.retentionDays * 86_400_000);
-    if (n > 0) {
-      this.logger.log({ message: 'pruned processed webhook events', events: n });
+    const retentionMs = this.config.webhook.retentionDays * 86_400_000;
+    const events = await this.webhooks.pruneProcessed(retentionMs);
+    const metaClicks = await this.webhooks.pruneMetaClicks(retentionMs);
+    if (events > 0 || metaClicks > 0) {
+      this.logger.log({ message: 'pruned processed webhook events', events, metaClicks });
     }
-    return n;
+    return events + metaClicks;
   }
 
   /** SIGTERM: let the batches in flight commit, take no new ones. */

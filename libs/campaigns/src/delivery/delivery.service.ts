@@ -62,6 +62,11 @@ export class DeliveryService {
     return this.ledger.recordClicks(tx, clicks);
   }
 
+  /** Retention: deletes up to `limit` of Meta's click rows stored before `before`. */
+  pruneMetaClicks(db: Sql, before: Date, limit: number): Promise<number> {
+    return this.metaClicks.prune(db, before, limit);
+  }
+
   /**
    * Meta's link clicks (`user_actions`) into `meta_link_clicks`: joined to the campaign message
    * their tracking token names when it is the callback data we sent with it, stored unattributed

@@ -257,4 +257,37 @@ describe("Meta's link clicks (user_actions)", () => {
       ),
     ).rejects.toThrow(/meta_link_clicks_attribution_ck/);
   });
+
+  // Last: it deletes every click stored before its cutoff, the other tests' too.
+  it('prunes clicks stored before a time, a batch at a time, and keeps the counts', async () => {
+    const number = freshNumber();
+    const s = await sentCampaign(number);
+    const [m1] = s.messageIds as [string];
+    await apply([
+      click(number, { trackingToken: callbackDataOf(m1, 0) }),
+      click(number, { trackingToken: callbackDataOf(m1, 0) }),
+      click(number),
+    ]);
+    await new Promise((r) => setTimeout(r, 5));
+    const [{ cutoff }] = await ds.query<Array<{ cutoff: Date }>>(
+      `SELECT clock_timestamp() AS cutoff`,
+    );
+    await new Promise((r) => setTimeout(r, 5));
+    await apply([click(number, { trackingToken: callbackDataOf(m1, 0), clickId: 'newer' })]);
+    const campaignBefore = await campaignCounts(s.campaignId);
+    const numberBefore = await numberCounts(s.phoneNumberId);
+
+    expect(await delivery.pruneMetaClicks(db, cutoff, 1)).toBe(1);
+    while ((await delivery.pruneMetaClicks(db, cutoff, 100)) > 0) {
+      // older clicks of earlier tests go too
+    }
+    const left = await ds.query<Array<{ click_id: string }>>(
+      `SELECT click_id FROM meta_link_clicks WHERE phone_number_id = $1`,
+      [s.phoneNumberId],
+    );
+    expect(left).toEqual([{ click_id: 'newer' }]);
+    expect(await campaignCounts(s.campaignId)).toEqual(campaignBefore);
+    expect(await numberCounts(s.phoneNumberId)).toEqual(numberBefore);
+    expect(campaignBefore).toEqual([{ template_id: s.templateId, clicks: 3, cta: 3, body: 0 }]);
+  });
 });

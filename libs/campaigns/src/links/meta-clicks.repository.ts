@@ -78,4 +78,19 @@ export class MetaClicksRepository {
     );
     return { stored: rows.length, attributed: rows.filter((r) => r.attributed).length };
   }
+
+  /**
+   * Deletes up to `limit` clicks stored before `before`, oldest first; returns how many went. The
+   * per-campaign and per-day counts stay (their trigger counts inserts only).
+   */
+  async prune(db: Sql, before: Date, limit: number): Promise<number> {
+    const rows = await queryRows<{ id: string }>(
+      db,
+      `DELETE FROM meta_link_clicks WHERE id IN (
+         SELECT id FROM meta_link_clicks WHERE received_at < $1 ORDER BY received_at, id LIMIT $2)
+       RETURNING id`,
+      [before, limit],
+    );
+    return rows.length;
+  }
 }
