@@ -10,8 +10,11 @@ export class UnsettledKeysetIndex1766400000000 implements MigrationInterface {
   transaction = false;
 
   async up(q: QueryRunner): Promise<void> {
+    // A failed build leaves an invalid index behind; drop it so the migration can run again (and
+    // the old index goes only once the new one is built).
+    await q.query(`DROP INDEX IF EXISTS campaign_messages_unsettled_key_idx`);
     await q.query(`
-      CREATE INDEX CONCURRENTLY IF NOT EXISTS campaign_messages_unsettled_key_idx
+      CREATE INDEX CONCURRENTLY campaign_messages_unsettled_key_idx
         ON campaign_messages (claimed_at, id)
         WHERE status IN ('sending', 'in_doubt') OR claimed_by IS NOT NULL`);
     await q.query(`DROP INDEX CONCURRENTLY IF EXISTS campaign_messages_unsettled_idx`);

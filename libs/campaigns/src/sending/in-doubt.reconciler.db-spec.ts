@@ -169,12 +169,34 @@ describe('in-doubt reconciliation', () => {
     // Read from the oldest again, the same three waiting ones would fill the page every tick.
     await paged.run(() => Promise.resolve(0));
     expect(await statuses(due)).toEqual(['pending', 'in_doubt']);
-    // After a short page it starts from the oldest again: nothing is left behind for good.
-    await paged.run(() => Promise.resolve(0));
-    const stillWaiting = await ds.query<Array<{ n: number }>>(
-      `SELECT count(*)::int AS n FROM campaign_messages WHERE status = 'in_doubt'`,
-    );
-    expect(stillWaiting[0]?.n).toBe(5);
+  });
+
+  it('pages each kind on from its cursor, and from the oldest again after a short page', async () => {
+    await deleteUnsettledMessages(ds);
+    const older = await twoUnsettled(9000);
+    const newer = await twoUnsettled(7000);
+    const olderThan = new Date(clock.now().getTime() - config.campaigns.inDoubtAfterMs);
+    const kinds = (ms: UnsettledMessage[]) => ms.map((m) => [m.campaignId, m.status]);
+    const first = await repo.unsettledPage(olderThan, 1, NO_UNSETTLED_CURSOR);
+    expect(kinds(first.messages)).toEqual([
+      [older, 'in_doubt'],
+      [older, 'sending'],
+    ]);
+    const second = await repo.unsettledPage(olderThan, 1, first.next);
+    expect(kinds(second.messages)).toEqual([
+      [newer, 'in_doubt'],
+      [newer, 'sending'],
+    ]);
+    // Both kinds' pages were full: the next read finds nothing after them, a short page.
+    const third = await repo.unsettledPage(olderThan, 1, second.next);
+    expect(third.messages).toEqual([]);
+    expect(third.next).toEqual(NO_UNSETTLED_CURSOR);
+    const again = await repo.unsettledPage(olderThan, 1, third.next);
+    expect(again.messages.map((m) => m.id)).toEqual(first.messages.map((m) => m.id));
+    // A page of 3: the in-doubt kind comes back short (2) and starts over; claims too.
+    const wide = await repo.unsettledPage(olderThan, 3, NO_UNSETTLED_CURSOR);
+    expect(wide.messages).toHaveLength(4);
+    expect(wide.next).toEqual(NO_UNSETTLED_CURSOR);
   });
 
   it("resends nothing before SEND_RESEND_AFTER_MS; a dead worker's claim is in doubt from when it is found dead", async () => {

@@ -69,7 +69,6 @@ export class InDoubtReconciler {
       this.pageSize,
       this.cursor,
     );
-    this.cursor = page.next;
     const candidates = page.messages;
     const alive = await this.lease.alive(
       candidates.flatMap((c) => (c.claimedBy ? [c.claimedBy] : [])),
@@ -77,11 +76,14 @@ export class InDoubtReconciler {
     // A live worker's claims are its own; in-doubt requests have no owner any more.
     const mine = candidates.filter((c) => c.claimedBy === null || !alive.has(c.claimedBy));
     if (mine.length === 0) {
+      this.cursor = page.next;
       return { settled: 0, requeued: 0, failed: 0 };
     }
     // Asked only when something is unsettled: no journal query on an idle tick.
     const journalLagMs = await journalLag();
     const out = await this.db.tx((tx) => this.settle(tx, mine, now, journalLagMs), { retries: 3 });
+    // Only once the page is judged: a failed tick reads the same page again.
+    this.cursor = page.next;
     if (out.settled || out.requeued || out.failed) {
       this.logger.warn({ message: 'unsettled sends reconciled', ...out });
     }
