@@ -6,8 +6,10 @@ export class IndexMetaLinkClicksReceived1766400001000 implements MigrationInterf
   transaction = false;
 
   async up(q: QueryRunner): Promise<void> {
+    // A failed build leaves an invalid index behind; drop it so the migration can run again.
+    await q.query(`DROP INDEX IF EXISTS meta_link_clicks_received_idx`);
     await q.query(`
-      CREATE INDEX CONCURRENTLY IF NOT EXISTS meta_link_clicks_received_idx
+      CREATE INDEX CONCURRENTLY meta_link_clicks_received_idx
         ON meta_link_clicks (received_at, id)`);
   }
 

@@ -258,36 +258,43 @@ describe("Meta's link clicks (user_actions)", () => {
     ).rejects.toThrow(/meta_link_clicks_attribution_ck/);
   });
 
-  // Last: it deletes every click stored before its cutoff, the other tests' too.
   it('prunes clicks stored before a time, a batch at a time, and keeps the counts', async () => {
     const number = freshNumber();
     const s = await sentCampaign(number);
     const [m1] = s.messageIds as [string];
-    await apply([
-      click(number, { trackingToken: callbackDataOf(m1, 0) }),
-      click(number, { trackingToken: callbackDataOf(m1, 0) }),
-      click(number),
-    ]);
-    await new Promise((r) => setTimeout(r, 5));
-    const [{ cutoff }] = await ds.query<Array<{ cutoff: Date }>>(
-      `SELECT clock_timestamp() AS cutoff`,
+    await apply([click(number, { trackingToken: callbackDataOf(m1, 0), clickId: 'recent' })]);
+    // Three clicks stored 40 days ago, as the webhook apply would have stored them then.
+    await ds.query(
+      `INSERT INTO meta_link_clicks (workspace_id, phone_number_id, click_id, clicked_at, component,
+                                     campaign_id, campaign_message_id, template_id, webhook_event_id,
+                                     received_at)
+       SELECT $1, p.id, 'old-' || n, now() - interval '40 days', 'cta', $3, $4, $5, 1,
+              now() - interval '40 days' + n * interval '1 second'
+         FROM phone_numbers p, generate_series(1, 3) n
+        WHERE p.id = $2`,
+      [s.workspaceId, s.phoneNumberId, s.campaignId, m1, s.templateId],
     );
-    await new Promise((r) => setTimeout(r, 5));
-    await apply([click(number, { trackingToken: callbackDataOf(m1, 0), clickId: 'newer' })]);
     const campaignBefore = await campaignCounts(s.campaignId);
     const numberBefore = await numberCounts(s.phoneNumberId);
+    expect(campaignBefore).toEqual([{ template_id: s.templateId, clicks: 4, cta: 4, body: 0 }]);
 
-    expect(await delivery.pruneMetaClicks(db, cutoff, 1)).toBe(1);
-    while ((await delivery.pruneMetaClicks(db, cutoff, 100)) > 0) {
-      // older clicks of earlier tests go too
-    }
-    const left = await ds.query<Array<{ click_id: string }>>(
-      `SELECT click_id FROM meta_link_clicks WHERE phone_number_id = $1`,
-      [s.phoneNumberId],
-    );
-    expect(left).toEqual([{ click_id: 'newer' }]);
+    const before = new Date(Date.now() - 30 * 86_400_000);
+    const clickIds = async () =>
+      (
+        await ds.query<Array<{ click_id: string }>>(
+          `SELECT click_id FROM meta_link_clicks WHERE phone_number_id = $1 ORDER BY click_id`,
+          [s.phoneNumberId],
+        )
+      ).map((r) => r.click_id);
+    // Oldest first, at most a batch.
+    expect(await delivery.pruneMetaClicks(db, before, 1)).toBe(1);
+    expect(await clickIds()).toEqual(['old-2', 'old-3', 'recent']);
+    let n: number;
+    do {
+      n = await delivery.pruneMetaClicks(db, before, 100);
+    } while (n === 100);
+    expect(await clickIds()).toEqual(['recent']);
     expect(await campaignCounts(s.campaignId)).toEqual(campaignBefore);
     expect(await numberCounts(s.phoneNumberId)).toEqual(numberBefore);
-    expect(campaignBefore).toEqual([{ template_id: s.templateId, clicks: 3, cta: 3, body: 0 }]);
   });
 });

@@ -81,13 +81,15 @@ export class MetaClicksRepository {
 
   /**
    * Deletes up to `limit` clicks stored before `before`, oldest first; returns how many went. The
-   * per-campaign and per-day counts stay (their trigger counts inserts only).
+   * per-campaign and per-day counts stay (their trigger counts inserts only). Rows another worker
+   * is deleting are skipped, so two workers' batches stay full and neither waits on the other.
    */
   async prune(db: Sql, before: Date, limit: number): Promise<number> {
     const rows = await queryRows<{ id: string }>(
       db,
       `DELETE FROM meta_link_clicks WHERE id IN (
-         SELECT id FROM meta_link_clicks WHERE received_at < $1 ORDER BY received_at, id LIMIT $2)
+         SELECT id FROM meta_link_clicks WHERE received_at < $1 ORDER BY received_at, id LIMIT $2
+            FOR UPDATE SKIP LOCKED)
        RETURNING id`,
       [before, limit],
     );
