@@ -173,7 +173,7 @@ describe('message TTL and dated rate cards (sandbox, API, worker)', () => {
 
   describe('dated rate cards', () => {
     it('lists the defaults, adds rows (admins only), refuses bad input and duplicates', async () => {
-      const list = await e.v1('GET', '/rate-cards');
+      const list = await e.v1('GET', '/rate-cards?limit=1000');
       expect(list.status).toBe(200);
       expect(list.body.data).toContainEqual(
         expect.objectContaining({
@@ -222,6 +222,73 @@ describe('message TTL and dated rate cards (sandbox, API, worker)', () => {
       expect(
         (await http(e.api.url, 'GET', '/v1/rate-cards', { key: marketer.secret })).status,
       ).toBe(200);
+    });
+
+    it('pages the card like every list: by calling code, category and day, the default first', async () => {
+      // A workspace row the same day as the default it replaces, and one of a code between others.
+      for (const row of [
+        { callingCode: '55', effectiveFrom: '2025-07-01', price: 0.06 },
+        { callingCode: '56', effectiveFrom: '2032-01-01', price: 0.09 },
+      ]) {
+        const r = await e.v1('POST', '/rate-cards', {
+          ...row,
+          category: 'marketing',
+          currency: 'USD',
+        });
+        expect(r.status).toBe(201);
+      }
+      const all = await e.v1('GET', '/rate-cards?limit=1000');
+      expect(all.body.nextCursor).toBeNull();
+      type Card = {
+        id: string;
+        scope: string;
+        callingCode: string;
+        category: string;
+        effectiveFrom: string;
+      };
+      const whole = all.body.data as Card[];
+      const key = (c: Card) => [
+        c.callingCode,
+        c.category,
+        c.effectiveFrom,
+        c.scope === 'workspace',
+      ];
+      const sorted = [...whole].sort((a, b) => {
+        const [x, y] = [key(a), key(b)];
+        for (let i = 0; i < x.length; i++) {
+          if (x[i] !== y[i]) {
+            return (x[i] as string | boolean) < (y[i] as string | boolean) ? -1 : 1;
+          }
+        }
+        return 0;
+      });
+      expect(whole).toEqual(sorted);
+      const at55 = whole.filter((c) => c.callingCode === '55' && c.effectiveFrom === '2025-07-01');
+      expect(at55.map((c) => c.scope)).toEqual(['default', 'workspace']);
+
+      const paged: Card[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const q: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+        const r = await e.v1('GET', `/rate-cards?limit=7${q}`);
+        expect(r.status).toBe(200);
+        expect(r.body.data.length).toBeLessThanOrEqual(7);
+        paged.push(...(r.body.data as Card[]));
+        cursor = r.body.nextCursor as string | null;
+        pages++;
+      } while (cursor !== null && pages < 100);
+      expect(paged).toEqual(whole);
+      expect(pages).toBe(Math.ceil(whole.length / 7));
+      // Without ?limit, the contract's default of 50.
+      const first = await e.v1('GET', '/rate-cards');
+      expect(first.body.data).toEqual(whole.slice(0, 50));
+      expect(first.body.nextCursor === null).toBe(whole.length <= 50);
+
+      for (const bad of ['?cursor=garbage', '?limit=0', '?limit=1001', '?limit=x']) {
+        const r = await e.v1('GET', `/rate-cards${bad}`);
+        expect([bad, r.status]).toEqual([bad, 400]);
+      }
     });
 
     it('prices deliveries that straddle a price change partly at each; the plan prices at today', async () => {

@@ -40,7 +40,12 @@ export function toPage<T extends { createdAt: Date; id: string }>(
   rows: T[],
   limit: number,
 ): Page<T> {
+  return toPageBy(rows, limit, encodeCursor);
+}
+
+/** `toPage` for a list with its own order: `cursorOf` encodes where the page's last row is. */
+export function toPageBy<T>(rows: T[], limit: number, cursorOf: (last: T) => string): Page<T> {
   const data = rows.slice(0, limit);
   const last = data[data.length - 1];
-  return { data, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  return { data, nextCursor: rows.length > limit && last ? cursorOf(last) : null };
 }

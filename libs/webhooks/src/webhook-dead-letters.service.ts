@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { BusinessAccountsService } from '@app/accounts';
-import { decodeCursor, encodeCursor, isSerialId, type Page, type WorkspaceId } from '@app/common';
+import {
+  decodeCursor,
+  encodeCursor,
+  isSerialId,
+  toPageBy,
+  type Page,
+  type WorkspaceId,
+} from '@app/common';
 import {
   WebhookEventsRepository,
   type FailedState,
@@ -29,15 +36,9 @@ export class WebhookDeadLetters {
     const wabaIds = await this.accounts.wabaIds(ws);
     const after = cursor ? decodeCursor(cursor, isSerialId).id : null;
     const rows = await this.events.listFailed(state, wabaIds, limit + 1, after);
-    const data = rows.slice(0, limit);
-    const last = data[data.length - 1];
-    return {
-      data,
-      nextCursor:
-        rows.length > limit && last
-          ? encodeCursor({ createdAt: last.receivedAt, id: last.id })
-          : null,
-    };
+    return toPageBy(rows, limit, (last) =>
+      encodeCursor({ createdAt: last.receivedAt, id: last.id }),
+    );
   }
 
   async retry(ws: WorkspaceId, id: string): Promise<FailedWebhookEvent> {

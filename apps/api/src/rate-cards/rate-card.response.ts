@@ -20,7 +20,7 @@ export class RateCardResponse {
 
 export class RateCardListResponse {
   @ApiProperty({ type: [RateCardResponse] }) data!: RateCardResponse[];
-  @ApiProperty({ nullable: true, type: String, description: 'always null: the whole card at once' })
+  @ApiProperty({ nullable: true, type: String, description: 'null on the last page' })
   nextCursor!: string | null;
 }
 

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Post } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { WorkspaceId } from '@app/common';
 import { RateCardsService } from '@app/campaigns';
 import { AdminOnly } from '../http/admin-only.decorator';
+import { ListRequest } from '../http/list.request';
 import { Workspace } from '../http/workspace.decorator';
 import { RateCardCreateRequest } from './rate-card.request';
 import { RateCardListResponse, RateCardResponse, toRateCardResponse } from './rate-card.response';
@@ -17,11 +18,12 @@ import { RateCardListResponse, RateCardResponse, toRateCardResponse } from './ra
 export class RateCardsController {
   constructor(private readonly rateCards: RateCardsService) {}
 
-  /** The defaults and this workspace's own rows, every date. */
+  /** The defaults and this workspace's own rows, every date, by calling code, category and day. */
   @Get()
   @ApiOkResponse({ type: RateCardListResponse })
-  async list(@Workspace() ws: WorkspaceId): Promise<RateCardListResponse> {
-    return { data: (await this.rateCards.list(ws)).map(toRateCardResponse), nextCursor: null };
+  async list(@Workspace() ws: WorkspaceId, @Query() q: ListRequest): Promise<RateCardListResponse> {
+    const page = await this.rateCards.page(ws, q.limit, q.cursor);
+    return { data: page.data.map(toRateCardResponse), nextCursor: page.nextCursor };
   }
 
   /** Adds a price from a day on (409 when that calling code, category and day has one). */

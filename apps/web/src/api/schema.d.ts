@@ -2082,7 +2082,7 @@ export interface components {
     };
     RateCardListResponse: {
       data: components['schemas']['RateCardResponse'][];
-      /** @description always null: the whole card at once */
+      /** @description null on the last page */
       nextCursor: string | null;
     };
     RateCardCreateRequest: {
@@ -3908,7 +3908,11 @@ export interface operations {
   };
   RateCardsController_list: {
     parameters: {
-      query?: never;
+      query?: {
+        limit?: number;
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;

@@ -1,4 +1,6 @@
 import {
+  decodeRateCardCursor,
+  encodeRateCardCursor,
   cardsInForce,
   priceDeliveries,
   pricingCategoryOf,
@@ -113,5 +115,35 @@ describe('dated rate cards', () => {
     expect(pricingCategoryOf('authentication_international')).toBe('authentication');
     expect(pricingCategoryOf('')).toBe('marketing');
     expect(utcDay(new Date('2026-03-31T23:59:59-03:00'))).toBe('2026-04-01');
+  });
+});
+
+describe('rate card cursors', () => {
+  it('round-trip a position and refuse what is not one', () => {
+    const k = {
+      callingCode: '55',
+      category: 'utility' as const,
+      effectiveFrom: '2026-04-01',
+      own: true,
+      id: '42',
+    };
+    expect(decodeRateCardCursor(encodeRateCardCursor(k))).toEqual(k);
+    expect(decodeRateCardCursor(encodeRateCardCursor({ ...k, own: false }))?.own).toBe(false);
+    const forged = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+    for (const bad of [
+      'not-a-cursor',
+      forged('55|utility|2026-04-01|w'),
+      forged('055|utility|2026-04-01|w|42'),
+      forged('55|promo|2026-04-01|w|42'),
+      forged('55|utility|2026-02-30|w|42'),
+      forged('55|utility|0000-01-01|w|42'),
+      forged('55|utility|1999-12-31|w|42'),
+      forged('55|utility|2026-04-01|x|42'),
+      forged("55|utility|2026-04-01|w|42'; DROP TABLE rate_cards; --"),
+      forged('55|utility|2026-04-01|w|9223372036854775808'),
+      forged('55|utility|2026-04-01|w|42|more'),
+    ]) {
+      expect(decodeRateCardCursor(bad)).toBeNull();
+    }
   });
 });

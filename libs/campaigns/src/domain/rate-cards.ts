@@ -143,3 +143,56 @@ export function priceDeliveries(
     unpricedMessages: unpriced,
   };
 }
+
+/**
+ * Where a page of rate cards ended. Cards are listed by calling code, category and day, the
+ * default before a workspace's own row of the same day (then by id): the order a card is read in.
+ */
+export interface RateCardKey {
+  callingCode: string;
+  category: PricingCategory;
+  effectiveFrom: string;
+  /** false: a default row; true: the workspace's own. */
+  own: boolean;
+  id: string;
+}
+
+/** The earliest day a rate card row may have (the table's CHECK; Postgres has no year 0). */
+const RATE_CARD_FIRST_DAY = '2000-01-01';
+
+export function encodeRateCardCursor(k: RateCardKey): string {
+  return Buffer.from(
+    [k.callingCode, k.category, k.effectiveFrom, k.own ? 'w' : 'd', k.id].join('|'),
+    'utf8',
+  ).toString('base64url');
+}
+
+/** A cursor from a client, checked as far as the query uses it; null when it is not one of ours. */
+export function decodeRateCardCursor(raw: string): RateCardKey | null {
+  const parts = Buffer.from(raw, 'base64url').toString('utf8').split('|');
+  const [callingCode, category, effectiveFrom, scope, id] = parts;
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(effectiveFrom ?? '')
+    ? new Date(`${effectiveFrom}T00:00:00Z`)
+    : null;
+  if (
+    parts.length !== 5 ||
+    !/^[1-9][0-9]{0,3}$/.test(callingCode ?? '') ||
+    !(PRICING_CATEGORIES as readonly string[]).includes(category ?? '') ||
+    !day ||
+    Number.isNaN(day.getTime()) ||
+    utcDay(day) !== effectiveFrom ||
+    effectiveFrom < RATE_CARD_FIRST_DAY ||
+    (scope !== 'd' && scope !== 'w') ||
+    !/^[1-9][0-9]{0,18}$/.test(id ?? '') ||
+    BigInt(id as string) > 9223372036854775807n
+  ) {
+    return null;
+  }
+  return {
+    callingCode: callingCode as string,
+    category: category as PricingCategory,
+    effectiveFrom,
+    own: scope === 'w',
+    id: id as string,
+  };
+}

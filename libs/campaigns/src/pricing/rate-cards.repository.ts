@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { WorkspaceId } from '@app/common';
 import { Database, queryRows } from '@app/db';
-import type { PricingCategory, RateCardRow } from '../domain/rate-cards';
+import type { PricingCategory, RateCardKey, RateCardRow } from '../domain/rate-cards';
 
 export interface RateCardRecord extends RateCardRow {
   id: string;
@@ -50,6 +50,32 @@ export class RateCardsRepository {
       `${SELECT} WHERE workspace_id IS NULL OR workspace_id = $1
         ORDER BY calling_code, category, effective_from, workspace_id NULLS FIRST`,
       [ws],
+    );
+    return rows.map(toRecord);
+  }
+
+  /**
+   * Up to `limit` rows after `after`, in the order `list` gives (calling code, category, day, the
+   * default before the workspace's own row, id).
+   */
+  async listPage(
+    ws: WorkspaceId,
+    limit: number,
+    after: RateCardKey | null,
+  ): Promise<RateCardRecord[]> {
+    const params: unknown[] = [ws, limit];
+    let keyset = '';
+    if (after) {
+      params.push(after.callingCode, after.category, after.effectiveFrom, after.own, after.id);
+      keyset = `AND (calling_code, category, effective_from, workspace_id IS NOT NULL, id)
+                  > ($3, $4, $5::date, $6::boolean, $7::bigint)`;
+    }
+    const rows = await queryRows<Row>(
+      this.db,
+      `${SELECT} WHERE (workspace_id IS NULL OR workspace_id = $1) ${keyset}
+        ORDER BY calling_code, category, effective_from, workspace_id IS NOT NULL, id
+        LIMIT $2`,
+      params,
     );
     return rows.map(toRecord);
   }

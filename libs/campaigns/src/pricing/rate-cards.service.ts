@@ -1,8 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { WorkspaceId } from '@app/common';
+import { InvalidInputError, toPageBy, type Page, type WorkspaceId } from '@app/common';
 import { isUniqueViolation } from '@app/db';
 import { RateCardExistsError } from '../campaigns.errors';
-import type { PricingCategory } from '../domain/rate-cards';
+import {
+  decodeRateCardCursor,
+  encodeRateCardCursor,
+  type PricingCategory,
+} from '../domain/rate-cards';
 import { RateCardsRepository, type RateCardRecord } from './rate-cards.repository';
 
 export interface RateCardCreate {
@@ -25,6 +29,18 @@ export class RateCardsService {
 
   list(ws: WorkspaceId): Promise<RateCardRecord[]> {
     return this.repo.list(ws);
+  }
+
+  /** A page of `list`'s rows; `cursor` is the previous page's `nextCursor` (400 when not one). */
+  async page(ws: WorkspaceId, limit: number, cursor?: string): Promise<Page<RateCardRecord>> {
+    const after = cursor === undefined ? null : decodeRateCardCursor(cursor);
+    if (cursor !== undefined && after === null) {
+      throw new InvalidInputError('cursor is not valid', { cursor });
+    }
+    const rows = await this.repo.listPage(ws, limit + 1, after);
+    return toPageBy(rows, limit, (last) =>
+      encodeRateCardCursor({ ...last, own: last.workspaceId !== null }),
+    );
   }
 
   async add(ws: WorkspaceId, input: RateCardCreate): Promise<RateCardRecord> {
