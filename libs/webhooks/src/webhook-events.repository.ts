@@ -219,7 +219,8 @@ export class WebhookEventsRepository {
 
   /**
    * Deletes up to `limit` events processed before `before` (never an unprocessed or a malformed
-   * one: those are kept for inspection; `unknown` ones go too). Returns how many went.
+   * one: those are kept for inspection; `unknown` ones go too). Returns how many went. Rows another
+   * worker's retention is deleting are skipped: neither waits, and both batches stay full.
    */
   async pruneProcessed(before: Date, limit: number): Promise<number> {
     const rows = await queryRows<{ id: string }>(
@@ -227,7 +228,7 @@ export class WebhookEventsRepository {
       `DELETE FROM webhook_events WHERE id IN (
          SELECT id FROM webhook_events
           WHERE processed_at IS NOT NULL AND processed_at < $1 AND NOT malformed
-          ORDER BY id LIMIT $2)
+          ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
        RETURNING id`,
       [before, limit],
     );
