@@ -990,21 +990,13 @@ export class CampaignsRepository {
 
   /**
    * Messages that may have reached Meta without us knowing — in doubt, or claimed (of which the
-   * caller keeps only those of dead workers) — since before `olderThan`: the oldest `limit` claims
-   * and the oldest `limit` in doubt, taken apart. Taken together, 500 older messages in doubt that
-   * cannot be resent yet (a campaign with no later traffic waits five deadlines) hid every newer
-   * claim of a dead worker, so its campaign never completed (seen in CI after a SIGKILL). The
-   * first page of `unsettledPage`.
-   */
-  async unsettled(olderThan: Date, limit = 500): Promise<UnsettledMessage[]> {
-    return (await this.unsettledPage(olderThan, limit, NO_UNSETTLED_CURSOR)).messages;
-  }
-
-  /**
-   * One page of unsettled messages older than `olderThan`, each kind (claims; requests in doubt)
-   * continuing after its cursor in (claimed_at, id) order, `limit` at most of each. A kind whose
-   * page came back short starts from the oldest again next time (its cursor is null), so every
-   * unsettled message is read within a few pages, however many older ones cannot be settled yet.
+   * caller keeps only those of dead workers) — since before `olderThan`, a page at a time: each
+   * kind (claims; requests in doubt) continues after its cursor in (claimed_at, id) order, `limit`
+   * at most of each. Taken together, 500 older messages in doubt that cannot be resent yet (a
+   * campaign with no later traffic waits five deadlines) hid every newer claim of a dead worker,
+   * so its campaign never completed (seen in CI after a SIGKILL). A kind whose page came back
+   * short starts from the oldest again next time (its cursor is null), so every unsettled message
+   * is read within a few pages, however many older ones cannot be settled yet.
    */
   async unsettledPage(
     olderThan: Date,

@@ -114,11 +114,13 @@ export class WebhookEventsService {
 
   /**
    * Retention of Meta's click rows (`meta_link_clicks`), stored from these events: older than
-   * `retentionMs` they go, in bounded batches. They only kept a redelivered click from counting
-   * twice, and Meta stops redelivering long before; the per-campaign and per-day counts stay.
+   * `retentionMs`, and never younger than META_CLICK_MIN_RETENTION_MS, they go in bounded
+   * batches. They only keep a redelivered click from counting twice; the per-campaign and per-day
+   * counts stay.
    */
   async pruneMetaClicks(retentionMs: number, batch = 10_000, maxBatches = 100): Promise<number> {
-    const before = new Date(this.clock.now().getTime() - retentionMs);
+    const keepMs = Math.max(retentionMs, META_CLICK_MIN_RETENTION_MS);
+    const before = new Date(this.clock.now().getTime() - keepMs);
     return inBatches(batch, maxBatches, (n) => this.delivery.pruneMetaClicks(this.db, before, n));
   }
 
@@ -386,6 +388,12 @@ function templateChangeOf(e: TemplateEvent): TemplateChange[] {
   }
   return [];
 }
+
+/**
+ * Meta redelivers a webhook for up to 7 days (MMLITE §4.3): a click row pruned sooner would let a
+ * redelivered click count twice, whatever WEBHOOK_RETENTION_DAYS says.
+ */
+const META_CLICK_MIN_RETENTION_MS = 8 * 86_400_000;
 
 /** Runs a delete of at most `batch` rows until one deletes fewer, at most `maxBatches` times. */
 async function inBatches(

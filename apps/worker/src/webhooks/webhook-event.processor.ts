@@ -23,11 +23,6 @@ const ERROR_PAUSE_MS = 1000;
 export const APPLY_COALESCE_MS = 200;
 /** Retention runs hourly on every worker; deletes are idempotent, so concurrency is harmless. */
 const PRUNE_EVERY_MS = 3600_000;
-/**
- * Meta's click rows keep a redelivered click from counting twice, and Meta redelivers a webhook
- * for up to 7 days (MMLITE §4.3): they stay at least 8 days, whatever WEBHOOK_RETENTION_DAYS says.
- */
-const META_CLICK_MIN_RETENTION_MS = 8 * 86_400_000;
 
 /**
  * Drains the webhook journal with `workerConcurrency` loops per process. Safe with any number of
@@ -86,9 +81,7 @@ export class WebhookEventProcessor implements OnApplicationBootstrap, BeforeAppl
     // Each on its own: one failing (a lock timeout, say) does not skip the other for an hour.
     const [events, metaClicks] = await Promise.all([
       this.webhooks.pruneProcessed(retentionMs).catch((e: unknown) => this.pruneFailed(e)),
-      this.webhooks
-        .pruneMetaClicks(Math.max(retentionMs, META_CLICK_MIN_RETENTION_MS))
-        .catch((e: unknown) => this.pruneFailed(e)),
+      this.webhooks.pruneMetaClicks(retentionMs).catch((e: unknown) => this.pruneFailed(e)),
     ]);
     if (events > 0 || metaClicks > 0) {
       this.logger.log({ message: 'pruned processed webhook events', events, metaClicks });

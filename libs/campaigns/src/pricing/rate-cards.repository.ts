@@ -25,6 +25,9 @@ const SELECT = `SELECT id::text, workspace_id, calling_code, country, category, 
                        to_char(effective_from, 'YYYY-MM-DD') AS effective_from, created_at
                   FROM rate_cards`;
 
+/** The order a card is read in: calling code, category, day, the default before the workspace's row. */
+const CARD_ORDER = 'calling_code, category, effective_from, workspace_id IS NOT NULL, id';
+
 function toRecord(r: Row): RateCardRecord {
   return {
     id: r.id,
@@ -48,15 +51,14 @@ export class RateCardsRepository {
     const rows = await queryRows<Row>(
       this.db,
       `${SELECT} WHERE workspace_id IS NULL OR workspace_id = $1
-        ORDER BY calling_code, category, effective_from, workspace_id NULLS FIRST`,
+        ORDER BY ${CARD_ORDER}`,
       [ws],
     );
     return rows.map(toRecord);
   }
 
   /**
-   * Up to `limit` rows after `after`, in the order `list` gives (calling code, category, day, the
-   * default before the workspace's own row, id).
+   * Up to `limit` rows after `after`, in the order `list` gives.
    */
   async listPage(
     ws: WorkspaceId,
@@ -67,14 +69,12 @@ export class RateCardsRepository {
     let keyset = '';
     if (after) {
       params.push(after.callingCode, after.category, after.effectiveFrom, after.own, after.id);
-      keyset = `AND (calling_code, category, effective_from, workspace_id IS NOT NULL, id)
-                  > ($3, $4, $5::date, $6::boolean, $7::bigint)`;
+      keyset = `AND (${CARD_ORDER}) > ($3, $4, $5::date, $6::boolean, $7::bigint)`;
     }
     const rows = await queryRows<Row>(
       this.db,
       `${SELECT} WHERE (workspace_id IS NULL OR workspace_id = $1) ${keyset}
-        ORDER BY calling_code, category, effective_from, workspace_id IS NOT NULL, id
-        LIMIT $2`,
+        ORDER BY ${CARD_ORDER} LIMIT $2`,
       params,
     );
     return rows.map(toRecord);

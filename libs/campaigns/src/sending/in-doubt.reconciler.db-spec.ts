@@ -134,7 +134,7 @@ describe('in-doubt reconciliation', () => {
     );
     const newer = await twoUnsettled(5000);
     const olderThan = new Date(clock.now().getTime() - config.campaigns.inDoubtAfterMs);
-    const seenNow = await repo.unsettled(olderThan, 2);
+    const seenNow = (await repo.unsettledPage(olderThan, 2, NO_UNSETTLED_CURSOR)).messages;
     expect(seenNow.filter((m) => m.claimedBy !== null).map((m) => m.campaignId)).toEqual([newer]);
     expect(seenNow.filter((m) => m.status === 'in_doubt').map((m) => m.campaignId)).toEqual([
       older,
@@ -247,7 +247,8 @@ describe('in-doubt reconciliation', () => {
   it("never requeues from a stale read a message another worker's reconciler requeued and a live worker claimed since", async () => {
     const id = await twoUnsettled(7000);
     // The second worker reads the rows; the first one's reconciler acts before it does.
-    seen = (await repo.unsettled(new Date(clock.now().getTime() - config.campaigns.inDoubtAfterMs)))
+    const olderThan = new Date(clock.now().getTime() - config.campaigns.inDoubtAfterMs);
+    seen = (await repo.unsettledPage(olderThan, 500, NO_UNSETTLED_CURSOR)).messages
       .filter((m) => m.campaignId === id)
       .sort((a, b) => Number(a.id) - Number(b.id));
     expect(seen.map((m) => m.status)).toEqual(['in_doubt', 'sending']);
