@@ -101,7 +101,14 @@ describe('campaigns end to end (sandbox, API, worker)', () => {
     });
     expect(read).toMatchObject({ sent: 12, delivered: 12, read: 12 });
 
-    const msgs = await e.v1('GET', `/campaigns/${id}/messages?limit=100`);
+    // Statuses arrive by separate webhooks, in any order (Meta's do too): a message can show read
+    // before the delivered webhook that stamps its deliveredAt has been applied.
+    const stamped = (m: any) => m.wamid && m.sentAt && m.deliveredAt && m.readAt;
+    const msgs = await until('read messages fully stamped', async () => {
+      const r = await e.v1('GET', `/campaigns/${id}/messages?limit=100`);
+      const readOnes = r.body.data.filter((m: any) => m.status === 'read');
+      return readOnes.length === 12 && readOnes.every(stamped) && r;
+    });
     const reasons = msgs.body.data
       .filter((m: any) => m.status === 'skipped')
       .map((m: any) => m.skipReason)
@@ -116,7 +123,7 @@ describe('campaigns end to end (sandbox, API, worker)', () => {
     ]);
     const sent = msgs.body.data.filter((m: any) => m.status === 'read');
     expect(sent).toHaveLength(12);
-    expect(sent.every((m: any) => m.wamid && m.sentAt && m.deliveredAt && m.readAt)).toBe(true);
+    expect(sent.every(stamped)).toBe(true);
   });
 
   it('records 131050 as a failure and an opt-out, and 131026 as a failure', async () => {
