@@ -9,8 +9,23 @@ import {
   until,
   type Engine,
 } from './support/engine';
+import { http } from './support/apps';
 
 const campaign = createCampaign;
+const PHONE = '100000000000002';
+
+/** `mmlite_send_slots_total` of a number on /metrics: slots whose request left, and missed. */
+async function slots(e: Engine, phoneNumberId: string): Promise<{ left: number; missed: number }> {
+  const text = (await http(e.api.url, 'GET', '/metrics')).text;
+  const of = (outcome: string): number => {
+    const m = new RegExp(
+      `^mmlite_send_slots_total\\{phone_number_id="${phoneNumberId}",outcome="${outcome}"\\} (\\d+)$`,
+      'm',
+    ).exec(text);
+    return Number(m?.[1] ?? 0);
+  };
+  return { left: of('left'), missed: of('missed') };
+}
 
 async function finished(e: Engine, id: string, status = 'completed', ms = 30_000): Promise<any> {
   return until(
@@ -277,7 +292,7 @@ describe('campaigns end to end (sandbox, API, worker)', () => {
   });
 
   it('slows down on 130429 and still sends everything exactly once', async () => {
-    await e.control('PATCH', `/phone-numbers/100000000000002`, { throughputMps: 15 });
+    await e.control('PATCH', `/phone-numbers/${PHONE}`, { throughputMps: 15 });
     try {
       const list = phones(60, 60);
       const audience = await audienceOf(
@@ -285,15 +300,25 @@ describe('campaigns end to end (sandbox, API, worker)', () => {
         list.map((phone) => ({ phone, consent: 'opted_in' as const, firstName: 'Jo' })),
       );
       const id = await campaign(e, template.id, audience);
+      const requestsBefore = (await e.control('GET', '/counters')).phoneNumbers[PHONE].requests;
+      const slotsBefore = await slots(e, PHONE);
       await e.v1('POST', `/campaigns/${id}/launch`);
       const done = await finished(e, id, 'completed', 40_000);
       expect(done.counts).toMatchObject({ sent: 60, failed: 0 });
       const counters = await e.control('GET', '/counters');
       expect(JSON.stringify(counters)).toContain('130429');
+      // /metrics counts every request that left at its slot (the worker adds its counts within
+      // a second): the sandbox saw as many, refusals included.
+      const requests = counters.phoneNumbers[PHONE].requests - requestsBefore;
+      expect(requests).toBeGreaterThan(60);
+      await until('slot counts flushed', async () => {
+        const now = await slots(e, PHONE);
+        return now.left - slotsBefore.left === requests && now;
+      });
       const counts = await acceptedPerRecipient(e, list);
       expect(Object.values(counts.recipients).every((n) => n === 1)).toBe(true);
     } finally {
-      await e.control('PATCH', `/phone-numbers/100000000000002`, { throughputMps: 80 });
+      await e.control('PATCH', `/phone-numbers/${PHONE}`, { throughputMps: 80 });
     }
   });
 

@@ -63,7 +63,7 @@ import {
 } from './bench-support';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -205,6 +205,34 @@ function servicePids(): { pgBackends: number[]; redis: number[] } {
 }
 
 /** CPU seconds per process, by name, then by pid (Postgres backends and Redis come and go). */
+/**
+ * Slots the workers counted per number (`mmlite_send_slots_total` on the API's /metrics): whose
+ * request left, and missed (not sent: its writer reached it past its deadline, so its capacity
+ * was lost). What the engine lost to a loaded host, apart from what the sandbox measured.
+ */
+async function slotCounts(api: string): Promise<Map<string, { left: number; missed: number }>> {
+  const text = await (await fetch(`${api}/metrics`)).text();
+  const out = new Map<string, { left: number; missed: number }>();
+  const line =
+    /^mmlite_send_slots_total\{phone_number_id="([^"]+)",outcome="(left|missed)"\} (\d+)$/gm;
+  for (const m of text.matchAll(line)) {
+    const c = out.get(m[1]!) ?? { left: 0, missed: 0 };
+    c[m[2] as 'left' | 'missed'] = Number(m[3]);
+    out.set(m[1]!, c);
+  }
+  return out;
+}
+
+/** Microseconds some task has waited for a core (Linux PSI), or null where not available. */
+function cpuWaitedUs(): number | null {
+  try {
+    const m = /^some .*total=(\d+)$/m.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
 type CpuSample = Map<string, Map<number, number>>;
 
 function sampleCpu(procs: Proc[]): CpuSample {
@@ -347,6 +375,10 @@ interface ScenarioResult {
   snapshotSeconds: number | null;
   completedSeconds: number | null;
   cpuPercent: Record<string, number>;
+  /** Share of the sending time in which some task waited for a core (PSI "some"), or null. */
+  cpuPressurePercent: number | null;
+  /** Slots of the scenario's numbers, as the workers counted them. */
+  slots: { left: number; missed: number };
   workerRssMaxMb: number;
   workerRssStartMb: number;
   stoppedEarly: boolean;
@@ -465,7 +497,9 @@ async function runScenario(
   const rssTimer = setInterval(() => {
     rssMax = Math.max(rssMax, ...workerPids.map(rssMb));
   }, 200);
+  const slots0 = await slotCounts(e.api);
   const cpu0 = sampleCpu([...e.services, ...workers]);
+  const waited0 = cpuWaitedUs();
   const t0 = Date.now();
   await Promise.all(campaignIds.map((id) => request(e.api, 'POST', `/v1/campaigns/${id}/launch`)));
 
@@ -493,6 +527,7 @@ async function runScenario(
     }
   }
   const cpu1 = sampleCpu([...e.services, ...workers]);
+  const waited1 = cpuWaitedUs();
   const elapsed = (Date.now() - t0) / 1000;
   clearInterval(rssTimer);
   await sleep(1100); // the current second completes at the sandbox
@@ -519,6 +554,14 @@ async function runScenario(
     [campaignIds],
   );
   await Promise.all(workers.map((w) => stop(w)));
+  // Each worker added its last counts as it stopped.
+  const slots1 = await slotCounts(e.api);
+  const slots = { left: 0, missed: 0 };
+  for (const id of numbers.ids) {
+    const [a, b] = [slots0.get(id), slots1.get(id)];
+    slots.left += (b?.left ?? 0) - (a?.left ?? 0);
+    slots.missed += (b?.missed ?? 0) - (a?.missed ?? 0);
+  }
 
   const syncErrors: Record<string, number> = {};
   for (const [code, n] of Object.entries(
@@ -569,6 +612,11 @@ async function runScenario(
     snapshotSeconds: maxTime((r) => r.targeted_at),
     completedSeconds: maxTime((r) => r.completed_at),
     cpuPercent: cpuPercent(cpu0, cpu1, elapsed),
+    cpuPressurePercent:
+      waited0 === null || waited1 === null
+        ? null
+        : Math.round((waited1 - waited0) / (elapsed * 10_000)),
+    slots,
     workerRssMaxMb: Math.round(rssMax),
     workerRssStartMb: Math.round(rssStart),
     stoppedEarly,
@@ -614,6 +662,22 @@ function rowsOf(r: ScenarioResult): Row[] {
   return [...scenarioRows(r), ...commonRows(r)];
 }
 
+/** What the engine's side lost, and how loaded the host was: the conditions of the row above. */
+function hostRow(label: string, r: ScenarioResult): Row {
+  const total = r.slots.left + r.slots.missed;
+  const missed = total ? ((100 * r.slots.missed) / total).toFixed(1) : '0';
+  const pressure =
+    r.cpuPressurePercent === null
+      ? 'CPU pressure not available'
+      : `a task waited for a core ${r.cpuPressurePercent} % of the time`;
+  return {
+    figure: `${label}. slots the workers missed (not sent, too late); host load`,
+    value: `${missed} % of ${total.toLocaleString('en')} slots; ${pressure}`,
+    target: '—',
+    ok: null,
+  };
+}
+
 function scenarioRows(r: ScenarioResult): Row[] {
   const n = r.numbers;
   const errs = Object.keys(r.syncErrors).length
@@ -638,6 +702,7 @@ function scenarioRows(r: ScenarioResult): Row[] {
           target: '—',
           ok: null,
         },
+        hostRow('a', r),
       ];
     case 'b':
       return [
@@ -656,6 +721,7 @@ function scenarioRows(r: ScenarioResult): Row[] {
           target: '≥ 950 msg/s',
           ok: n[0]!.sustainedPerSecond >= 950,
         },
+        hostRow('c', r),
       ];
     case 'd':
       return [
@@ -673,6 +739,7 @@ function scenarioRows(r: ScenarioResult): Row[] {
           target: '—',
           ok: null,
         },
+        hostRow('d', r),
       ];
     case 'f':
       return [
@@ -682,6 +749,7 @@ function scenarioRows(r: ScenarioResult): Row[] {
           target: '≥ 950 msg/s',
           ok: n[0]!.sustainedPerSecond >= 950,
         },
+        hostRow('f', r),
       ];
     case 'e':
       return [

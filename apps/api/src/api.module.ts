@@ -37,6 +37,7 @@ import { RateCardsController } from './rate-cards/rate-cards.controller';
 import { AuditLogController } from './audit-log/audit-log.controller';
 import { WebhookEventsController } from './webhooks/webhook-events.controller';
 import { DeadLetterMetrics } from './metrics/dead-letter-metrics';
+import { SendSlotMetrics } from './metrics/send-slot-metrics';
 
 @Module({})
 export class ApiModule implements OnApplicationBootstrap {
@@ -86,6 +87,7 @@ export class ApiModule implements OnApplicationBootstrap {
       providers: [
         HttpMetrics,
         DeadLetterMetrics,
+        SendSlotMetrics,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -130,7 +130,7 @@ describe('SendGate', () => {
   });
 
   it('does not send on a verdict older than GATE_VERDICT_MAX_AGE_MS', async () => {
-    const { gate, lane } = setup();
+    const { governor, gate, lane } = setup();
     const slow: number[] = [];
     const { outcomes, sentAt } = await run(gate, lane, 20, async (xs) => {
       if ((xs[0] as number) < 6) {
@@ -144,6 +144,12 @@ describe('SendGate', () => {
     const late = outcomes.flatMap((o) => (o.kind === 'unsent' && o.why === 'late' ? [o.item] : []));
     expect(slow.filter((i) => !late.includes(i))).toEqual([]);
     expect(sentAt.size).toBeGreaterThan(0);
+    // Counted for /metrics: what left, and the slots lost (shared by every process in Redis).
+    await gate.flushCounts();
+    expect((await governor.slotCounts()).get(lane.phoneNumberId)).toEqual({
+      left: sentAt.size,
+      missed: late.length,
+    });
   });
 
   it('lets nothing leave after a fence writer that waited FENCE_SETTLE_MS answers', async () => {

@@ -6,7 +6,7 @@ import {
   Permits,
   type InFlightPolicy,
 } from './domain/in-flight';
-import type { ThroughputGovernor } from './throughput-governor';
+import type { SlotCounts, ThroughputGovernor } from './throughput-governor';
 import { DEFAULT_MAX_SLOT_LATENESS_MS, waitForSlot } from './wait-for-slot';
 
 /** The number a batch goes out from, with the limits that apply to it. */
@@ -106,10 +106,13 @@ export function fenceSettled(): Promise<void> {
 }
 
 const DEFAULT_CHUNK = 50;
+/** Slot counts are added to the shared ones in Redis at most this often (one round trip). */
+const COUNTS_FLUSH_MS = 1000;
 /** The next chunk's slots are booked this long before the previous chunk's last slot. */
 const BOOK_AHEAD_MS = 100;
 
 interface NumberState {
+  phoneNumberId: string;
   permits: Permits;
   answers: AnswerTimes;
 }
@@ -128,6 +131,8 @@ export class SendGate {
   private readonly chunk: number;
   private readonly policy: InFlightPolicy;
   private readonly lateness: number;
+  private readonly counts = new Map<string, SlotCounts>();
+  private countsTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly governor: ThroughputGovernor,
@@ -348,8 +353,10 @@ export class SendGate {
     const firedAtMs = now();
     if (!onTime || firedAtMs - v.askedAtMs > GATE_VERDICT_MAX_AGE_MS) {
       release();
+      this.count(state.phoneNumberId, 'missed');
       return { kind: 'unsent', item: it.item, why: 'late' };
     }
+    this.count(state.phoneNumberId, 'left');
     try {
       const sending = hooks.send(it.item);
       hasLeft();
@@ -363,10 +370,45 @@ export class SendGate {
     }
   }
 
+  /**
+   * Adds what this process counted since the last flush to the shared slot counts (/metrics).
+   * Runs by itself within COUNTS_FLUSH_MS of a count; call it at shutdown for the last ones.
+   */
+  async flushCounts(): Promise<void> {
+    if (this.countsTimer) {
+      clearTimeout(this.countsTimer);
+      this.countsTimer = null;
+    }
+    if (this.counts.size === 0) {
+      return;
+    }
+    const batch = new Map(this.counts);
+    this.counts.clear();
+    try {
+      await this.governor.countSlots(batch);
+    } catch {
+      // Redis unreachable: a second of counts for metrics is lost, no send is affected.
+    }
+  }
+
+  private count(phoneNumberId: string, kind: keyof SlotCounts): void {
+    let c = this.counts.get(phoneNumberId);
+    if (!c) {
+      c = { left: 0, missed: 0 };
+      this.counts.set(phoneNumberId, c);
+    }
+    c[kind]++;
+    if (!this.countsTimer) {
+      this.countsTimer = setTimeout(() => void this.flushCounts(), COUNTS_FLUSH_MS);
+      this.countsTimer.unref();
+    }
+  }
+
   private stateOf(phoneNumberId: string): NumberState {
     let s = this.numbers.get(phoneNumberId);
     if (!s) {
       s = {
+        phoneNumberId,
         permits: new Permits(this.policy.floor),
         answers: new AnswerTimes(this.policy.initialP99Ms, this.policy.window),
       };

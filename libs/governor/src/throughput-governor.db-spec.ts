@@ -299,14 +299,37 @@ describe('ThroughputGovernor on Redis', () => {
     await gov.takePairTokens('pn-ttl', ['+4915100000001', '+4915100000002']);
     await gov.onPairRateLimited('pn-ttl', '+4915100000003');
     await gov.admitRecipients('portfolio-ttl', 250, ['+4915100000001']);
+    await gov.countSlots(new Map([['pn-ttl', { left: 3, missed: 1 }]]));
     const keys = await keysOf(prefix);
-    expect(keys).toHaveLength(5);
+    expect(keys).toHaveLength(6);
     const redis = connections[0] as Redis;
     for (const key of keys) {
       const ttl = await redis.pttl(key);
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(DAY + 1000);
     }
+  });
+
+  it('adds up the slot counts of every process, per number', async () => {
+    const clock = new FakeClock(T0);
+    const [a, b] = processes(2, clock) as [ThroughputGovernor, ThroughputGovernor];
+    expect(await a.slotCounts()).toEqual(new Map());
+    await a.countSlots(
+      new Map([
+        ['pn-a', { left: 950, missed: 10 }],
+        ['pn-b', { left: 0, missed: 2 }],
+      ]),
+    );
+    await b.countSlots(new Map([['pn-a', { left: 40, missed: 0 }]]));
+    expect(await b.slotCounts()).toEqual(
+      new Map([
+        ['pn-a', { left: 990, missed: 10 }],
+        ['pn-b', { left: 0, missed: 2 }],
+      ]),
+    );
+    await expect(a.countSlots(new Map([['', { left: 1, missed: 0 }]]))).rejects.toThrow(
+      'phoneNumberId',
+    );
   });
 
   it('rejects input that cannot be governed', async () => {

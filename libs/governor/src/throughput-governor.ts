@@ -52,10 +52,17 @@ export type PairRateResult = { recipient: string } & PairDecision;
 
 /** Keys stay this long past the last moment their content matters (covers clock skew). */
 const KEEP_MS = 1000;
+const SLOT_COUNTS_KEEP_MS = 86_400_000;
 /** Recipients per script call: bounds script run time and argument size for any input size. */
 const CHUNK = 500;
 const MAX_LIMIT_MPS = 10_000;
 const MAX_WANT = 1000;
+
+/** Slots of one number whose request left, and slots missed (not sent, capacity lost). */
+export interface SlotCounts {
+  left: number;
+  missed: number;
+}
 
 /**
  * Shared throughput state of every phone number and portfolio, kept in Redis so that any number
@@ -257,6 +264,49 @@ export class ThroughputGovernor {
     return { admitted, held, heldUntilMs, remaining: Math.max(0, limitPerDay - count) };
   }
 
+  /**
+   * Adds to each number's count of slots used (the request left) and missed (not sent: its
+   * writer got to it past its deadline, so the slot's capacity was lost). One round trip.
+   */
+  async countSlots(counts: ReadonlyMap<string, SlotCounts>): Promise<void> {
+    const p = this.redis.pipeline();
+    for (const [phoneNumberId, c] of counts) {
+      checkId('phoneNumberId', phoneNumberId);
+      if (c.left > 0) {
+        p.hincrby(this.slotCountsKey(), `${phoneNumberId}:left`, c.left);
+      }
+      if (c.missed > 0) {
+        p.hincrby(this.slotCountsKey(), `${phoneNumberId}:missed`, c.missed);
+      }
+    }
+    // Like every governor key it expires (a day after the last count): no send of any number
+    // for a day starts the counts again from 0, which Prometheus reads as a counter reset.
+    p.pexpire(this.slotCountsKey(), SLOT_COUNTS_KEEP_MS);
+    for (const [err] of (await p.exec()) ?? []) {
+      if (err) {
+        throw err;
+      }
+    }
+  }
+
+  /** Every number's slot counts since the Redis state began (all processes together). */
+  async slotCounts(): Promise<Map<string, SlotCounts>> {
+    const raw = await this.redis.hgetall(this.slotCountsKey());
+    const out = new Map<string, SlotCounts>();
+    for (const [field, value] of Object.entries(raw)) {
+      const at = field.lastIndexOf(':');
+      const kind = field.slice(at + 1);
+      if (at <= 0 || (kind !== 'left' && kind !== 'missed')) {
+        continue;
+      }
+      const id = field.slice(0, at);
+      const c = out.get(id) ?? { left: 0, missed: 0 };
+      c[kind] = Number(value);
+      out.set(id, c);
+    }
+    return out;
+  }
+
   private nowMs(): number {
     return this.clock.now().getTime();
   }
@@ -268,6 +318,10 @@ export class ThroughputGovernor {
 
   private pairKey(phoneNumberId: string, recipient: string): string {
     return `${this.keyPrefix}:gov:{${phoneNumberId}}:pair:${recipient}`;
+  }
+
+  private slotCountsKey(): string {
+    return `${this.keyPrefix}:gov:slot-counts`;
   }
 
   private portfolioKey(portfolioKey: string): string {

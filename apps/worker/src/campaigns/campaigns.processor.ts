@@ -10,6 +10,7 @@ import {
   type LaneData,
   type TargetData,
 } from '@app/campaigns';
+import { SendGate } from '@app/governor';
 
 @Processor(CAMPAIGNS_QUEUE)
 export class CampaignsProcessor implements OnModuleDestroy, BeforeApplicationShutdown {
@@ -18,6 +19,7 @@ export class CampaignsProcessor implements OnModuleDestroy, BeforeApplicationShu
   constructor(
     private readonly runner: CampaignRunner,
     private readonly sender: CampaignSender,
+    private readonly gate: SendGate,
   ) {}
 
   onModuleDestroy(): void {
@@ -28,6 +30,8 @@ export class CampaignsProcessor implements OnModuleDestroy, BeforeApplicationShu
   /** Runs before the database and Redis close: in-flight sends write their outcomes first. */
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.allSettled([...this.active]);
+    // The last second's slot counts (/metrics), before Redis closes.
+    await this.gate.flushCounts();
   }
 
   @Process({ name: TARGET_JOB, concurrency: 2 })
