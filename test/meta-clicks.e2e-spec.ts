@@ -5,7 +5,7 @@
 // the status beside the malformed click is applied.
 import { DataSource } from 'typeorm';
 import { TEST_APP_SECRET } from '@app/testing';
-import { signWebhookBody } from '@app/webhooks';
+import { signWebhookBody, WebhookEventsService } from '@app/webhooks';
 import { http } from './support/apps';
 import {
   approvedTemplate,
@@ -182,5 +182,36 @@ describe("Meta's link clicks (sandbox, API, worker)", () => {
     expect(await bad({ wamid: sent.wamid, component: 'image' })).toBe(400);
     expect(await bad({ wamid: sent.wamid, copies: 9 })).toBe(400);
     expect(await bad({ wamid: sent.wamid, clickId: '' })).toBe(400);
+  });
+
+  it('keeps a stored click at least 8 days, however short the webhook retention', async () => {
+    // Two copies of the first test's stored click, as the webhook apply would have stored them
+    // 9 and 7 days ago (Meta redelivers a webhook for up to 7 days: a pruned click would count twice).
+    for (const [id, days] of [
+      ['floor-9d', 9],
+      ['floor-7d', 7],
+    ] as const) {
+      await db.query(
+        `INSERT INTO meta_link_clicks (workspace_id, phone_number_id, click_id, clicked_at, component,
+                                       campaign_id, campaign_message_id, template_id, webhook_event_id,
+                                       received_at)
+         SELECT workspace_id, phone_number_id, $1, clicked_at, component, campaign_id,
+                campaign_message_id, template_id, webhook_event_id, $2::timestamptz
+           FROM meta_link_clicks WHERE click_id = 'clk-m2'`,
+        [id, new Date(e.clock.now().getTime() - days * 86_400_000)],
+      );
+    }
+    const ids = async (): Promise<string[]> =>
+      (
+        await db.query<Array<{ click_id: string }>>(
+          `SELECT click_id FROM meta_link_clicks WHERE click_id IN ('clk-m2', 'floor-9d', 'floor-7d')
+            ORDER BY click_id`,
+        )
+      ).map((r) => r.click_id);
+    expect(await ids()).toEqual(['clk-m2', 'floor-7d', 'floor-9d']);
+    // WEBHOOK_RETENTION_DAYS=1 would take both; the 8-day floor keeps the 7-day-old click.
+    const pruned = await e.worker!.get(WebhookEventsService).pruneMetaClicks(86_400_000);
+    expect(pruned).toBeGreaterThanOrEqual(1);
+    expect(await ids()).toEqual(['clk-m2', 'floor-7d']);
   });
 });
