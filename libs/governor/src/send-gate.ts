@@ -6,6 +6,7 @@ import {
   Permits,
   type InFlightPolicy,
 } from './domain/in-flight';
+import { MissPace, paceGapMs } from './domain/miss-pace';
 import type { SlotCounts, ThroughputGovernor } from './throughput-governor';
 import { DEFAULT_MAX_SLOT_LATENESS_MS, waitForSlot } from './wait-for-slot';
 
@@ -115,6 +116,7 @@ interface NumberState {
   phoneNumberId: string;
   permits: Permits;
   answers: AnswerTimes;
+  pace: MissPace;
 }
 
 /**
@@ -297,8 +299,11 @@ export class SendGate {
         });
       }
       if (i < items.length) {
+        const first = grant.slots[0] as number;
         const last = grant.slots[grant.slots.length - 1] as number;
-        await sleep(last - now() - BOOK_AHEAD_MS);
+        // Missing most slots, this process books fewer (domain/miss-pace.ts).
+        const gap = paceGapMs(last - first + grant.intervalMs, state.pace.pace(now()));
+        await sleep(last - now() - BOOK_AHEAD_MS + gap);
       }
     }
     for (; i < items.length; i++) {
@@ -354,9 +359,11 @@ export class SendGate {
     if (!onTime || firedAtMs - v.askedAtMs > GATE_VERDICT_MAX_AGE_MS) {
       release();
       this.count(state.phoneNumberId, 'missed');
+      state.pace.observe(true);
       return { kind: 'unsent', item: it.item, why: 'late' };
     }
     this.count(state.phoneNumberId, 'left');
+    state.pace.observe(false);
     try {
       const sending = hooks.send(it.item);
       hasLeft();
@@ -411,6 +418,7 @@ export class SendGate {
         phoneNumberId,
         permits: new Permits(this.policy.floor),
         answers: new AnswerTimes(this.policy.initialP99Ms, this.policy.window),
+        pace: new MissPace(),
       };
       this.numbers.set(phoneNumberId, s);
     }
