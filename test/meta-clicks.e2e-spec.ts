@@ -185,11 +185,13 @@ describe("Meta's link clicks (sandbox, API, worker)", () => {
   });
 
   it('keeps a stored click at least 8 days, however short the webhook retention', async () => {
-    // Two copies of the first test's stored click, as the webhook apply would have stored them
-    // 9 and 7 days ago (Meta redelivers a webhook for up to 7 days: a pruned click would count twice).
+    // Two copies of the first test's stored click, as the webhook apply would have stored them an
+    // hour more and an hour less than 8 days ago (Meta redelivers a webhook for up to 7 days: a
+    // pruned click would count twice).
+    const hour = 1 / 24;
     for (const [id, days] of [
-      ['floor-9d', 9],
-      ['floor-7d', 7],
+      ['floor-9d', 8 + hour],
+      ['floor-7d', 8 - hour],
     ] as const) {
       await db.query(
         `INSERT INTO meta_link_clicks (workspace_id, phone_number_id, click_id, clicked_at, component,
@@ -209,7 +211,7 @@ describe("Meta's link clicks (sandbox, API, worker)", () => {
         )
       ).map((r) => r.click_id);
     expect(await ids()).toEqual(['clk-m2', 'floor-7d', 'floor-9d']);
-    // WEBHOOK_RETENTION_DAYS=1 would take both; the 8-day floor keeps the 7-day-old click.
+    // WEBHOOK_RETENTION_DAYS=1 would take both; the 8-day floor keeps the younger one.
     const pruned = await e.worker!.get(WebhookEventsService).pruneMetaClicks(86_400_000);
     expect(pruned).toBeGreaterThanOrEqual(1);
     expect(await ids()).toEqual(['clk-m2', 'floor-7d']);

@@ -204,7 +204,6 @@ function servicePids(): { pgBackends: number[]; redis: number[] } {
   return { pgBackends, redis };
 }
 
-/** CPU seconds per process, by name, then by pid (Postgres backends and Redis come and go). */
 /**
  * Slots the workers counted per number (`mmlite_send_slots_total` on the API's /metrics): whose
  * request left, and missed (not sent: its writer reached it past its deadline, so its capacity
@@ -235,6 +234,7 @@ function cpuWaitedUs(): number | null {
 
 type CpuSample = Map<string, Map<number, number>>;
 
+/** CPU seconds per process, by name, then by pid (Postgres backends and Redis come and go). */
 function sampleCpu(procs: Proc[]): CpuSample {
   const out: CpuSample = new Map();
   const each = (pids: number[]) => new Map(pids.map((pid) => [pid, cpuSeconds(pid)]));

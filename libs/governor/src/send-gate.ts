@@ -107,6 +107,8 @@ export function fenceSettled(): Promise<void> {
 }
 
 const DEFAULT_CHUNK = 50;
+/** A paced booking wait is cut in slices this long, so a halt is noticed within one. */
+const PACE_WAIT_SLICE_MS = 100;
 /** Slot counts are added to the shared ones in Redis at most this often (one round trip). */
 const COUNTS_FLUSH_MS = 1000;
 /** The next chunk's slots are booked this long before the previous chunk's last slot. */
@@ -117,6 +119,8 @@ interface NumberState {
   permits: Permits;
   answers: AnswerTimes;
   pace: MissPace;
+  /** No slots are booked for the number before this (its pace, see domain/miss-pace.ts). */
+  bookNotBeforeMs: number;
 }
 
 /**
@@ -135,6 +139,7 @@ export class SendGate {
   private readonly lateness: number;
   private readonly counts = new Map<string, SlotCounts>();
   private countsTimer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
 
   constructor(
     private readonly governor: ThroughputGovernor,
@@ -248,6 +253,11 @@ export class SendGate {
     let i = 0;
     const gone: Array<Promise<void>> = [];
     while (i < items.length) {
+      // Missing too many of this number's slots, this process books them at a lower pace
+      // (domain/miss-pace.ts), across dispatches; a halt is noticed while it waits.
+      while (!hooks.halted() && state.bookNotBeforeMs > now()) {
+        await sleep(Math.min(PACE_WAIT_SLICE_MS, state.bookNotBeforeMs - now()));
+      }
       if (hooks.halted()) {
         break;
       }
@@ -298,12 +308,12 @@ export class SendGate {
           });
         });
       }
+      const first = grant.slots[0] as number;
+      const last = grant.slots[grant.slots.length - 1] as number;
+      const gap = paceGapMs(last - first + grant.intervalMs, state.pace.pace(now()));
+      state.bookNotBeforeMs = gap > 0 ? last - BOOK_AHEAD_MS + gap : 0;
       if (i < items.length) {
-        const first = grant.slots[0] as number;
-        const last = grant.slots[grant.slots.length - 1] as number;
-        // Missing most slots, this process books fewer (domain/miss-pace.ts).
-        const gap = paceGapMs(last - first + grant.intervalMs, state.pace.pace(now()));
-        await sleep(last - now() - BOOK_AHEAD_MS + gap);
+        await sleep(last - now() - BOOK_AHEAD_MS);
       }
     }
     for (; i < items.length; i++) {
@@ -359,11 +369,11 @@ export class SendGate {
     if (!onTime || firedAtMs - v.askedAtMs > GATE_VERDICT_MAX_AGE_MS) {
       release();
       this.count(state.phoneNumberId, 'missed');
-      state.pace.observe(true);
+      state.pace.observe(true, firedAtMs);
       return { kind: 'unsent', item: it.item, why: 'late' };
     }
     this.count(state.phoneNumberId, 'left');
-    state.pace.observe(false);
+    state.pace.observe(false, firedAtMs);
     try {
       const sending = hooks.send(it.item);
       hasLeft();
@@ -386,25 +396,39 @@ export class SendGate {
       clearTimeout(this.countsTimer);
       this.countsTimer = null;
     }
+    // One flush at a time: a caller at shutdown waits for the one under way, then sends the rest.
+    while (this.flushing) {
+      await this.flushing;
+    }
     if (this.counts.size === 0) {
       return;
     }
     const batch = new Map(this.counts);
     this.counts.clear();
+    this.flushing = this.governor.countSlots(batch).then(
+      () => undefined,
+      () => {
+        // Redis unreachable: the counts wait for the next flush (no send is affected).
+        for (const [id, c] of batch) {
+          this.count(id, 'left', c.left);
+          this.count(id, 'missed', c.missed);
+        }
+      },
+    );
     try {
-      await this.governor.countSlots(batch);
-    } catch {
-      // Redis unreachable: a second of counts for metrics is lost, no send is affected.
+      await this.flushing;
+    } finally {
+      this.flushing = null;
     }
   }
 
-  private count(phoneNumberId: string, kind: keyof SlotCounts): void {
+  private count(phoneNumberId: string, kind: keyof SlotCounts, n = 1): void {
     let c = this.counts.get(phoneNumberId);
     if (!c) {
       c = { left: 0, missed: 0 };
       this.counts.set(phoneNumberId, c);
     }
-    c[kind]++;
+    c[kind] += n;
     if (!this.countsTimer) {
       this.countsTimer = setTimeout(() => void this.flushCounts(), COUNTS_FLUSH_MS);
       this.countsTimer.unref();
@@ -419,6 +443,7 @@ export class SendGate {
         permits: new Permits(this.policy.floor),
         answers: new AnswerTimes(this.policy.initialP99Ms, this.policy.window),
         pace: new MissPace(),
+        bookNotBeforeMs: 0,
       };
       this.numbers.set(phoneNumberId, s);
     }
