@@ -12,8 +12,7 @@
 //      Reserve only what you will send: an unused slot is capacity lost. Empty `slots` → wait
 //      until retryAtMs (the shared timeline is booked up to the horizon, 1 s ahead by default).
 //      `limitMps` = the number's limit (80 … 1,000) or the campaign's lower throughputMps.
-//      SendGate counts slots left and missed per number (countSlots → /metrics) and, while it
-//      misses most of them, books at a lower pace (domain/miss-pace.ts).
+//      SendGate counts the slots left and missed per number (countSlots → /metrics).
 //   4. On Meta errors: 130429 → onThrottled(phoneNumberId, limitMps) (rate × 0.7 for all
 //      processes, once per second, then +5 % of the limit per second) and retry the message;
 //      131056 → onPairRateLimited(phoneNumberId, recipient) → retry at retryAtMs (4^X s);

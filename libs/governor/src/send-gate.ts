@@ -6,7 +6,6 @@ import {
   Permits,
   type InFlightPolicy,
 } from './domain/in-flight';
-import { MissPace, paceGapMs } from './domain/miss-pace';
 import type { SlotCounts, ThroughputGovernor } from './throughput-governor';
 import { DEFAULT_MAX_SLOT_LATENESS_MS, waitForSlot } from './wait-for-slot';
 
@@ -107,8 +106,6 @@ export function fenceSettled(): Promise<void> {
 }
 
 const DEFAULT_CHUNK = 50;
-/** A paced booking wait is cut in slices this long, so a halt is noticed within one. */
-const PACE_WAIT_SLICE_MS = 100;
 /** Slot counts are added to the shared ones in Redis at most this often (one round trip). */
 const COUNTS_FLUSH_MS = 1000;
 /** The next chunk's slots are booked this long before the previous chunk's last slot. */
@@ -118,9 +115,6 @@ interface NumberState {
   phoneNumberId: string;
   permits: Permits;
   answers: AnswerTimes;
-  pace: MissPace;
-  /** No slots are booked for the number before this (its pace, see domain/miss-pace.ts). */
-  bookNotBeforeMs: number;
 }
 
 /**
@@ -253,11 +247,6 @@ export class SendGate {
     let i = 0;
     const gone: Array<Promise<void>> = [];
     while (i < items.length) {
-      // Missing too many of this number's slots, this process books them at a lower pace
-      // (domain/miss-pace.ts), across dispatches; a halt is noticed while it waits.
-      while (!hooks.halted() && state.bookNotBeforeMs > now()) {
-        await sleep(Math.min(PACE_WAIT_SLICE_MS, state.bookNotBeforeMs - now()));
-      }
       if (hooks.halted()) {
         break;
       }
@@ -308,11 +297,8 @@ export class SendGate {
           });
         });
       }
-      const first = grant.slots[0] as number;
-      const last = grant.slots[grant.slots.length - 1] as number;
-      const gap = paceGapMs(last - first + grant.intervalMs, state.pace.pace(now()));
-      state.bookNotBeforeMs = gap > 0 ? last - BOOK_AHEAD_MS + gap : 0;
       if (i < items.length) {
+        const last = grant.slots[grant.slots.length - 1] as number;
         await sleep(last - now() - BOOK_AHEAD_MS);
       }
     }
@@ -369,11 +355,9 @@ export class SendGate {
     if (!onTime || firedAtMs - v.askedAtMs > GATE_VERDICT_MAX_AGE_MS) {
       release();
       this.count(state.phoneNumberId, 'missed');
-      state.pace.observe(true, firedAtMs);
       return { kind: 'unsent', item: it.item, why: 'late' };
     }
     this.count(state.phoneNumberId, 'left');
-    state.pace.observe(false, firedAtMs);
     try {
       const sending = hooks.send(it.item);
       hasLeft();
@@ -442,8 +426,6 @@ export class SendGate {
         phoneNumberId,
         permits: new Permits(this.policy.floor),
         answers: new AnswerTimes(this.policy.initialP99Ms, this.policy.window),
-        pace: new MissPace(),
-        bookNotBeforeMs: 0,
       };
       this.numbers.set(phoneNumberId, s);
     }
