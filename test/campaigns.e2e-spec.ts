@@ -9,13 +9,14 @@ import {
   until,
   type Engine,
 } from './support/engine';
+import type { SlotCounts } from '@app/governor';
 import { http } from './support/apps';
 
 const campaign = createCampaign;
 const PHONE = '100000000000002';
 
 /** `mmlite_send_slots_total` of a number on /metrics: slots whose request left, and missed. */
-async function slots(e: Engine, phoneNumberId: string): Promise<{ left: number; missed: number }> {
+async function slots(e: Engine, phoneNumberId: string): Promise<SlotCounts> {
   const text = (await http(e.api.url, 'GET', '/metrics')).text;
   const of = (outcome: string): number => {
     const m = new RegExp(

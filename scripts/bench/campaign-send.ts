@@ -67,6 +67,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import type { SlotCounts } from '@app/governor';
 
 const DB_NAME = 'mmlite_bench_campaign';
 const API_KEY = 'bench-campaign-key-0123456789';
@@ -209,14 +210,14 @@ function servicePids(): { pgBackends: number[]; redis: number[] } {
  * request left, and missed (not sent: its writer reached it past its deadline, so its capacity
  * was lost). What the engine lost to a loaded host, apart from what the sandbox measured.
  */
-async function slotCounts(api: string): Promise<Map<string, { left: number; missed: number }>> {
+async function slotCounts(api: string): Promise<Map<string, SlotCounts>> {
   const text = await (await fetch(`${api}/metrics`)).text();
-  const out = new Map<string, { left: number; missed: number }>();
+  const out = new Map<string, SlotCounts>();
   const line =
     /^mmlite_send_slots_total\{phone_number_id="([^"]+)",outcome="(left|missed)"\} (\d+)$/gm;
   for (const m of text.matchAll(line)) {
     const c = out.get(m[1]!) ?? { left: 0, missed: 0 };
-    c[m[2] as 'left' | 'missed'] = Number(m[3]);
+    c[m[2] as keyof SlotCounts] = Number(m[3]);
     out.set(m[1]!, c);
   }
   return out;
@@ -378,7 +379,7 @@ interface ScenarioResult {
   /** Share of the sending time in which some task waited for a core (PSI "some"), or null. */
   cpuPressurePercent: number | null;
   /** Slots of the scenario's numbers, as the workers counted them. */
-  slots: { left: number; missed: number };
+  slots: SlotCounts;
   workerRssMaxMb: number;
   workerRssStartMb: number;
   stoppedEarly: boolean;
