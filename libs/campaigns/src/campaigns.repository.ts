@@ -966,12 +966,15 @@ export class CampaignsRepository {
       this.db,
       // Stops at the first message due now (the usual answer mid-campaign) instead of counting
       // every pending one; only when none is due does it look for the earliest retry.
-      // From the first pending message on, as the claim reads (see there why).
+      // From the first pending message on, as the claim reads (see there why), and in id order so
+      // it walks the pending index: with statistics from the snapshot (every message pending) the
+      // planner read the whole table for a LIMIT 1 that found nothing once only retries were left
+      // (82 ms a call, 6.6 s of Postgres in scenario a).
       `WITH first AS MATERIALIZED (SELECT (${FIRST_PENDING}) AS id), due AS MATERIALIZED (
          SELECT 1 FROM campaign_messages
           WHERE campaign_id = $1 AND status = 'pending' AND id >= (SELECT id FROM first)
             AND (next_attempt_at IS NULL OR next_attempt_at <= $2)
-          LIMIT 1
+          ORDER BY campaign_id, id LIMIT 1
        )
        SELECT EXISTS (SELECT 1 FROM due) AS due_now,
               CASE WHEN NOT EXISTS (SELECT 1 FROM due) THEN
