@@ -9,8 +9,10 @@ import {
   groupSlots,
   GATE_LEAD_MS,
   GATE_VERDICT_MAX_AGE_MS,
+  MISSED_SLOT_REBOOKINGS,
   SendGate,
   type DispatchLane,
+  type SendGateOptions,
   type DispatchOutcome,
 } from './send-gate';
 import { ThroughputGovernor, type SlotGrant } from './throughput-governor';
@@ -41,7 +43,11 @@ class RecordingGovernor extends ThroughputGovernor {
   }
 }
 
-function setup(): { governor: RecordingGovernor; gate: SendGate; lane: DispatchLane } {
+function setup(options: Partial<SendGateOptions> = {}): {
+  governor: RecordingGovernor;
+  gate: SendGate;
+  lane: DispatchLane;
+} {
   seq += 1;
   const governor = new RecordingGovernor(
     redis,
@@ -50,7 +56,7 @@ function setup(): { governor: RecordingGovernor; gate: SendGate; lane: DispatchL
   );
   return {
     governor,
-    gate: new SendGate(governor, clock, { maxInFlight: 1000 }),
+    gate: new SendGate(governor, clock, { maxInFlight: 1000, ...options }),
     lane: {
       phoneNumberId: `10000000000${seq}`,
       limitMps: 200,
@@ -130,7 +136,8 @@ describe('SendGate', () => {
   });
 
   it('does not send on a verdict older than GATE_VERDICT_MAX_AGE_MS', async () => {
-    const { governor, gate, lane } = setup();
+    // Without another slot for a missed one, each stale verdict is a request reported late.
+    const { governor, gate, lane } = setup({ missedSlotRebookings: 0 });
     const slow: number[] = [];
     const { outcomes, sentAt } = await run(gate, lane, 20, async (xs) => {
       if ((xs[0] as number) < 6) {
@@ -150,6 +157,57 @@ describe('SendGate', () => {
       left: sentAt.size,
       missed: late.length,
     });
+  });
+
+  it('books another slot, with a fresh verdict, for a request whose slot was missed', async () => {
+    const { governor, gate, lane } = setup();
+    // The first group's verdict comes too late to use: its requests miss their slots once.
+    let calls = 0;
+    const slow: number[] = [];
+    const { outcomes, sentAt } = await run(gate, lane, 20, async (xs) => {
+      if (calls++ === 0) {
+        slow.push(...xs);
+        await sleep(GATE_VERDICT_MAX_AGE_MS + 5);
+      }
+      return xs.map(() => 'go' as const);
+    });
+    expect(slow.length).toBeGreaterThan(0);
+    // Every request left, each exactly once and with one outcome; the slow ones at a later slot.
+    expect(outcomes.map((o) => o.kind)).toEqual(Array(20).fill('answered'));
+    expect(new Set(outcomes.map((o) => o.item)).size).toBe(20);
+    expect(sentAt.size).toBe(20);
+    // One more slot per missed request, booked once the first pass had left.
+    expect(governor.slots).toHaveLength(20 + slow.length);
+    const at = (xs: number[]) => xs.map((i) => sentAt.get(i) as number);
+    const others = [...sentAt.keys()].filter((i) => !slow.includes(i));
+    expect(Math.min(...at(slow))).toBeGreaterThanOrEqual(Math.max(...at(others)));
+    await gate.flushCounts();
+    expect((await governor.slotCounts()).get(lane.phoneNumberId)).toEqual({
+      left: 20,
+      missed: slow.length,
+    });
+  });
+
+  it('reports a request late once it has missed its slot and every slot booked again', async () => {
+    const { governor, gate, lane } = setup({ missedSlotRebookings: 2 });
+    // Item 0's verdicts always come too late; everything else goes.
+    const { outcomes, sentAt } = await run(gate, lane, 5, async (xs) => {
+      if (xs.includes(0)) {
+        await sleep(GATE_VERDICT_MAX_AGE_MS + 5);
+      }
+      return xs.map(() => 'go' as const);
+    });
+    expect(MISSED_SLOT_REBOOKINGS).toBeGreaterThan(2);
+    expect(sentAt.has(0)).toBe(false);
+    expect(outcomes.filter((o) => o.item === 0)).toEqual([
+      { kind: 'unsent', item: 0, why: 'late' },
+    ]);
+    expect(outcomes).toHaveLength(5);
+    await gate.flushCounts();
+    const counts = (await governor.slotCounts()).get(lane.phoneNumberId);
+    // Item 0 missed three slots (its own and two more); others of its first group may have too.
+    expect(counts?.left).toBe(sentAt.size);
+    expect(counts?.missed).toBeGreaterThanOrEqual(3);
   });
 
   it('lets nothing leave after a fence writer that waited FENCE_SETTLE_MS answers', async () => {

@@ -72,6 +72,11 @@ export interface SendGateOptions {
   chunk?: number;
   policy?: InFlightPolicy;
   maxSlotLatenessMs?: number;
+  /**
+   * How many more slots an item whose slot was missed is given within its dispatch before it is
+   * reported `unsent: late` (default MISSED_SLOT_REBOOKINGS).
+   */
+  missedSlotRebookings?: number;
 }
 
 /**
@@ -106,6 +111,13 @@ export function fenceSettled(): Promise<void> {
 }
 
 const DEFAULT_CHUNK = 50;
+/**
+ * An item whose slot was missed is booked again, in this dispatch, up to this many times. Given
+ * back at once, each missed slot cost a put-back and a new claim (consent, caps, quiet hours) in
+ * Postgres: with five numbers on two cores the workers missed 78 % of their slots, and that churn
+ * took a core of Postgres, which made the host miss more.
+ */
+export const MISSED_SLOT_REBOOKINGS = 5;
 /** Slot counts are added to the shared ones in Redis at most this often (one round trip). */
 const COUNTS_FLUSH_MS = 1000;
 /** The next chunk's slots are booked this long before the previous chunk's last slot. */
@@ -131,6 +143,7 @@ export class SendGate {
   private readonly chunk: number;
   private readonly policy: InFlightPolicy;
   private readonly lateness: number;
+  private readonly rebookings: number;
   private readonly counts = new Map<string, SlotCounts>();
   private countsTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
@@ -144,6 +157,7 @@ export class SendGate {
     this.chunk = options.chunk ?? DEFAULT_CHUNK;
     this.policy = options.policy ?? DEFAULT_IN_FLIGHT_POLICY;
     this.lateness = options.maxSlotLatenessMs ?? DEFAULT_MAX_SLOT_LATENESS_MS;
+    this.rebookings = options.missedSlotRebookings ?? MISSED_SLOT_REBOOKINGS;
   }
 
   /** Requests of this process still unanswered for a number (for metrics and tests). */
@@ -234,7 +248,12 @@ export class SendGate {
     return sendable;
   }
 
-  /** Books slots chunk by chunk and fires each request at its slot. */
+  /**
+   * Books slots chunk by chunk and fires each request at its slot. An item whose slot was missed
+   * goes to the back of the queue for another slot (and another gate verdict), up to
+   * `rebookings` times; "booked" is signalled after the first pass, so the caller's next batch
+   * books beside these.
+   */
   private async fire<T, R, G>(
     lane: DispatchLane,
     items: Array<DispatchItem<T>>,
@@ -244,70 +263,86 @@ export class SendGate {
   ): Promise<void> {
     const state = this.stateOf(lane.phoneNumberId);
     const now = (): number => this.clock.now().getTime();
+    const queue = items.map((it) => ({ it, misses: 0 }));
     let i = 0;
     const gone: Array<Promise<void>> = [];
-    while (i < items.length) {
-      if (hooks.halted()) {
-        break;
-      }
-      this.resize(state, lane.limitMps);
-      const want = Math.min(this.chunk, items.length - i);
-      const got = await state.permits.acquire(want);
-      const global = await this.global.acquire(got);
-      if (global < got) {
-        state.permits.release(got - global);
-      }
-      if (hooks.halted()) {
-        state.permits.release(global);
-        this.global.release(global);
-        break;
-      }
-      const grant = await this.governor.reserveSlots(
-        lane.phoneNumberId,
-        lane.limitMps,
-        global,
-        GATE_LEAD_MS,
-      );
-      const unused = global - grant.slots.length;
-      if (unused > 0) {
-        state.permits.release(unused);
-        this.global.release(unused);
-      }
-      if (grant.slots.length === 0) {
-        await sleep(grant.retryAtMs - now());
-        continue;
-      }
-      for (const group of groupSlots(grant.slots, GATE_GROUP_MS)) {
-        const members = group.map((slot) => ({ it: items[i++] as DispatchItem<T>, slot }));
-        const verdicts = this.askGate(
-          group[0] as number,
-          members.map((m) => m.it.item),
-          hooks,
-          now,
+    for (;;) {
+      while (i < queue.length) {
+        if (hooks.halted()) {
+          break;
+        }
+        this.resize(state, lane.limitMps);
+        const want = Math.min(this.chunk, queue.length - i);
+        const got = await state.permits.acquire(want);
+        const global = await this.global.acquire(got);
+        if (global < got) {
+          state.permits.release(got - global);
+        }
+        if (hooks.halted()) {
+          state.permits.release(global);
+          this.global.release(global);
+          break;
+        }
+        const grant = await this.governor.reserveSlots(
+          lane.phoneNumberId,
+          lane.limitMps,
+          global,
+          GATE_LEAD_MS,
         );
-        members.forEach(({ it, slot }, k) => {
-          track.booked();
-          let hasLeft: () => void = () => undefined;
-          gone.push(new Promise<void>((r) => (hasLeft = r)));
-          const verdict = verdicts.then((v) => ({ askedAtMs: v.askedAtMs, verdict: v.of(k) }));
-          void this.fireOne(state, it, slot, verdict, hooks, now, hasLeft).then((o) => {
-            hasLeft();
-            report(o);
-            track.answered();
+        const unused = global - grant.slots.length;
+        if (unused > 0) {
+          state.permits.release(unused);
+          this.global.release(unused);
+        }
+        if (grant.slots.length === 0) {
+          await sleep(grant.retryAtMs - now());
+          continue;
+        }
+        for (const group of groupSlots(grant.slots, GATE_GROUP_MS)) {
+          const members = group.map((slot) => ({ entry: queue[i++] as (typeof queue)[0], slot }));
+          const verdicts = this.askGate(
+            group[0] as number,
+            members.map((m) => m.entry.it.item),
+            hooks,
+            now,
+          );
+          members.forEach(({ entry, slot }, k) => {
+            track.booked();
+            let hasLeft: () => void = () => undefined;
+            gone.push(new Promise<void>((r) => (hasLeft = r)));
+            const verdict = verdicts.then((v) => ({ askedAtMs: v.askedAtMs, verdict: v.of(k) }));
+            void this.fireOne(state, entry.it, slot, verdict, hooks, now, hasLeft).then((o) => {
+              const again =
+                o.kind === 'unsent' &&
+                o.why === 'late' &&
+                entry.misses < this.rebookings &&
+                !hooks.halted();
+              if (again) {
+                entry.misses++;
+                queue.push(entry);
+              } else {
+                report(o);
+              }
+              hasLeft();
+              track.answered();
+            });
           });
-        });
+        }
+        if (i < queue.length) {
+          const last = grant.slots[grant.slots.length - 1] as number;
+          await sleep(last - now() - BOOK_AHEAD_MS);
+        }
       }
-      if (i < items.length) {
-        const last = grant.slots[grant.slots.length - 1] as number;
-        await sleep(last - now() - BOOK_AHEAD_MS);
+      track.allBooked();
+      // Every booked request has left or been given up; missed ones are back in the queue.
+      await Promise.all(gone);
+      if (i >= queue.length || hooks.halted()) {
+        break;
       }
     }
-    for (; i < items.length; i++) {
-      report({ kind: 'unsent', item: (items[i] as DispatchItem<T>).item, why: 'halted' });
+    for (; i < queue.length; i++) {
+      report({ kind: 'unsent', item: (queue[i] as (typeof queue)[0]).it.item, why: 'halted' });
     }
-    track.allBooked();
-    // "Fired": every booked request has left or been given up (answers may still be coming).
-    await Promise.all(gone);
   }
 
   /** One gate round trip for a group, GATE_LEAD_MS before its first slot. */
