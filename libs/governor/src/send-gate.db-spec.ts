@@ -112,7 +112,8 @@ afterAll(async () => {
 
 describe('SendGate', () => {
   it('keeps requests at their slots when the gate answers slowly and unevenly', async () => {
-    const { governor, gate, lane } = setup();
+    // Item k's slot is the k-th granted: a missed slot booked again would break that.
+    const { governor, gate, lane } = setup({ missedSlotRebookings: 0 });
     // Script loading and first calls are a start-up cost, not what this measures.
     await run(gate, { ...lane, phoneNumberId: `${lane.phoneNumberId}9` }, 3, (xs) =>
       Promise.resolve(xs.map(() => 'go' as const)),
@@ -164,7 +165,9 @@ describe('SendGate', () => {
     // The first group's verdict comes too late to use: its requests miss their slots once.
     let calls = 0;
     const slow: number[] = [];
+    const asked = new Map<number, number>();
     const { outcomes, sentAt } = await run(gate, lane, 20, async (xs) => {
+      xs.forEach((x) => asked.set(x, (asked.get(x) ?? 0) + 1));
       if (calls++ === 0) {
         slow.push(...xs);
         await sleep(GATE_VERDICT_MAX_AGE_MS + 5);
@@ -172,6 +175,8 @@ describe('SendGate', () => {
       return xs.map(() => 'go' as const);
     });
     expect(slow.length).toBeGreaterThan(0);
+    // Each slow request was asked about again for its new slot (a stale verdict is never reused).
+    expect(slow.every((i) => (asked.get(i) as number) >= 2)).toBe(true);
     // Every request left, each exactly once and with one outcome; the slow ones at a later slot.
     expect(outcomes.map((o) => o.kind)).toEqual(Array(20).fill('answered'));
     expect(new Set(outcomes.map((o) => o.item)).size).toBe(20);
@@ -186,6 +191,41 @@ describe('SendGate', () => {
       left: 20,
       missed: slow.length,
     });
+  });
+
+  it('still gives every request one outcome when Redis fails while booking missed ones again', async () => {
+    const { governor, gate, lane } = setup();
+    const reserve = governor.reserveSlots.bind(governor);
+    let reservations = 0;
+    // The first pass books; booking its missed requests again fails.
+    governor.reserveSlots = (...a) =>
+      reservations++ === 0 ? reserve(...a) : Promise.reject(new Error('redis down'));
+    let calls = 0;
+    const outcomes: Outcome[] = [];
+    const d = gate.dispatch(
+      lane,
+      Array.from({ length: 5 }, (_, i) => ({ item: i, recipient: `44770090000${i}` })),
+      {
+        send: (i) => Promise.resolve(i),
+        gate: async (xs) => {
+          if (calls++ === 0) {
+            await sleep(GATE_VERDICT_MAX_AGE_MS + 5);
+          }
+          return xs.map(() => 'go' as const);
+        },
+        halted: () => false,
+        onOutcome: (o) => outcomes.push(o),
+      },
+    );
+    await expect(d.settled).rejects.toThrow('redis down');
+    await sleep(50);
+    expect(outcomes.map((o) => o.item).sort()).toEqual([0, 1, 2, 3, 4]);
+    // The first group missed its slots and could not be booked again: given back, none sent.
+    expect(outcomes.filter((o) => o.kind !== 'answered').every((o) => o.kind === 'unsent')).toBe(
+      true,
+    );
+    expect(outcomes.filter((o) => o.kind === 'unsent').length).toBeGreaterThan(0);
+    expect(gate.inFlight(lane.phoneNumberId)).toBe(0);
   });
 
   it('reports a request late once it has missed its slot and every slot booked again', async () => {

@@ -31,7 +31,7 @@ export interface DispatchItem<T> {
 export type DispatchOutcome<T, R, G> =
   /** Not sent now: the messaging limit or the pair rate allows it only from `untilMs`. */
   | { kind: 'held'; item: T; untilMs: number; why: 'messaging-limit' | 'pair-rate' }
-  /** Not sent: the caller halted, the slot was missed (event loop stalled), or the gate said no. */
+  /** Not sent: the caller halted, or every slot it was booked was missed (event loop stalled). */
   | { kind: 'unsent'; item: T; why: 'halted' | 'late' }
   | { kind: 'gated'; item: T; verdict: G }
   /** The request left at `firedAtMs`; `send` resolved. */
@@ -92,8 +92,8 @@ export const GATE_GROUP_MS = 20;
 
 /**
  * A gate verdict is acted on at most this long after it was asked for (lead + group span + the
- * slot lateness allowed, and a little more); later, the request is not sent on it (it goes back to
- * the queue). With FENCE_SETTLE_MS this makes the fences exact.
+ * slot lateness allowed, and a little more); later, the request is not sent on it (it is booked
+ * another slot, with a fresh verdict, or given back). With FENCE_SETTLE_MS this makes the fences exact.
  */
 export const GATE_VERDICT_MAX_AGE_MS =
   GATE_LEAD_MS + GATE_GROUP_MS + DEFAULT_MAX_SLOT_LATENESS_MS + 5;
@@ -264,84 +264,95 @@ export class SendGate {
     const state = this.stateOf(lane.phoneNumberId);
     const now = (): number => this.clock.now().getTime();
     const queue = items.map((it) => ({ it, misses: 0 }));
+    // Once halted, stays halted (the lease check may turn healthy again: what was given up stays so).
+    let stopped = false;
+    const halted = (): boolean => (stopped ||= hooks.halted());
+    // Set when the loop is left (halted, or a Redis error): a late item is then reported, not queued.
+    let closed = false;
     let i = 0;
     const gone: Array<Promise<void>> = [];
-    for (;;) {
-      while (i < queue.length) {
-        if (hooks.halted()) {
-          break;
-        }
-        this.resize(state, lane.limitMps);
-        const want = Math.min(this.chunk, queue.length - i);
-        const got = await state.permits.acquire(want);
-        const global = await this.global.acquire(got);
-        if (global < got) {
-          state.permits.release(got - global);
-        }
-        if (hooks.halted()) {
-          state.permits.release(global);
-          this.global.release(global);
-          break;
-        }
-        const grant = await this.governor.reserveSlots(
-          lane.phoneNumberId,
-          lane.limitMps,
-          global,
-          GATE_LEAD_MS,
-        );
-        const unused = global - grant.slots.length;
-        if (unused > 0) {
-          state.permits.release(unused);
-          this.global.release(unused);
-        }
-        if (grant.slots.length === 0) {
-          await sleep(grant.retryAtMs - now());
-          continue;
-        }
-        for (const group of groupSlots(grant.slots, GATE_GROUP_MS)) {
-          const members = group.map((slot) => ({ entry: queue[i++] as (typeof queue)[0], slot }));
-          const verdicts = this.askGate(
-            group[0] as number,
-            members.map((m) => m.entry.it.item),
-            hooks,
-            now,
-          );
-          members.forEach(({ entry, slot }, k) => {
-            track.booked();
-            let hasLeft: () => void = () => undefined;
-            gone.push(new Promise<void>((r) => (hasLeft = r)));
-            const verdict = verdicts.then((v) => ({ askedAtMs: v.askedAtMs, verdict: v.of(k) }));
-            void this.fireOne(state, entry.it, slot, verdict, hooks, now, hasLeft).then((o) => {
-              const again =
-                o.kind === 'unsent' &&
-                o.why === 'late' &&
-                entry.misses < this.rebookings &&
-                !hooks.halted();
-              if (again) {
-                entry.misses++;
-                queue.push(entry);
-              } else {
-                report(o);
-              }
-              hasLeft();
-              track.answered();
+    try {
+      for (;;) {
+        while (i < queue.length) {
+          if (halted()) {
+            break;
+          }
+          this.resize(state, lane.limitMps);
+          const want = Math.min(this.chunk, queue.length - i);
+          const got = await state.permits.acquire(want);
+          const global = await this.global.acquire(got);
+          if (global < got) {
+            state.permits.release(got - global);
+          }
+          if (halted()) {
+            state.permits.release(global);
+            this.global.release(global);
+            break;
+          }
+          const grant = await this.governor
+            .reserveSlots(lane.phoneNumberId, lane.limitMps, global, GATE_LEAD_MS)
+            .catch((e: unknown) => {
+              state.permits.release(global);
+              this.global.release(global);
+              throw e;
             });
-          });
+          const unused = global - grant.slots.length;
+          if (unused > 0) {
+            state.permits.release(unused);
+            this.global.release(unused);
+          }
+          if (grant.slots.length === 0) {
+            await sleep(grant.retryAtMs - now());
+            continue;
+          }
+          for (const group of groupSlots(grant.slots, GATE_GROUP_MS)) {
+            const members = group.map((slot) => ({ entry: queue[i++] as (typeof queue)[0], slot }));
+            const verdicts = this.askGate(
+              group[0] as number,
+              members.map((m) => m.entry.it.item),
+              hooks,
+              now,
+            );
+            members.forEach(({ entry, slot }, k) => {
+              track.booked();
+              let hasLeft: () => void = () => undefined;
+              gone.push(new Promise<void>((r) => (hasLeft = r)));
+              const verdict = verdicts.then((v) => ({ askedAtMs: v.askedAtMs, verdict: v.of(k) }));
+              void this.fireOne(state, entry.it, slot, verdict, hooks, now, hasLeft).then((o) => {
+                const again =
+                  !closed &&
+                  o.kind === 'unsent' &&
+                  o.why === 'late' &&
+                  entry.misses < this.rebookings &&
+                  !halted();
+                if (again) {
+                  entry.misses++;
+                  queue.push(entry);
+                } else {
+                  report(o);
+                }
+                hasLeft();
+                track.answered();
+              });
+            });
+          }
+          if (i < queue.length) {
+            const last = grant.slots[grant.slots.length - 1] as number;
+            await sleep(last - now() - BOOK_AHEAD_MS);
+          }
         }
-        if (i < queue.length) {
-          const last = grant.slots[grant.slots.length - 1] as number;
-          await sleep(last - now() - BOOK_AHEAD_MS);
+        track.allBooked();
+        // Every booked request has left or been given up; missed ones are back in the queue.
+        await Promise.all(gone);
+        if (i >= queue.length || halted()) {
+          break;
         }
       }
-      track.allBooked();
-      // Every booked request has left or been given up; missed ones are back in the queue.
-      await Promise.all(gone);
-      if (i >= queue.length || hooks.halted()) {
-        break;
+    } finally {
+      closed = true;
+      for (; i < queue.length; i++) {
+        report({ kind: 'unsent', item: (queue[i] as (typeof queue)[0]).it.item, why: 'halted' });
       }
-    }
-    for (; i < queue.length; i++) {
-      report({ kind: 'unsent', item: (queue[i] as (typeof queue)[0]).it.item, why: 'halted' });
     }
   }
 
