@@ -202,7 +202,7 @@ describe('SendGate', () => {
       reservations++ === 0 ? reserve(...a) : Promise.reject(new Error('redis down'));
     let calls = 0;
     const outcomes: Outcome[] = [];
-    const d = gate.dispatch(
+    const d = gate.dispatch<number, number, 'stopped'>(
       lane,
       Array.from({ length: 5 }, (_, i) => ({ item: i, recipient: `44770090000${i}` })),
       {
